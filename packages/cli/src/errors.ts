@@ -1,0 +1,24 @@
+/** Errors of the CLI: usage errors exit 2, operation failures exit 1. */
+
+export const CLI_ERROR_CODES = {
+  FSJ_ERR_CLI_USAGE: 'a flag or argument is missing, unknown or malformed',
+  FSJ_ERR_CLI_UNAVAILABLE: 'the command exists but is not available in this build yet',
+} as const;
+
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    readonly exitCode: 1 | 2,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError('FSJ_ERR_CLI_USAGE', message, 2);
+}

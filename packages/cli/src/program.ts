@@ -1,0 +1,60 @@
+/**
+ * The `fsjournal` command: one commander program whose subcommands wire the
+ * journal, replica and api packages. Commands are added by the issues that
+ * build them; DESIGN.md fixes their names and flags.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliError, usageError } from './errors.js';
+
+export const VERSION = '0.1.0';
+
+/** Where a command writes: results to `out`, messages for people to `err`. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('fsjournal')
+    .description('Real-time file-system journaling and replication.')
+    .version(VERSION)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('Start a primary and a replica on fresh folders here and show replication live.')
+    .addHelpText('after', '\nExample:\n  npx fsjournal demo\n')
+    .action(() => {
+      throw new CliError(
+        'FSJ_ERR_CLI_UNAVAILABLE',
+        'fsjournal demo: not available yet in this build (the journal exists; replication and the demo are being built)',
+        1,
+      );
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      if (err.exitCode === 0) return 0;
+      const usage = usageError(err.message.replace(/^error: /, ''));
+      return usage.exitCode;
+    }
+    if (err instanceof CliError) {
+      io.err(`${err.message} [${err.code}]\n`);
+      return err.exitCode;
+    }
+    io.err(`fsjournal: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,3 @@
+import $protobuf from 'protobufjs/minimal.js';
+export * from 'protobufjs/minimal.js';
+export default $protobuf;

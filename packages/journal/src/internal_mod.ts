@@ -1,0 +1,9 @@
+/** Internals reachable for tests, benchmarks and sibling packages; not a stable API. */
+export * from './mod.js';
+export * from './frame.js';
+export * from './segment.js';
+export * from './segment_scan.js';
+export * from './sparse_index.js';
+export * from './journal_dir.js';
+export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record.js';
+export { toEntry } from './journal.js';

@@ -1,0 +1,865 @@
+/**
+ * The journal: an append-only, checksummed, gap-free sequence of records in
+ * segment files. One writer per folder (a pid lock); any number of readers
+ * in the writer's process, which see records once they are durable (or once
+ * written, if they ask), and can follow the live tail.
+ *
+ * Durability (`sync`):
+ * - `always`: every append call is written and fdatasynced on its own before
+ *   its promise resolves; calls are not grouped.
+ * - `batch` (default): group commit. Appends that arrive while a write+sync
+ *   is in flight are gathered and made durable by the next single fdatasync;
+ *   every waiter is released only after the sync covering its record.
+ * - `none`: resolved once handed to the OS; "durable" then means written, and
+ *   a machine crash can lose the newest records (never corrupt older ones).
+ *
+ * A failed write or fsync leaves the journal failed (FSJ_ERR_JOURNAL_CLOSED
+ * for every later append): after a failed fsync the page cache cannot be
+ * trusted, so the only safe continuation is to reopen, which recovers.
+ */
+import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurable, fsyncDir } from './durable_file.js';
+import { JournalError, isJournalError } from './errors.js';
+import { encodeFrame, type Frame } from './frame.js';
+import {
+  acquireLock,
+  ensureSubdirs,
+  INDEX_DIR,
+  loadOrCreateMeta,
+  SEGMENTS_DIR,
+} from './journal_dir.js';
+import { decodeRecord, encodeRecord, type JournalEntry, type RecordInput } from './record.js';
+import {
+  decodeSegmentHeader,
+  encodeSegmentHeader,
+  parseSegmentName,
+  SEGMENT_HEADER_BYTES,
+  segmentName,
+} from './segment.js';
+import {
+  findValidFrameAfter,
+  readFully,
+  readSegmentFrames,
+  scanSegment,
+  type LocatedFrame,
+  type SegmentScan,
+} from './segment_scan.js';
+import { SparseIndex } from './sparse_index.js';
+
+export type SyncPolicy = 'always' | 'batch' | 'none';
+export const SYNC_POLICIES: readonly SyncPolicy[] = ['always', 'batch', 'none'];
+
+/** The subset of a pino logger the journal uses. */
+export interface JournalLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+const silentLogger: JournalLogger = { info: () => undefined, warn: () => undefined };
+
+export interface JournalOptions {
+  /** The journal folder (created when missing or empty). */
+  dir: string;
+  sync?: SyncPolicy;
+  /** Roll to a new segment once one reaches this size. Default 64 MiB. */
+  segmentBytes?: number;
+  /** Distance between sparse index entries. Default 64 KiB. */
+  indexEveryBytes?: number;
+  /**
+   * `tail` (default): check every segment header and fully scan the last
+   * segment at open; older segments are checked as they are read. `full`:
+   * scan every segment at open.
+   */
+  verify?: 'tail' | 'full';
+  /** Create a journal when the folder is missing or empty. Default true. */
+  create?: boolean;
+  /**
+   * Open without the writer lock and without repairing anything: a torn tail
+   * is treated as the end. Appends are refused.
+   */
+  readOnly?: boolean;
+  logger?: JournalLogger;
+}
+
+/** Where an append landed. */
+export interface Appended {
+  firstLsn: number;
+  lastLsn: number;
+  /** The time stamped on the records, microseconds since the epoch. */
+  timeUs: number;
+}
+
+export interface ReadOptions {
+  /** First LSN to return. Default: the oldest retained. */
+  fromLsn?: number;
+  /** Keep waiting for new records instead of ending at the newest. */
+  tail?: boolean;
+  /** Return records once written rather than once durable. */
+  includeUndurable?: boolean;
+  /** Ends a tailing read. */
+  signal?: AbortSignal;
+}
+
+/** One segment as the journal tracks it. */
+interface Segment {
+  name: string;
+  path: string;
+  firstLsn: number;
+  lastLsn: number;
+  firstTimeUs: number;
+  lastTimeUs: number;
+  /** Bytes of the segment holding whole, written frames. */
+  end: number;
+  sealed: boolean;
+  index: SparseIndex;
+}
+
+interface PendingAppend {
+  frames: Buffer[];
+  firstLsn: number;
+  lastLsn: number;
+  timeUs: number;
+  resolve: (a: Appended) => void;
+  reject: (err: unknown) => void;
+}
+
+const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_INDEX_EVERY = 64 * 1024;
+
+function nowUs(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
+export class Journal {
+  readonly dir: string;
+  readonly journalId: string;
+  readonly sync: SyncPolicy;
+  readonly readOnly: boolean;
+
+  private readonly segmentBytes: number;
+  private readonly indexEveryBytes: number;
+  private readonly logger: JournalLogger;
+  private readonly segments: Segment[];
+  private active: FileHandle | undefined;
+  private releaseLock: (() => Promise<void>) | undefined;
+
+  private nextLsn: number;
+  private lastTimeUs: number;
+  private writtenLsn: number;
+  private durableLsnValue: number;
+  /** Bytes of the last segment that are durable (readers of durable records stop here). */
+  private durableEnd: number;
+  /** Bytes of the last segment handed to the OS. */
+  private writtenEnd: number;
+
+  private queue: PendingAppend[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: JournalError | undefined;
+  private closed = false;
+  private readonly advanceWaiters = new Set<() => void>();
+
+  private constructor(init: {
+    options: JournalOptions;
+    journalId: string;
+    segments: Segment[];
+    active: FileHandle | undefined;
+    releaseLock: (() => Promise<void>) | undefined;
+  }) {
+    const o = init.options;
+    this.dir = o.dir;
+    this.journalId = init.journalId;
+    this.sync = o.sync ?? 'batch';
+    this.readOnly = o.readOnly ?? false;
+    this.segmentBytes = o.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.indexEveryBytes = o.indexEveryBytes ?? DEFAULT_INDEX_EVERY;
+    this.logger = o.logger ?? silentLogger;
+    this.segments = init.segments;
+    this.active = init.active;
+    this.releaseLock = init.releaseLock;
+    const last = this.segments[this.segments.length - 1]!;
+    this.nextLsn = last.lastLsn + 1;
+    this.writtenLsn = last.lastLsn;
+    this.durableLsnValue = last.lastLsn;
+    this.durableEnd = last.end;
+    this.writtenEnd = last.end;
+    this.lastTimeUs = last.lastTimeUs;
+  }
+
+  /** Opens (and by default creates) the journal in `options.dir`, recovering its tail. */
+  static async open(options: JournalOptions): Promise<Journal> {
+    if (options.sync !== undefined && !SYNC_POLICIES.includes(options.sync)) {
+      throw new JournalError('FSJ_ERR_JOURNAL_META', `sync policy ${String(options.sync)}`);
+    }
+    const readOnly = options.readOnly ?? false;
+    const { meta } = await loadOrCreateMeta(options.dir, !readOnly && (options.create ?? true));
+    const releaseLock = readOnly ? undefined : await acquireLock(options.dir);
+    try {
+      if (!readOnly) await ensureSubdirs(options.dir);
+      const segments = await openSegments(options, meta.journalId, readOnly);
+      let active: FileHandle | undefined;
+      if (!readOnly) {
+        const last = segments[segments.length - 1]!;
+        active = await open(last.path, 'r+');
+      }
+      return new Journal({ options, journalId: meta.journalId, segments, active, releaseLock });
+    } catch (err) {
+      await releaseLock?.();
+      throw err;
+    }
+  }
+
+  /** Oldest LSN still held (records below it were released). */
+  get firstLsn(): number {
+    return this.segments[0]!.firstLsn;
+  }
+
+  /** Newest LSN assigned to an append (possibly not yet durable). */
+  get lastLsn(): number {
+    return this.nextLsn - 1;
+  }
+
+  /** Newest LSN fsynced (under `sync: none`, written). */
+  get durableLsn(): number {
+    return this.durableLsnValue;
+  }
+
+  /** Names of the segment files, oldest first. */
+  segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+
+  /** Appends one record; resolves when it is durable under the sync policy. */
+  async append(record: RecordInput): Promise<Appended> {
+    return this.appendMany([record]);
+  }
+
+  /**
+   * Appends records with consecutive LSNs in one write; resolves when all are
+   * durable. An invalid record rejects the whole call and nothing is written.
+   */
+  appendMany(records: readonly RecordInput[]): Promise<Appended> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed || this.readOnly) {
+      return Promise.reject(
+        new JournalError(
+          'FSJ_ERR_JOURNAL_CLOSED',
+          this.readOnly ? 'journal opened read-only' : 'journal closed',
+        ),
+      );
+    }
+    if (records.length === 0) {
+      return Promise.reject(new JournalError('FSJ_ERR_JOURNAL_RECORD', 'append of no records'));
+    }
+    let payloads: Uint8Array[];
+    try {
+      payloads = records.map((r) => encodeRecord(r));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const timeUs = Math.max(nowUs(), this.lastTimeUs);
+    this.lastTimeUs = timeUs;
+    const firstLsn = this.nextLsn;
+    const frames = payloads.map((p, i) => encodeFrame(firstLsn + i, timeUs, p));
+    this.nextLsn += frames.length;
+    return new Promise<Appended>((resolve, reject) => {
+      this.queue.push({
+        frames,
+        firstLsn,
+        lastLsn: firstLsn + frames.length - 1,
+        timeUs,
+        resolve,
+        reject,
+      });
+      this.flushing ??= this.flushLoop();
+    });
+  }
+
+  /** Resolves once everything appended so far is durable. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.failure) throw this.failure;
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && !this.failure) {
+        const batch = this.sync === 'always' ? this.queue.splice(0, 1) : this.queue.splice(0);
+        try {
+          await this.writeBatch(batch);
+          if (this.sync !== 'none') await this.active!.datasync();
+        } catch (cause) {
+          this.fail(cause);
+          for (const p of batch) p.reject(this.failure);
+          break;
+        }
+        const last = this.segments[this.segments.length - 1]!;
+        this.durableLsnValue = last.lastLsn;
+        this.durableEnd = last.end;
+        for (const p of batch)
+          p.resolve({ firstLsn: p.firstLsn, lastLsn: p.lastLsn, timeUs: p.timeUs });
+        this.notifyAdvance();
+      }
+      if (this.failure) {
+        for (const p of this.queue.splice(0)) p.reject(this.failure);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  /** Writes the batch's frames, rolling to new segments where a segment fills up. */
+  private async writeBatch(batch: PendingAppend[]): Promise<void> {
+    let seg = this.segments[this.segments.length - 1]!;
+    let pieces: Buffer[] = [];
+    let pieceBytes = 0;
+    const writeOut = async (): Promise<void> => {
+      if (pieceBytes === 0) return;
+      const buf = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, pieceBytes);
+      let done = 0;
+      while (done < buf.length) {
+        const { bytesWritten } = await this.active!.write(
+          buf,
+          done,
+          buf.length - done,
+          seg.end - pieceBytes + done,
+        );
+        done += bytesWritten;
+      }
+      pieces = [];
+      pieceBytes = 0;
+      this.writtenEnd = seg.end;
+    };
+    for (const p of batch) {
+      for (const frame of p.frames) {
+        if (seg.end + frame.length > this.segmentBytes && seg.lastLsn >= seg.firstLsn) {
+          await writeOut();
+          this.writtenLsn = seg.lastLsn;
+          seg = await this.roll(seg);
+        }
+        const lsn = seg.lastLsn + 1;
+        const timeUs = p.timeUs;
+        seg.index.observe(lsn, timeUs, seg.end);
+        if (seg.firstTimeUs === 0) seg.firstTimeUs = timeUs;
+        seg.lastLsn = lsn;
+        seg.lastTimeUs = timeUs;
+        seg.end += frame.length;
+        pieces.push(frame);
+        pieceBytes += frame.length;
+      }
+    }
+    await writeOut();
+    this.writtenLsn = seg.lastLsn;
+    if (this.sync === 'none') this.durableEnd = seg.end;
+  }
+
+  /** Seals `seg` (synced, index file written) and starts the next segment. */
+  private async roll(seg: Segment): Promise<Segment> {
+    if (this.sync !== 'none') await this.active!.datasync();
+    this.durableLsnValue = seg.lastLsn;
+    this.durableEnd = seg.end;
+    await this.active!.close();
+    this.active = undefined;
+    seg.sealed = true;
+    await writeIndexFile(this.dir, seg);
+    const next = await createSegment(
+      this.dir,
+      this.journalId,
+      seg.lastLsn + 1,
+      this.indexEveryBytes,
+    );
+    this.segments.push(next);
+    this.active = await open(next.path, 'r+');
+    this.durableEnd = next.end;
+    this.writtenEnd = next.end;
+    this.logger.info({ segment: next.name, sealed: seg.name }, 'journal segment rolled');
+    return next;
+  }
+
+  private fail(cause: unknown): void {
+    this.failure = new JournalError(
+      'FSJ_ERR_JOURNAL_IO',
+      'journal write failed; reopen to recover',
+      {
+        cause,
+        retryable: true,
+      },
+    );
+    this.logger.warn({ err: cause, dir: this.dir }, 'journal write failed');
+    this.notifyAdvance();
+  }
+
+  private notifyAdvance(): void {
+    for (const w of this.advanceWaiters) w();
+    this.advanceWaiters.clear();
+  }
+
+  /** Resolves when durable/written LSNs move, the journal closes or fails, or `signal` aborts. */
+  private waitForAdvance(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        signal?.removeEventListener('abort', done);
+        this.advanceWaiters.delete(done);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.advanceWaiters.add(done);
+    });
+  }
+
+  /**
+   * Frames from `fromLsn` on, in order, each checked (checksum, LSN). The
+   * frames are the bytes as stored, for shipping without re-encoding.
+   */
+  async *readFrames(options: ReadOptions = {}): AsyncGenerator<LocatedFrame & { segment: string }> {
+    let lsn = options.fromLsn ?? this.firstLsn;
+    if (!Number.isSafeInteger(lsn) || lsn < 1) {
+      throw new JournalError('FSJ_ERR_JOURNAL_OUT_OF_RANGE', `lsn ${lsn}`);
+    }
+    if (lsn < this.firstLsn) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_RELEASED',
+        `lsn ${lsn} released; oldest is ${this.firstLsn}`,
+        { lsn },
+      );
+    }
+    const limitLsn = (): number =>
+      options.includeUndurable ? this.writtenLsn : this.durableLsnValue;
+    if (lsn > limitLsn() + 1 && !options.tail) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_OUT_OF_RANGE',
+        `lsn ${lsn} is past the newest (${limitLsn()})`,
+        { lsn },
+      );
+    }
+    let resume: { segment: string; lsn: number; offset: number } | undefined;
+    for (;;) {
+      if (options.signal?.aborted) return;
+      if (lsn > limitLsn()) {
+        if (!options.tail || this.closed) return;
+        if (this.failure) throw this.failure;
+        await this.waitForAdvance(options.signal);
+        continue;
+      }
+      const seg = this.segmentFor(lsn);
+      if (!seg) throw new JournalError('FSJ_ERR_JOURNAL_RELEASED', `lsn ${lsn} released`, { lsn });
+      const isLast = seg === this.segments[this.segments.length - 1];
+      const end = !isLast ? seg.end : options.includeUndurable ? this.writtenEnd : this.durableEnd;
+      // Resume where the previous pass stopped, else seek with the sparse index.
+      const start =
+        resume?.segment === seg.name && resume.lsn === lsn
+          ? resume.offset
+          : (seg.index.floorByLsn(lsn)?.offset ?? SEGMENT_HEADER_BYTES);
+      let expected: number | undefined;
+      try {
+        for await (const f of readSegmentFrames(seg.path, seg.name, start, end)) {
+          if (expected !== undefined && f.lsn !== expected) {
+            throw new JournalError(
+              'FSJ_ERR_JOURNAL_LSN_GAP',
+              `segment ${seg.name} offset ${f.offset}: lsn ${f.lsn}, expected ${expected}`,
+              {
+                segment: seg.name,
+                offset: f.offset,
+                lsn: f.lsn,
+              },
+            );
+          }
+          expected = f.lsn + 1;
+          if (f.lsn < lsn) continue;
+          yield { ...f, segment: seg.name };
+          lsn = f.lsn + 1;
+          resume = { segment: seg.name, lsn, offset: f.offset + f.frame.length };
+          if (options.signal?.aborted) return;
+        }
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new JournalError('FSJ_ERR_JOURNAL_RELEASED', `lsn ${lsn} released while reading`, {
+            lsn,
+          });
+        }
+        throw err;
+      }
+      // A sealed segment read to its end: continue in the next one.
+      if (seg.sealed && lsn <= seg.lastLsn) {
+        throw new JournalError(
+          'FSJ_ERR_JOURNAL_CORRUPT',
+          `segment ${seg.name}: ends before lsn ${seg.lastLsn}`,
+          {
+            segment: seg.name,
+          },
+        );
+      }
+    }
+  }
+
+  /** Decoded records from `fromLsn` on; see readFrames. */
+  async *read(options: ReadOptions = {}): AsyncGenerator<JournalEntry> {
+    for await (const f of this.readFrames(options)) {
+      yield toEntry(f, f.segment);
+    }
+  }
+
+  /**
+   * The LSN of the first record stamped at or after `timeUs`, using the
+   * sparse index; lastLsn + 1 when every record is older.
+   */
+  async lsnAtTime(timeUs: number): Promise<number> {
+    const seg = this.segments.find((s) => s.lastLsn >= s.firstLsn && s.lastTimeUs >= timeUs);
+    if (!seg) return this.durableLsnValue + 1;
+    const start = seg.index.floorBeforeTime(timeUs)?.offset ?? SEGMENT_HEADER_BYTES;
+    const isLast = seg === this.segments[this.segments.length - 1];
+    for await (const f of readSegmentFrames(
+      seg.path,
+      seg.name,
+      start,
+      isLast ? this.durableEnd : seg.end,
+    )) {
+      if (f.timeUs >= timeUs) return f.lsn;
+    }
+    return seg.lastLsn + 1;
+  }
+
+  private segmentFor(lsn: number): Segment | undefined {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found: Segment | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = this.segments[mid]!;
+      if (s.firstLsn <= lsn) {
+        found = s;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Retention hook: deletes whole sealed segments whose every record is below
+   * `lsn`. The segment being written is never released. Returns the names
+   * released. Readers already inside a released segment finish it.
+   */
+  async releaseBefore(lsn: number): Promise<string[]> {
+    const released: string[] = [];
+    while (this.segments.length > 1) {
+      const s = this.segments[0]!;
+      if (!s.sealed || s.lastLsn >= lsn) break;
+      await rm(s.path, { force: true });
+      await rm(indexPath(this.dir, s.name), { force: true });
+      this.segments.shift();
+      released.push(s.name);
+    }
+    if (released.length > 0) {
+      await fsyncDir(join(this.dir, SEGMENTS_DIR));
+      this.logger.info({ released, firstLsn: this.firstLsn }, 'journal segments released');
+    }
+    return released;
+  }
+
+  /** Scans every segment, checking every frame; throws on the first problem. */
+  async verify(): Promise<void> {
+    for await (const f of this.readFrames({ fromLsn: this.firstLsn, includeUndurable: true })) {
+      decodeRecord(f.payload, { segment: f.segment, offset: f.offset, lsn: f.lsn });
+    }
+  }
+
+  /** Waits for pending appends, syncs, closes files and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => undefined);
+    this.closed = true;
+    this.notifyAdvance();
+    await this.active?.close().catch(() => undefined);
+    this.active = undefined;
+    await this.releaseLock?.();
+    this.releaseLock = undefined;
+  }
+}
+
+/** Turns a frame into a decoded entry, naming where it came from in errors. */
+export function toEntry(f: Frame & { offset?: number }, segment?: string): JournalEntry {
+  return {
+    lsn: f.lsn,
+    timeUs: f.timeUs,
+    record: decodeRecord(f.payload, { segment, offset: f.offset, lsn: f.lsn }),
+  };
+}
+
+function indexPath(dir: string, segment: string): string {
+  return join(dir, INDEX_DIR, `${segment}.idx`);
+}
+
+async function writeIndexFile(dir: string, seg: Segment): Promise<void> {
+  const data = seg.index.encode({
+    segmentBytes: seg.end,
+    lastLsn: seg.lastLsn,
+    firstTimeUs: seg.firstTimeUs,
+    lastTimeUs: seg.lastTimeUs,
+  });
+  await writeFileDurable(indexPath(dir, seg.name), data);
+}
+
+async function createSegment(
+  dir: string,
+  journalId: string,
+  firstLsn: number,
+  indexEvery: number,
+): Promise<Segment> {
+  const name = segmentName(firstLsn);
+  const path = join(dir, SEGMENTS_DIR, name);
+  const fh = await open(path, 'wx', 0o644);
+  try {
+    await fh.write(
+      encodeSegmentHeader({ journalId, firstLsn, createdUs: nowUs() }),
+      0,
+      SEGMENT_HEADER_BYTES,
+      0,
+    );
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsyncDir(join(dir, SEGMENTS_DIR));
+  return {
+    name,
+    path,
+    firstLsn,
+    lastLsn: firstLsn - 1,
+    firstTimeUs: 0,
+    lastTimeUs: 0,
+    end: SEGMENT_HEADER_BYTES,
+    sealed: false,
+    index: new SparseIndex(indexEvery),
+  };
+}
+
+function segmentFromScan(name: string, path: string, scan: SegmentScan, sealed: boolean): Segment {
+  return {
+    name,
+    path,
+    firstLsn: scan.header.firstLsn,
+    lastLsn: scan.lastLsn,
+    firstTimeUs: scan.firstTimeUs,
+    lastTimeUs: scan.lastTimeUs,
+    end: scan.validEnd,
+    sealed,
+    index: scan.index,
+  };
+}
+
+/**
+ * Lists, checks and recovers the segments: every header is checked; sealed
+ * segments are taken from their index files (or scanned when `verify` is
+ * `full` or the index is missing or stale); the last segment is scanned and
+ * a torn tail cut back. Corruption followed by valid records is an error.
+ */
+async function openSegments(
+  options: JournalOptions,
+  journalId: string,
+  readOnly: boolean,
+): Promise<Segment[]> {
+  const { dir } = options;
+  const indexEvery = options.indexEveryBytes ?? DEFAULT_INDEX_EVERY;
+  const logger = options.logger ?? silentLogger;
+  const segDir = join(dir, SEGMENTS_DIR);
+  const names = (await readdir(segDir).catch(() => [] as string[]))
+    .filter((n) => n.endsWith('.seg'))
+    .sort();
+  for (const n of names) {
+    if (parseSegmentName(n) === undefined) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_FOREIGN_SEGMENT',
+        `segment ${n}: not a segment name`,
+        { segment: n },
+      );
+    }
+  }
+  if (names.length === 0) {
+    if (readOnly) throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: no segments`);
+    return [await createSegment(dir, journalId, 1, indexEvery)];
+  }
+
+  const segments: Segment[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const path = join(segDir, name);
+    const isLast = i === names.length - 1;
+    let seg: Segment | undefined;
+    if (!isLast && options.verify !== 'full') {
+      seg = await loadSealedFromIndex(dir, name, path, journalId, indexEvery);
+    }
+    if (!seg) {
+      let scan: SegmentScan;
+      try {
+        scan = await scanSegment(path, name, indexEvery);
+      } catch (err) {
+        if (
+          isLast &&
+          !readOnly &&
+          isJournalError(err, 'FSJ_ERR_JOURNAL_CORRUPT') &&
+          err.offset === 0
+        ) {
+          // A header that never became whole: the crash hit while this segment
+          // was being created, before any record in it could be acknowledged.
+          if ((await findValidFrameAfter(path, SEGMENT_HEADER_BYTES - 1, 1)) === undefined) {
+            logger.warn(
+              { segment: name },
+              'journal removed a segment whose creation was cut short',
+            );
+            await rm(path);
+            await fsyncDir(segDir);
+            if (i === 0) return [await createSegment(dir, journalId, 1, indexEvery)];
+            break;
+          }
+        }
+        throw err;
+      }
+      checkHeader(name, scan.header.journalId, scan.header.firstLsn, journalId);
+      if (scan.stop) await handleStop(path, name, scan, isLast, readOnly, logger);
+      seg = segmentFromScan(name, path, scan, !isLast);
+      if (!isLast && !readOnly) await writeIndexFile(dir, seg);
+    }
+    const prev = segments[segments.length - 1];
+    if (prev && seg.firstLsn !== prev.lastLsn + 1) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_LSN_GAP',
+        `segment ${name}: starts at lsn ${seg.firstLsn}, previous ends at ${prev.lastLsn}`,
+        { segment: name },
+      );
+    }
+    segments.push(seg);
+  }
+  const last = segments[segments.length - 1]!;
+  if (last.sealed) {
+    // The last file was a half-created segment and was removed: the previous
+    // one is live again.
+    last.sealed = false;
+    await rm(indexPath(dir, last.name), { force: true });
+  }
+  return segments;
+}
+
+function checkHeader(name: string, headerId: string, firstLsn: number, journalId: string): void {
+  if (headerId !== journalId) {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_FOREIGN_SEGMENT',
+      `segment ${name}: journal id ${headerId}`,
+      {
+        segment: name,
+      },
+    );
+  }
+  if (parseSegmentName(name) !== firstLsn) {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_FOREIGN_SEGMENT',
+      `segment ${name}: header says first lsn ${firstLsn}`,
+      {
+        segment: name,
+      },
+    );
+  }
+}
+
+/** Decides what a scan that stopped early means: torn tail (cut it) or corruption (refuse). */
+async function handleStop(
+  path: string,
+  name: string,
+  scan: SegmentScan,
+  isLast: boolean,
+  readOnly: boolean,
+  logger: JournalLogger,
+): Promise<void> {
+  const stop = scan.stop!;
+  const location = { segment: name, offset: stop.offset };
+  if (stop.problem === 'lsn') {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_LSN_GAP',
+      `segment ${name} offset ${stop.offset}: lsn ${stop.foundLsn}, expected ${scan.lastLsn + 1}`,
+      location,
+    );
+  }
+  if (stop.problem === 'unknown-type' || stop.problem === 'reserved') {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_UNKNOWN_FRAME',
+      `segment ${name} offset ${stop.offset}: unknown frame type (written by a newer version?)`,
+      location,
+    );
+  }
+  const validAfter = isLast
+    ? await findValidFrameAfter(path, stop.offset, scan.lastLsn + 1)
+    : stop.offset;
+  if (validAfter !== undefined) {
+    const detail = isLast
+      ? `; a valid record follows at offset ${validAfter}`
+      : ' in a sealed segment';
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_CORRUPT',
+      `segment ${name} offset ${stop.offset}: ${stop.problem}${detail}`,
+      location,
+    );
+  }
+  const cut = scan.fileBytes - stop.offset;
+  if (readOnly) {
+    logger.warn(
+      { segment: name, offset: stop.offset, bytes: cut, cause: stop.problem },
+      'journal has a torn tail (read-only: left as is)',
+    );
+    return;
+  }
+  const fh = await open(path, 'r+');
+  try {
+    await fh.truncate(stop.offset);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  logger.warn(
+    { segment: name, offset: stop.offset, bytes: cut, cause: stop.problem, lastLsn: scan.lastLsn },
+    'journal cut a torn tail back to the last good record',
+  );
+}
+
+/** A sealed segment described by its index file, after checking its header and size. */
+async function loadSealedFromIndex(
+  dir: string,
+  name: string,
+  path: string,
+  journalId: string,
+  indexEvery: number,
+): Promise<Segment | undefined> {
+  const fh = await open(path, 'r');
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+    const head = Buffer.alloc(Math.min(SEGMENT_HEADER_BYTES, size));
+    await readFully(fh, head, 0);
+    const header = decodeSegmentHeader(head, name);
+    if (header instanceof JournalError) throw header;
+    checkHeader(name, header.journalId, header.firstLsn, journalId);
+  } finally {
+    await fh.close();
+  }
+  const raw = await readFile(indexPath(dir, name)).catch(() => undefined);
+  const decoded = raw ? SparseIndex.decode(raw, indexEvery) : undefined;
+  const first = parseSegmentName(name)!;
+  if (
+    !decoded ||
+    decoded.summary.segmentBytes !== size ||
+    decoded.index.floorByLsn(first)?.lsn !== first
+  ) {
+    return undefined;
+  }
+  return {
+    name,
+    path,
+    firstLsn: first,
+    lastLsn: decoded.summary.lastLsn,
+    firstTimeUs: decoded.summary.firstTimeUs,
+    lastTimeUs: decoded.summary.lastTimeUs,
+    end: size,
+    sealed: true,
+    index: decoded.index,
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The journal folder: `journal.json` (identity, written once at creation),
+ * `LOCK` (the pid of the process that has it open for writing), and the
+ * subfolders `segments/` and `index/`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurable, fsyncDir } from './durable_file.js';
+import { JournalError } from './errors.js';
+
+export const META_FILE = 'journal.json';
+export const LOCK_FILE = 'LOCK';
+export const SEGMENTS_DIR = 'segments';
+export const INDEX_DIR = 'index';
+export const META_FORMAT = 'fsjournal-journal';
+export const META_VERSION = 1;
+
+export interface JournalMeta {
+  format: typeof META_FORMAT;
+  version: number;
+  journalId: string;
+  createdAt: string;
+}
+
+/**
+ * Reads journal.json, creating a new journal when the folder is missing or
+ * empty and `create` is set. A non-empty folder without journal.json is not
+ * a journal and is left untouched.
+ */
+export async function loadOrCreateMeta(
+  dir: string,
+  create: boolean,
+): Promise<{ meta: JournalMeta; created: boolean }> {
+  let text: string | undefined;
+  try {
+    text = await readFile(join(dir, META_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new JournalError('FSJ_ERR_JOURNAL_IO', `read ${META_FILE}`, {
+        cause: err,
+        retryable: true,
+      });
+    }
+  }
+  if (text !== undefined) return { meta: parseMeta(text), created: false };
+
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    if (err.code === 'ENOTDIR') {
+      throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: not a directory`, {
+        cause: err,
+      });
+    }
+    throw new JournalError('FSJ_ERR_JOURNAL_IO', `read ${dir}`, { cause: err, retryable: true });
+  });
+  if (entries && entries.length > 0) {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_NOT_A_JOURNAL',
+      `${dir}: not empty and has no ${META_FILE}`,
+    );
+  }
+  if (!create) throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: no journal here`);
+  await mkdir(dir, { recursive: true });
+  const meta: JournalMeta = {
+    format: META_FORMAT,
+    version: META_VERSION,
+    journalId: randomUUID(),
+    createdAt: new Date().toISOString(),
+  };
+  await writeFileDurable(join(dir, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  return { meta, created: true };
+}
+
+function parseMeta(text: string): JournalMeta {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new JournalError('FSJ_ERR_JOURNAL_META', `${META_FILE}: not JSON`, { cause });
+  }
+  const m = value as Partial<JournalMeta> | null;
+  if (typeof m !== 'object' || m === null || m.format !== META_FORMAT) {
+    throw new JournalError('FSJ_ERR_JOURNAL_META', `${META_FILE}: format is not ${META_FORMAT}`);
+  }
+  if (typeof m.version !== 'number' || m.version > META_VERSION) {
+    throw new JournalError('FSJ_ERR_JOURNAL_VERSION', `${META_FILE}: version ${String(m.version)}`);
+  }
+  if (typeof m.journalId !== 'string' || !/^[0-9a-f-]{36}$/.test(m.journalId)) {
+    throw new JournalError('FSJ_ERR_JOURNAL_META', `${META_FILE}: bad journalId`);
+  }
+  return m as JournalMeta;
+}
+
+/** Creates `segments/` and `index/` if missing. */
+export async function ensureSubdirs(dir: string): Promise<void> {
+  await mkdir(join(dir, SEGMENTS_DIR), { recursive: true });
+  await mkdir(join(dir, INDEX_DIR), { recursive: true });
+  await fsyncDir(dir);
+}
+
+const heldLocks = new Set<string>();
+
+/**
+ * Takes the journal's writer lock: `LOCK` holds the owner's pid. A lock left
+ * by a process that no longer runs is taken over. Not safe across machines
+ * sharing a network file system.
+ */
+export async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, LOCK_FILE);
+  if (heldLocks.has(path)) {
+    throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: already open in this process`);
+  }
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(path, 'wx', 0o644);
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.sync();
+      await fh.close();
+      heldLocks.add(path);
+      return async () => {
+        heldLocks.delete(path);
+        await rm(path, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new JournalError('FSJ_ERR_JOURNAL_IO', `lock ${dir}`, {
+          cause: err,
+          retryable: true,
+        });
+      }
+    }
+    const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: open by pid ${pid}`, {
+        retryable: true,
+      });
+    }
+    await rm(path, { force: true }); // stale: its owner is gone
+  }
+  throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: lock keeps reappearing`, {
+    retryable: true,
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

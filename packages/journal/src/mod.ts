@@ -1,0 +1,30 @@
+/**
+ * @fsjournal/journal: the record schema, the durable segmented journal and
+ * (in later modules) capture, checkpoints, restore and audit.
+ */
+export {
+  Journal,
+  SYNC_POLICIES,
+  type Appended,
+  type JournalLogger,
+  type JournalOptions,
+  type ReadOptions,
+  type SyncPolicy,
+} from './journal.js';
+export {
+  RecordKind,
+  kindName,
+  kindFromName,
+  MAX_WRITE_DATA,
+  type JournalEntry,
+  type RecordBody,
+  type RecordInput,
+} from './record.js';
+export {
+  JournalError,
+  isJournalError,
+  JOURNAL_ERROR_CODES,
+  type JournalErrorCode,
+} from './errors.js';
+export { pathProblem } from './path_rules.js';
+export { writeFileDurable, fsyncDir } from './durable_file.js';
