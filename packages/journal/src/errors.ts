@@ -9,6 +9,7 @@
 export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_JOURNAL_NOT_A_JOURNAL: 'the folder is not empty and holds no journal.json',
   FSJ_ERR_JOURNAL_META: 'journal.json cannot be read or is not valid',
+  FSJ_ERR_JOURNAL_OPTION: 'an option given to open the journal is not valid',
   FSJ_ERR_JOURNAL_VERSION: 'written by a newer format version than this build reads',
   FSJ_ERR_JOURNAL_BAD_MAGIC: 'a segment or index file does not start with the expected magic',
   FSJ_ERR_JOURNAL_FOREIGN_SEGMENT: 'a segment belongs to another journal or is misnamed',

@@ -106,7 +106,11 @@ export function isForeignFrame(problem: FrameProblem): boolean {
  * stays failed. `offset` counts bytes consumed so errors can name a position.
  */
 export class FrameDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet decoded, kept as chunks until a whole frame is there. */
+  private chunks: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes needed before decoding can progress: a header, then the whole frame. */
+  private need = FRAME_HEADER_BYTES;
   private consumed = 0;
   private failed: JournalError | undefined;
 
@@ -127,17 +131,29 @@ export class FrameDecoder {
 
   /** Bytes held that do not yet make a whole frame. */
   get buffered(): number {
-    return this.pending.length;
+    return this.pendingBytes;
   }
 
-  /** Decodes every whole frame that `chunk` completes. Throws JournalError on a bad frame. */
+  /**
+   * Decodes every whole frame that `chunk` completes. Frames are views into
+   * the pushed bytes: a caller that reuses its buffers must copy them. Throws
+   * JournalError on a bad frame. Bytes are joined only once a frame is
+   * complete, so a frame trickling in byte by byte costs linear time.
+   */
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.chunks.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes < this.need) {
+      // Held across calls: copy, since the caller may reuse its buffer.
+      this.chunks[this.chunks.length - 1] = Buffer.from(chunk);
+      return [];
+    }
+    const buf = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.pendingBytes);
     const frames: Frame[] = [];
     let at = 0;
     for (;;) {
-      const parsed = parseFrame(this.pending, at, this.maxPayload);
+      const parsed = parseFrame(buf, at, this.maxPayload);
       if (parsed.ok) {
         frames.push(parsed.frame);
         at = parsed.end;
@@ -145,27 +161,36 @@ export class FrameDecoder {
       }
       if (parsed.problem === 'short-header' || parsed.problem === 'short-payload') break;
       this.consumed += at;
-      this.failed = frameError(parsed.problem, this.offset, this.segment);
-      this.pending = Buffer.alloc(0);
-      throw this.failed;
+      return this.fail(parsed.problem);
     }
     this.consumed += at;
-    // Keep only the incomplete remainder, copied so the caller's chunk can be reused.
-    this.pending =
-      at === this.pending.length ? Buffer.alloc(0) : Buffer.from(this.pending.subarray(at));
+    const rest = buf.length - at;
+    this.chunks = rest === 0 ? [] : [Buffer.from(buf.subarray(at))];
+    this.pendingBytes = rest;
+    this.need =
+      rest >= FRAME_HEADER_BYTES
+        ? FRAME_HEADER_BYTES + this.chunks[0]!.readUInt32LE(4)
+        : FRAME_HEADER_BYTES;
     return frames;
   }
 
   /** Declares the end of input: leftover bytes are a truncated frame. */
   end(): void {
     if (this.failed) throw this.failed;
-    if (this.pending.length > 0) {
+    if (this.pendingBytes > 0) {
       throw frameError(
-        this.pending.length < FRAME_HEADER_BYTES ? 'short-header' : 'short-payload',
+        this.pendingBytes < FRAME_HEADER_BYTES ? 'short-header' : 'short-payload',
         this.offset,
         this.segment,
       );
     }
+  }
+
+  private fail(problem: FrameProblem): never {
+    this.failed = frameError(problem, this.offset, this.segment);
+    this.chunks = [];
+    this.pendingBytes = 0;
+    throw this.failed;
   }
 }
 

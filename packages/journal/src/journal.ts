@@ -188,9 +188,7 @@ export class Journal {
 
   /** Opens (and by default creates) the journal in `options.dir`, recovering its tail. */
   static async open(options: JournalOptions): Promise<Journal> {
-    if (options.sync !== undefined && !SYNC_POLICIES.includes(options.sync)) {
-      throw new JournalError('FSJ_ERR_JOURNAL_META', `sync policy ${String(options.sync)}`);
-    }
+    checkOptions(options);
     const readOnly = options.readOnly ?? false;
     const { meta } = await loadOrCreateMeta(options.dir, !readOnly && (options.create ?? true));
     const releaseLock = readOnly ? undefined : await acquireLock(options.dir);
@@ -585,6 +583,22 @@ export function toEntry(f: Frame & { offset?: number }, segment?: string): Journ
     timeUs: f.timeUs,
     record: decodeRecord(f.payload, { segment, offset: f.offset, lsn: f.lsn }),
   };
+}
+
+function checkOptions(o: JournalOptions): void {
+  const bad = (what: string): never => {
+    throw new JournalError('FSJ_ERR_JOURNAL_OPTION', what);
+  };
+  if (o.sync !== undefined && !SYNC_POLICIES.includes(o.sync)) bad(`sync policy ${String(o.sync)}`);
+  if (o.verify !== undefined && o.verify !== 'tail' && o.verify !== 'full')
+    bad(`verify ${String(o.verify)}`);
+  for (const [name, value, min] of [
+    ['segmentBytes', o.segmentBytes, 1024],
+    ['indexEveryBytes', o.indexEveryBytes, 1],
+  ] as const) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min))
+      bad(`${name} ${value}`);
+  }
 }
 
 function indexPath(dir: string, segment: string): string {

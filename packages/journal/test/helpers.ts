@@ -1,0 +1,42 @@
+/** Shared test helpers: temp folders, a collecting logger, record makers. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { RecordKind, type JournalLogger, type RecordInput } from '@fsjournal/journal';
+
+const made: string[] = [];
+
+/** A fresh temp folder, removed after the test. */
+export async function tempDir(prefix = 'fsj-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+export interface LogLine {
+  level: 'info' | 'warn';
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+/** A logger that keeps what it is told. */
+export function collectingLogger(): JournalLogger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  return {
+    lines,
+    info: (obj, msg) => lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }),
+    warn: (obj, msg) => lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
+  };
+}
+
+/** A WRITE record whose data is `n` bytes derived from `seed`. */
+export function writeRecord(seed: number, n = 32): RecordInput {
+  const data = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) data[i] = (seed * 31 + i) & 0xff;
+  return { kind: RecordKind.RECORD_KIND_WRITE, path: `dir/file-${seed}`, offset: seed * 10, data };
+}
