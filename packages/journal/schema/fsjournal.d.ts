@@ -167,6 +167,77 @@ export namespace fsjournal {
         }
 
         /**
+         * Properties of a Timespec.
+         * @deprecated Use fsjournal.v1.Timespec.$Properties instead.
+         */
+        interface ITimespec extends fsjournal.v1.Timespec.$Properties {
+        }
+
+        /** Represents a Timespec. */
+        class Timespec {
+
+            /**
+             * Constructs a new Timespec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.Timespec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Timespec sec. */
+            sec: (number);
+
+            /** Timespec nsec. */
+            nsec: number;
+
+            /**
+             * Creates a new Timespec instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Timespec instance
+             */
+            static create(properties: fsjournal.v1.Timespec.$Shape): fsjournal.v1.Timespec & fsjournal.v1.Timespec.$Shape;
+            static create(properties?: fsjournal.v1.Timespec.$Properties): fsjournal.v1.Timespec;
+
+            /**
+             * Encodes the specified Timespec message. Does not implicitly {@link fsjournal.v1.Timespec.verify|verify} messages.
+             * @param message Timespec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.Timespec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Timespec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.Timespec & fsjournal.v1.Timespec.$Shape} Timespec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.Timespec & fsjournal.v1.Timespec.$Shape;
+        }
+
+        namespace Timespec {
+
+            /** Properties of a Timespec. */
+            interface $Properties {
+
+                /** Timespec sec */
+                sec?: (number|null);
+
+                /** Timespec nsec */
+                nsec?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Timespec. */
+            type $Shape = fsjournal.v1.Timespec.$Properties;
+        }
+
+        /**
          * Properties of a Record.
          * @deprecated Use fsjournal.v1.Record.$Properties instead.
          */
@@ -218,11 +289,11 @@ export namespace fsjournal {
             /** Record gid. */
             gid: number;
 
-            /** Record atimeNs. */
-            atimeNs: (number);
+            /** Record atime. */
+            atime?: (fsjournal.v1.Timespec.$Properties|null);
 
-            /** Record mtimeNs. */
-            mtimeNs: (number);
+            /** Record mtime. */
+            mtime?: (fsjournal.v1.Timespec.$Properties|null);
 
             /** Record target. */
             target: string;
@@ -313,11 +384,11 @@ export namespace fsjournal {
                 /** Record gid */
                 gid?: (number|null);
 
-                /** Record atimeNs */
-                atimeNs?: (number|null);
+                /** Record atime */
+                atime?: (fsjournal.v1.Timespec.$Properties|null);
 
-                /** Record mtimeNs */
-                mtimeNs?: (number|null);
+                /** Record mtime */
+                mtime?: (fsjournal.v1.Timespec.$Properties|null);
 
                 /** Record target */
                 target?: (string|null);

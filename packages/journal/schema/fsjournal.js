@@ -304,6 +304,178 @@ export const fsjournal = $root.fsjournal = (() => {
             return Credentials;
         })();
 
+        v1.Timespec = (function() {
+
+            /**
+             * Properties of a Timespec.
+             * @typedef {Object} fsjournal.v1.Timespec.$Properties
+             * @property {number|Long|null} [sec] Timespec sec
+             * @property {number|null} [nsec] Timespec nsec
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Timespec.
+             * @memberof fsjournal.v1
+             * @interface ITimespec
+             * @augments fsjournal.v1.Timespec.$Properties
+             * @deprecated Use fsjournal.v1.Timespec.$Properties instead.
+             */
+
+            /**
+             * Shape of a Timespec.
+             * @typedef {fsjournal.v1.Timespec.$Properties} fsjournal.v1.Timespec.$Shape
+             */
+
+            /**
+             * Constructs a new Timespec.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a Timespec.
+             * @constructor
+             * @param {fsjournal.v1.Timespec.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Timespec = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Timespec sec.
+             * @member {number|Long} sec
+             * @memberof fsjournal.v1.Timespec
+             * @instance
+             */
+            Timespec.prototype.sec = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Timespec nsec.
+             * @member {number} nsec
+             * @memberof fsjournal.v1.Timespec
+             * @instance
+             */
+            Timespec.prototype.nsec = 0;
+
+            /**
+             * Creates a new Timespec instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.Timespec
+             * @static
+             * @param {fsjournal.v1.Timespec.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.Timespec} Timespec instance
+             * @type {{
+             *   (properties: fsjournal.v1.Timespec.$Shape): fsjournal.v1.Timespec & fsjournal.v1.Timespec.$Shape;
+             *   (properties?: fsjournal.v1.Timespec.$Properties): fsjournal.v1.Timespec;
+             * }}
+             */
+            Timespec.create = function(properties) {
+                return new Timespec(properties);
+            };
+
+            /**
+             * Encodes the specified Timespec message. Does not implicitly {@link fsjournal.v1.Timespec.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.Timespec
+             * @static
+             * @param {fsjournal.v1.Timespec.$Properties} message Timespec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Timespec.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.sec != null && $Object.hasOwnProperty.call(message, "sec") && (typeof message.sec === "object" ? message.sec.low || message.sec.high : message.sec !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).int64(message.sec);
+                if (message.nsec != null && $Object.hasOwnProperty.call(message, "nsec") && message.nsec !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.nsec);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Timespec message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.Timespec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.Timespec & fsjournal.v1.Timespec.$Shape} Timespec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Timespec.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.Timespec();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.sec = value;
+                            else
+                                delete message.sec;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.nsec = value;
+                            else
+                                delete message.nsec;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return Timespec;
+        })();
+
         v1.Record = (function() {
 
             /**
@@ -320,8 +492,8 @@ export const fsjournal = $root.fsjournal = (() => {
              * @property {number|null} [mode] Record mode
              * @property {number|null} [uid] Record uid
              * @property {number|null} [gid] Record gid
-             * @property {number|Long|null} [atimeNs] Record atimeNs
-             * @property {number|Long|null} [mtimeNs] Record mtimeNs
+             * @property {fsjournal.v1.Timespec.$Properties|null} [atime] Record atime
+             * @property {fsjournal.v1.Timespec.$Properties|null} [mtime] Record mtime
              * @property {string|null} [target] Record target
              * @property {string|null} [xattrName] Record xattrName
              * @property {Uint8Array|null} [xattrValue] Record xattrValue
@@ -450,20 +622,20 @@ export const fsjournal = $root.fsjournal = (() => {
             Record.prototype.gid = 0;
 
             /**
-             * Record atimeNs.
-             * @member {number|Long} atimeNs
+             * Record atime.
+             * @member {fsjournal.v1.Timespec.$Properties|null|undefined} atime
              * @memberof fsjournal.v1.Record
              * @instance
              */
-            Record.prototype.atimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+            Record.prototype.atime = null;
 
             /**
-             * Record mtimeNs.
-             * @member {number|Long} mtimeNs
+             * Record mtime.
+             * @member {fsjournal.v1.Timespec.$Properties|null|undefined} mtime
              * @memberof fsjournal.v1.Record
              * @instance
              */
-            Record.prototype.mtimeNs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+            Record.prototype.mtime = null;
 
             /**
              * Record target.
@@ -583,10 +755,10 @@ export const fsjournal = $root.fsjournal = (() => {
                     writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.uid);
                 if (message.gid != null && $Object.hasOwnProperty.call(message, "gid") && message.gid !== 0)
                     writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.gid);
-                if (message.atimeNs != null && $Object.hasOwnProperty.call(message, "atimeNs") && (typeof message.atimeNs === "object" ? message.atimeNs.low || message.atimeNs.high : message.atimeNs !== 0))
-                    writer.uint32(/* id 16, wireType 0 =*/128).int64(message.atimeNs);
-                if (message.mtimeNs != null && $Object.hasOwnProperty.call(message, "mtimeNs") && (typeof message.mtimeNs === "object" ? message.mtimeNs.low || message.mtimeNs.high : message.mtimeNs !== 0))
-                    writer.uint32(/* id 17, wireType 0 =*/136).int64(message.mtimeNs);
+                if (message.atime != null && $Object.hasOwnProperty.call(message, "atime"))
+                    $root.fsjournal.v1.Timespec.encode(message.atime, writer.uint32(/* id 16, wireType 2 =*/130).fork(), _depth + 1).ldelim();
+                if (message.mtime != null && $Object.hasOwnProperty.call(message, "mtime"))
+                    $root.fsjournal.v1.Timespec.encode(message.mtime, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
                 if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target !== "")
                     writer.uint32(/* id 18, wireType 2 =*/146).string(message.target);
                 if (message.xattrName != null && $Object.hasOwnProperty.call(message, "xattrName") && message.xattrName !== "")
@@ -744,21 +916,15 @@ export const fsjournal = $root.fsjournal = (() => {
                             continue;
                         }
                     case 16: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                message.atimeNs = value;
-                            else
-                                delete message.atimeNs;
+                            message.atime = $root.fsjournal.v1.Timespec.decode(reader, reader.size(), $undefined, _depth + 1, message.atime);
                             continue;
                         }
                     case 17: {
-                            if (wireType !== 0)
+                            if (wireType !== 2)
                                 break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                message.mtimeNs = value;
-                            else
-                                delete message.mtimeNs;
+                            message.mtime = $root.fsjournal.v1.Timespec.decode(reader, reader.size(), $undefined, _depth + 1, message.mtime);
                             continue;
                         }
                     case 18: {

@@ -1,6 +1,6 @@
 // Regenerates packages/journal/schema/fsjournal.{js,d.ts} from proto/fsjournal.proto
 // with protobufjs-cli, then makes 64-bit fields plain numbers: the journal never
-// holds a value above 2^53 (LSNs, offsets, sizes, nanosecond times until 2255).
+// holds a value above 2^53 (LSNs, offsets, sizes, seconds; nanoseconds travel in a separate field).
 // Run with `npm run proto`; a test checks the committed output is current.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
