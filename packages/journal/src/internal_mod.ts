@@ -7,3 +7,5 @@ export * from './sparse_index.js';
 export * from './journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record.js';
 export { toEntry } from './journal.js';
+export * from './manifest.js';
+export * from './reconcile.js';

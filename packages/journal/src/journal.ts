@@ -228,7 +228,7 @@ export class Journal {
   }
 
   /** Appends one record; resolves when it is durable under the sync policy. */
-  async append(record: RecordInput): Promise<Appended> {
+  append(record: RecordInput): Promise<Appended> {
     return this.appendMany([record]);
   }
 

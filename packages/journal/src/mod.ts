@@ -28,3 +28,6 @@ export {
 } from './errors.js';
 export { pathProblem } from './path_rules.js';
 export { writeFileDurable, fsyncDir } from './durable_file.js';
+export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
+export { TreeApplier } from './tree_applier.js';
+export { compareTrees, type TreeDifference, type CompareOptions } from './tree_diff.js';

@@ -10,15 +10,28 @@
 /** Longest path accepted, in UTF-8 bytes (Linux PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
 
-/** Why `path` breaks the rules, or undefined when it is fine. */
+/** Why `path` breaks the rules, or undefined when it is fine. One pass, no allocation. */
 export function pathProblem(path: string, allowRoot: boolean): string | undefined {
   if (path === '') return allowRoot ? undefined : 'empty path';
-  if (path.includes('\0')) return 'NUL in path';
-  if (path.startsWith('/')) return 'absolute path';
-  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return 'path too long';
-  for (const part of path.split('/')) {
-    if (part === '') return 'empty path component';
-    if (part === '.' || part === '..') return `"${part}" component`;
+  if (path.charCodeAt(0) === 0x2f) return 'absolute path';
+  // UTF-8 needs at most 3 bytes per UTF-16 unit: only long paths need counting.
+  if (path.length > MAX_PATH_BYTES / 3 && Buffer.byteLength(path) > MAX_PATH_BYTES)
+    return 'path too long';
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    const c = i === path.length ? 0x2f : path.charCodeAt(i);
+    if (c === 0) return 'NUL in path';
+    if (c !== 0x2f) continue;
+    const len = i - start;
+    if (len === 0) return 'empty path component';
+    if (
+      len <= 2 &&
+      path.charCodeAt(start) === 0x2e &&
+      (len === 1 || path.charCodeAt(start + 1) === 0x2e)
+    ) {
+      return `"${path.slice(start, i)}" component`;
+    }
+    start = i + 1;
   }
   return undefined;
 }

@@ -1,0 +1,283 @@
+/**
+ * The manifest: what the journal says the captured tree looks like, path by
+ * path (type, size, mode, owner, mtime, inode, symlink target, block hashes).
+ * Capture compares the disk with it to turn a change into the smallest
+ * correct set of records, and updates it as records are appended.
+ *
+ * It is persisted beside the journal (`manifest.bin`) together with the LSN
+ * it reflects. After a crash the snapshot may be older than the journal; the
+ * records after it are replayed onto it (`applyRecord`), and paths whose
+ * content those records changed lose their block hashes, so the next scan
+ * re-reads them rather than trust a stale fingerprint.
+ */
+import { readFile } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
+import { writeFileDurable } from './durable_file.js';
+import { JournalError } from './errors.js';
+import { RecordKind, type RecordBody } from './record.js';
+
+export type EntryType = 'file' | 'dir' | 'symlink';
+
+export interface Timespec {
+  sec: number;
+  nsec: number;
+}
+
+/** What lstat says about a path now (plus the target of a symlink). */
+export interface Observed {
+  type: EntryType;
+  size: number;
+  /** Permission bits (07777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Timespec;
+  /** Status change time: moves on every write, so a read can tell whether the file moved under it. */
+  ctime: Timespec;
+  /** `dev:ino[:birth time]`: the file's identity on this machine. */
+  ino: string;
+  nlink: number;
+  target?: string;
+}
+
+export interface ManifestEntry {
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: Timespec;
+  /** Empty when unknown (an entry rebuilt from records): never matches a disk inode. */
+  ino: string;
+  target?: string;
+  /** Files: 16 bytes (xxh3-128) per block. Undefined: content unknown, re-read all of it. */
+  hashes?: Buffer;
+}
+
+const FORMAT = 'fsjournal-manifest';
+const VERSION = 1;
+
+/** Parent path of a record path (`""` is the root). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+export function sameTime(a: Timespec, b: Timespec): boolean {
+  return a.sec === b.sec && a.nsec === b.nsec;
+}
+
+export class Manifest {
+  private readonly entries = new Map<string, ManifestEntry>();
+  private readonly byIno = new Map<string, Set<string>>();
+  private readonly kids = new Map<string, Set<string>>();
+  /** The journal LSN this manifest reflects. */
+  lsn = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(path: string): ManifestEntry | undefined {
+    return this.entries.get(path);
+  }
+
+  paths(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Paths holding the inode `ino` (hard links share one). */
+  pathsWithIno(ino: string): string[] {
+    return [...(this.byIno.get(ino) ?? [])];
+  }
+
+  /** Direct children of a directory path. */
+  childrenOf(path: string): string[] {
+    return [...(this.kids.get(path) ?? [])];
+  }
+
+  set(path: string, entry: ManifestEntry): void {
+    this.unindex(path);
+    this.entries.set(path, entry);
+    if (entry.ino) {
+      let set = this.byIno.get(entry.ino);
+      if (!set) this.byIno.set(entry.ino, (set = new Set()));
+      set.add(path);
+    }
+    if (path !== '') {
+      const parent = parentOf(path);
+      let set = this.kids.get(parent);
+      if (!set) this.kids.set(parent, (set = new Set()));
+      set.add(path);
+    }
+  }
+
+  /** Removes a path and everything under it; returns the removed paths, deepest first. */
+  removeSubtree(path: string): string[] {
+    const order = this.subtree(path).reverse();
+    for (const p of order) this.unindex(p);
+    return order;
+  }
+
+  /** Moves a path and everything under it to `to` (replacing what was at `to`). */
+  moveSubtree(from: string, to: string): void {
+    if (this.entries.has(to)) this.removeSubtree(to);
+    const moved = this.subtree(from).map((p) => [p, this.entries.get(p)!] as const);
+    for (const [p] of [...moved].reverse()) this.unindex(p);
+    for (const [p, entry] of moved) this.set(to + p.slice(from.length), entry);
+  }
+
+  /** A path and all paths under it, parents before children. */
+  subtree(path: string): string[] {
+    if (!this.entries.has(path)) return [];
+    const out: string[] = [];
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      out.push(p);
+      for (const child of this.kids.get(p) ?? []) stack.push(child);
+    }
+    return out;
+  }
+
+  private unindex(path: string): void {
+    const old = this.entries.get(path);
+    if (!old) return;
+    this.entries.delete(path);
+    if (old.ino) {
+      const set = this.byIno.get(old.ino);
+      set?.delete(path);
+      if (set?.size === 0) this.byIno.delete(old.ino);
+    }
+    if (path !== '') {
+      const parent = parentOf(path);
+      const set = this.kids.get(parent);
+      set?.delete(path);
+      if (set?.size === 0) this.kids.delete(parent);
+    }
+  }
+
+  /**
+   * Brings the manifest forward over one journaled record, for records past
+   * the persisted snapshot. What a record cannot tell exactly (content,
+   * inode) is left unknown so the next scan re-reads it.
+   */
+  applyRecord(lsn: number, r: RecordBody): void {
+    this.lsn = lsn;
+    const e = this.entries.get(r.path);
+    const time = (
+      t: { sec?: number | null; nsec?: number | null } | null | undefined,
+    ): Timespec => ({
+      sec: t?.sec ?? 0,
+      nsec: t?.nsec ?? 0,
+    });
+    switch (r.kind) {
+      case RecordKind.RECORD_KIND_CREATE:
+      case RecordKind.RECORD_KIND_MKDIR:
+      case RecordKind.RECORD_KIND_SYMLINK: {
+        const type: EntryType =
+          r.kind === RecordKind.RECORD_KIND_CREATE
+            ? 'file'
+            : r.kind === RecordKind.RECORD_KIND_MKDIR
+              ? 'dir'
+              : 'symlink';
+        const entry: ManifestEntry = {
+          type,
+          size: 0,
+          mode: r.mode,
+          uid: r.uid,
+          gid: r.gid,
+          mtime: time(r.mtime),
+          ino: '',
+        };
+        if (type === 'symlink') entry.target = r.target;
+        if (type === 'file') entry.hashes = undefined;
+        this.set(r.path, entry);
+        return;
+      }
+      case RecordKind.RECORD_KIND_WRITE:
+      case RecordKind.RECORD_KIND_TRUNCATE:
+        if (e) this.set(r.path, { ...e, hashes: undefined, ino: '' });
+        return;
+      case RecordKind.RECORD_KIND_UNLINK:
+      case RecordKind.RECORD_KIND_RMDIR:
+        this.removeSubtree(r.path);
+        return;
+      case RecordKind.RECORD_KIND_RENAME:
+        this.moveSubtree(r.path, r.path2);
+        return;
+      case RecordKind.RECORD_KIND_CHMOD:
+        if (e) this.set(r.path, { ...e, mode: r.mode });
+        return;
+      case RecordKind.RECORD_KIND_CHOWN:
+        if (e) this.set(r.path, { ...e, uid: r.uid, gid: r.gid });
+        return;
+      case RecordKind.RECORD_KIND_UTIMES:
+        if (e) this.set(r.path, { ...e, mtime: time(r.mtime) });
+        return;
+      case RecordKind.RECORD_KIND_LINK: {
+        const src = this.entries.get(r.path);
+        if (src) this.set(r.path2, { ...src, hashes: undefined, ino: '' });
+        return;
+      }
+      default:
+        return; // control records and xattrs do not change the manifest
+    }
+  }
+
+  /** Persists the manifest durably, stamped with the journal it belongs to. */
+  async save(path: string, journalId: string): Promise<void> {
+    const data = serialize({
+      format: FORMAT,
+      version: VERSION,
+      journalId,
+      lsn: this.lsn,
+      entries: [...this.entries],
+    });
+    await writeFileDurable(path, data);
+  }
+
+  /** Loads a saved manifest; undefined when there is none. A foreign or damaged one is an error. */
+  static async load(path: string, journalId: string): Promise<Manifest | undefined> {
+    let raw: Buffer;
+    try {
+      raw = await readFile(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new JournalError('FSJ_ERR_JOURNAL_IO', `read manifest ${path}`, {
+        cause: err,
+        retryable: true,
+      });
+    }
+    let value: {
+      format?: unknown;
+      version?: unknown;
+      journalId?: unknown;
+      lsn?: unknown;
+      entries?: unknown;
+    };
+    try {
+      value = deserialize(raw) as typeof value;
+    } catch (cause) {
+      throw new JournalError('FSJ_ERR_JOURNAL_META', `manifest ${path}: unreadable`, { cause });
+    }
+    if (value.format !== FORMAT || value.version !== VERSION || !Array.isArray(value.entries)) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_META',
+        `manifest ${path}: not a version ${VERSION} manifest`,
+      );
+    }
+    if (value.journalId !== journalId) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_META',
+        `manifest ${path}: belongs to journal ${String(value.journalId)}`,
+      );
+    }
+    const m = new Manifest();
+    m.lsn = Number(value.lsn);
+    for (const [p, e] of value.entries as [string, ManifestEntry][]) {
+      m.set(p, { ...e, hashes: e.hashes ? Buffer.from(e.hashes) : undefined });
+    }
+    return m;
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Applies journal records to a directory tree: the redo half of the journal,
+ * shared by replay/restore and the replica daemon.
+ *
+ * - Records of a transaction are held until its TXN_COMMIT and then applied
+ *   together; TXN_ABORT drops them. (Held in memory: a transaction is bounded
+ *   by what capture puts in one, e.g. one file's changed blocks.)
+ * - Applying a record twice leaves the same tree (idempotent), so a crash
+ *   between applying and persisting the position is harmless.
+ * - A path never leads outside the target: record paths obey path_rules.ts,
+ *   every parent component must be a real directory (a symlink there is
+ *   refused), and final components are not followed.
+ * - A directory's mtime is kept across changes to its children: the source's
+ *   new directory mtime arrives as its own UTIMES record.
+ */
+import { constants as fsc } from 'node:fs';
+import {
+  chmod,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  rename,
+  rm,
+  rmdir,
+  symlink,
+  truncate,
+  unlink,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { JournalError } from './errors.js';
+import { pathProblem } from './path_rules.js';
+import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
+
+/** Whether this process can set owners (root). */
+const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
+
+function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
+  return (t?.sec ?? 0) + (t?.nsec ?? 0) / 1e9;
+}
+
+export class TreeApplier {
+  private readonly txns = new Map<number, JournalEntry[]>();
+  /** LSN of the last record applied (or dropped by an abort). */
+  appliedLsn = 0;
+
+  constructor(readonly target: string) {}
+
+  /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
+  async apply(entry: JournalEntry): Promise<void> {
+    const r = entry.record;
+    switch (r.kind) {
+      case RecordKind.RECORD_KIND_TXN_BEGIN:
+        this.txns.set(r.txn, []);
+        break;
+      case RecordKind.RECORD_KIND_TXN_COMMIT: {
+        const held = this.txns.get(r.txn) ?? [];
+        this.txns.delete(r.txn);
+        for (const e of held) await this.applyOne(e);
+        break;
+      }
+      case RecordKind.RECORD_KIND_TXN_ABORT:
+        this.txns.delete(r.txn);
+        break;
+      default: {
+        const held = r.txn ? this.txns.get(r.txn) : undefined;
+        if (held) held.push(entry);
+        else await this.applyOne(entry);
+      }
+    }
+    this.appliedLsn = entry.lsn;
+  }
+
+  /** Transactions begun but not yet committed or aborted. */
+  get openTransactions(): number {
+    return this.txns.size;
+  }
+
+  private refuse(entry: JournalEntry, why: string): never {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_RECORD',
+      `lsn ${entry.lsn} ${kindName(entry.record.kind)}: ${why}`,
+      {
+        lsn: entry.lsn,
+      },
+    );
+  }
+
+  /** The absolute path for a record path, after checking every parent is a real directory. */
+  private async resolvePath(entry: JournalEntry, path: string): Promise<string> {
+    const problem = pathProblem(path, true);
+    if (problem) this.refuse(entry, problem);
+    const parts = path === '' ? [] : path.split('/');
+    let abs = this.target;
+    for (let i = 0; i < parts.length - 1; i++) {
+      abs = join(abs, parts[i]!);
+      const st = await lstat(abs).catch(() => undefined);
+      if (st && !st.isDirectory())
+        this.refuse(entry, `parent ${parts.slice(0, i + 1).join('/')} is not a directory`);
+    }
+    return join(this.target, path);
+  }
+
+  /** Runs a change to a directory's entries without moving the directory's mtime. */
+  private async keepingParentTime(abs: string, change: () => Promise<void>): Promise<void> {
+    const parent = join(abs, '..');
+    const before = await lstat(parent, { bigint: true }).catch(() => undefined);
+    await change();
+    if (before?.isDirectory()) {
+      await lutimes(parent, Number(before.atimeNs) / 1e9, Number(before.mtimeNs) / 1e9).catch(
+        () => undefined,
+      );
+    }
+  }
+
+  private async applyOne(entry: JournalEntry): Promise<void> {
+    const r: RecordBody = entry.record;
+    const abs = await this.resolvePath(entry, r.path);
+    const existing = await lstat(abs).catch(() => undefined);
+    switch (r.kind) {
+      case RecordKind.RECORD_KIND_CREATE:
+        await this.keepingParentTime(abs, async () => {
+          if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
+          const fh = await open(
+            abs,
+            fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW,
+            r.mode || 0o644,
+          );
+          await fh.close();
+          await chmod(abs, r.mode);
+          if (canChown) await lchown(abs, r.uid, r.gid);
+        });
+        return;
+      case RecordKind.RECORD_KIND_WRITE: {
+        if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
+        const fh = await open(abs, fsc.O_WRONLY | fsc.O_NOFOLLOW);
+        try {
+          let done = 0;
+          while (done < r.data.length) {
+            const { bytesWritten } = await fh.write(
+              r.data,
+              done,
+              r.data.length - done,
+              r.offset + done,
+            );
+            done += bytesWritten;
+          }
+        } finally {
+          await fh.close();
+        }
+        return;
+      }
+      case RecordKind.RECORD_KIND_TRUNCATE:
+        if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
+        await truncate(abs, r.size);
+        return;
+      case RecordKind.RECORD_KIND_UNLINK:
+        if (!existing) return;
+        if (existing.isDirectory()) this.refuse(entry, 'is a directory');
+        await this.keepingParentTime(abs, () => unlink(abs));
+        return;
+      case RecordKind.RECORD_KIND_MKDIR:
+        await this.keepingParentTime(abs, async () => {
+          if (existing && !existing.isDirectory()) await rm(abs, { force: true });
+          if (!existing?.isDirectory()) await mkdir(abs, { mode: r.mode });
+        });
+        await chmod(abs, r.mode);
+        if (canChown) await lchown(abs, r.uid, r.gid);
+        if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
+        return;
+      case RecordKind.RECORD_KIND_RMDIR:
+        if (!existing) return;
+        if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
+        await this.keepingParentTime(abs, () => rmdir(abs));
+        return;
+      case RecordKind.RECORD_KIND_RENAME: {
+        const to = await this.resolvePath(entry, r.path2);
+        if (!existing) {
+          // Applied before (a replay after a crash): the source is already moved.
+          if (await lstat(to).catch(() => undefined)) return;
+          this.refuse(entry, 'source of the rename is missing');
+        }
+        await this.keepingParentTime(abs, () =>
+          this.keepingParentTime(to, async () => {
+            const over = await lstat(to).catch(() => undefined);
+            // rename(2) replaces files and empty directories; a type flip needs the old one gone.
+            if (over && over.isDirectory() !== existing.isDirectory())
+              await rm(to, { recursive: true, force: true });
+            await rename(abs, to);
+          }),
+        );
+        return;
+      }
+      case RecordKind.RECORD_KIND_SYMLINK:
+        await this.keepingParentTime(abs, async () => {
+          if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
+          await symlink(r.target, abs);
+        });
+        if (canChown) await lchown(abs, r.uid, r.gid);
+        if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
+        return;
+      case RecordKind.RECORD_KIND_LINK: {
+        const to = await this.resolvePath(entry, r.path2);
+        if (!existing?.isFile()) this.refuse(entry, 'link source is not a regular file');
+        await this.keepingParentTime(to, async () => {
+          await rm(to, { force: true });
+          await link(abs, to);
+        });
+        return;
+      }
+      case RecordKind.RECORD_KIND_CHMOD:
+        if (!existing) this.refuse(entry, 'missing on the target');
+        if (!existing.isSymbolicLink()) await chmod(abs, r.mode);
+        return;
+      case RecordKind.RECORD_KIND_CHOWN:
+        if (!existing) this.refuse(entry, 'missing on the target');
+        if (canChown) await lchown(abs, r.uid, r.gid);
+        return;
+      case RecordKind.RECORD_KIND_UTIMES:
+        if (!existing) this.refuse(entry, 'missing on the target');
+        await lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
+        return;
+      default:
+        // SETXATTR and control records (GAP, ANNOTATE, BARRIER, CHECKPOINT)
+        // change nothing in the tree here.
+        return;
+    }
+  }
+}

@@ -1,0 +1,811 @@
+/**
+ * Watch-mode capture: chokidar says which paths may have changed; the
+ * capture looks at each (lstat, content read in blocks), compares it with
+ * the manifest (reconcile.ts) and appends the records that say what changed.
+ *
+ * Events are hints, not facts: every decision is taken from the disk and the
+ * manifest, so duplicated, reordered or coalesced events do no harm, and a
+ * lost event is repaired by a rescan. What the capture guarantees and what it
+ * cannot (events the kernel drops silently) is in docs/capture.md.
+ */
+import { open, opendir, lstat, readlink } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { xxh3 } from '@node-rs/xxhash';
+import { watch, type FSWatcher } from 'chokidar';
+import picomatch from 'picomatch';
+import type { Journal, JournalLogger } from './journal.js';
+import { JournalError } from './errors.js';
+import {
+  Manifest,
+  parentOf,
+  sameTime,
+  type ManifestEntry,
+  type Observed,
+  type Timespec,
+} from './manifest.js';
+import { RecordKind, type RecordInput } from './record.js';
+import {
+  attributeRecords,
+  createRecord,
+  entryFor,
+  planPath,
+  removeRecords,
+  WriteCoalescer,
+} from './reconcile.js';
+
+export interface WatchCaptureOptions {
+  /** The tree to capture. */
+  source: string;
+  journal: Journal;
+  /** Where `manifest.bin` lives; default: the journal folder. */
+  stateDir?: string;
+  /** Globs (picomatch) of paths relative to source to leave out, with everything under them. */
+  ignore?: readonly string[];
+  logger?: JournalLogger;
+  /** Block size for content hashing and change detection. Default 64 KiB. */
+  blockBytes?: number;
+  /** How long a vanished path waits for an add of the same inode (a rename). Default 50 ms. */
+  renameWindowMs?: number;
+  /**
+   * Events received before the capture catches up above which some may have
+   * been dropped by the kernel (inotify's queue holds 16,384): a GAP record
+   * and a rescan follow. Default: half of fs.inotify.max_queued_events.
+   */
+  burstThreshold?: number;
+  /** Re-reads of a file that keeps changing while read, before trying later. Default 5. */
+  maxReadRetries?: number;
+  /** Save the manifest at most this often while changes flow. Default 10 s. */
+  manifestSaveMs?: number;
+}
+
+/** Counters for status and tests. */
+export interface CaptureStats {
+  events: number;
+  pathsProcessed: number;
+  contentReads: number;
+  rereads: number;
+  gaps: number;
+  renames: number;
+}
+
+const HASH_BYTES = 16;
+const MAX_INFLIGHT_BYTES = 16 * 1024 * 1024;
+const CONTENT_READERS = 8;
+
+function toTimespec(ns: bigint): Timespec {
+  return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+}
+
+/**
+ * A file's identity: device and inode, plus birth time where the file system
+ * keeps one, so that an inode number reused by a new file is not mistaken for
+ * the old file renamed.
+ */
+function identity(st: { dev: bigint; ino: bigint; birthtimeNs: bigint }): string {
+  return st.birthtimeNs > 0n ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
+}
+
+async function defaultBurstThreshold(): Promise<number> {
+  const text = await readFile('/proc/sys/fs/inotify/max_queued_events', 'utf8').catch(
+    () => '16384',
+  );
+  const n = Number.parseInt(text, 10);
+  return Math.max(1024, Math.floor((Number.isFinite(n) ? n : 16384) / 2));
+}
+
+/** Appends a change's records, opening a transaction only when there is more than one. */
+class ChangeWriter {
+  private pending: RecordInput[] = [];
+  private pendingBytes = 0;
+  private txn = 0;
+
+  constructor(private readonly capture: WatchCapture) {}
+
+  push(r: RecordInput | undefined): void {
+    if (!r) return;
+    this.pending.push(r);
+    this.pendingBytes += r.data?.length ?? 0;
+    if (this.pendingBytes >= 4 * 1024 * 1024) this.flushOut();
+  }
+
+  /** Sends what is pending inside the (now opened) transaction. */
+  private flushOut(): void {
+    if (this.txn === 0) {
+      // The transaction id is the LSN its TXN_BEGIN gets: unique in the journal.
+      this.txn = this.capture.journal.lastLsn + 1;
+      this.pending.unshift({ kind: RecordKind.RECORD_KIND_TXN_BEGIN, txn: this.txn });
+    }
+    for (const r of this.pending) r.txn = this.txn;
+    this.capture.appendRecords(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  commit(): void {
+    if (this.txn === 0 && this.pending.length <= 1) {
+      if (this.pending.length === 1) this.capture.appendRecords(this.pending, this.pendingBytes);
+    } else {
+      this.push({ kind: RecordKind.RECORD_KIND_TXN_COMMIT });
+      this.flushOut();
+    }
+    this.pending = [];
+  }
+
+  /** Drops the change: nothing was written unless a transaction was already open. */
+  abort(): void {
+    if (this.txn !== 0) {
+      this.pending = [{ kind: RecordKind.RECORD_KIND_TXN_ABORT }];
+      this.flushOut();
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+export class WatchCapture {
+  readonly source: string;
+  readonly journal: Journal;
+  readonly stats: CaptureStats = {
+    events: 0,
+    pathsProcessed: 0,
+    contentReads: 0,
+    rereads: 0,
+    gaps: 0,
+    renames: 0,
+  };
+
+  private readonly manifestPath: string;
+  private readonly logger: JournalLogger | undefined;
+  private readonly blockBytes: number;
+  private readonly renameWindowMs: number;
+  private readonly maxReadRetries: number;
+  private readonly manifestSaveMs: number;
+  private readonly ignored: (rel: string) => boolean;
+  private burstThreshold = 8192;
+
+  private manifest = new Manifest();
+  private watcher: FSWatcher | undefined;
+  private readonly dirty = new Set<string>();
+  private readonly removals = new Map<string, number>();
+  private removalTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private eventsSinceQuiet = 0;
+  private inflight = new Set<Promise<unknown>>();
+  private readonly readers = new Set<Promise<void>>();
+  private inflightBytes = 0;
+  private failure: Error | undefined;
+  private stopped = false;
+  private lastSave = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  private constructor(o: WatchCaptureOptions) {
+    this.source = resolve(o.source);
+    this.journal = o.journal;
+    this.manifestPath = join(o.stateDir ?? o.journal.dir, 'manifest.bin');
+    this.logger = o.logger;
+    this.blockBytes = o.blockBytes ?? 64 * 1024;
+    this.renameWindowMs = o.renameWindowMs ?? 50;
+    this.maxReadRetries = o.maxReadRetries ?? 5;
+    this.manifestSaveMs = o.manifestSaveMs ?? 10_000;
+    if (o.burstThreshold !== undefined) this.burstThreshold = o.burstThreshold;
+    const matchers = (o.ignore ?? []).map((g) => picomatch(g, { dot: true }));
+    // The journal and state folders are never captured when they sit inside the source.
+    const own = [o.journal.dir, o.stateDir ?? o.journal.dir]
+      .map((d) => relative(this.source, resolve(d)).split(sep).join('/'))
+      .filter((r) => r !== '' && !r.startsWith('..') && !r.startsWith('/'));
+    this.ignored = (rel) => {
+      if (rel === '') return false;
+      for (let p = rel; p !== ''; p = parentOf(p)) {
+        if (own.includes(p) || matchers.some((m) => m(p))) return true;
+      }
+      return false;
+    };
+  }
+
+  /**
+   * Starts capturing: loads the manifest, brings it forward over records
+   * journaled after it was saved, starts the watcher, journals what changed
+   * while nobody watched (the start-up scan), and saves the manifest as the
+   * baseline. Resolves once the start-up scan is journaled and durable.
+   */
+  static async start(options: WatchCaptureOptions): Promise<WatchCapture> {
+    const c = new WatchCapture(options);
+    if (options.burstThreshold === undefined) c.burstThreshold = await defaultBurstThreshold();
+    const st = await lstat(c.source).catch((cause: unknown) => {
+      throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${c.source}: cannot be read`, { cause });
+    });
+    if (!st.isDirectory())
+      throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${c.source}: not a directory`);
+    await c.loadManifest();
+    await c.startWatcher();
+    await c.rescan('', 'start-up scan');
+    await c.idle();
+    await c.saveManifest();
+    c.logger?.info(
+      { source: c.source, paths: c.manifest.size, lsn: c.journal.lastLsn },
+      'capture started',
+    );
+    return c;
+  }
+
+  /** How many paths the manifest holds. */
+  get manifestSize(): number {
+    return this.manifest.size;
+  }
+
+  /** The manifest entry for a path (tests, status). */
+  entry(path: string): ManifestEntry | undefined {
+    return this.manifest.get(path);
+  }
+
+  private async loadManifest(): Promise<void> {
+    const loaded = await Manifest.load(this.manifestPath, this.journal.journalId);
+    if (!loaded) return;
+    if (loaded.lsn > this.journal.lastLsn || loaded.lsn < this.journal.firstLsn - 1) {
+      this.logger?.warn(
+        { manifestLsn: loaded.lsn, firstLsn: this.journal.firstLsn, lastLsn: this.journal.lastLsn },
+        'manifest does not match the journal; rebuilding it from the tree',
+      );
+      return;
+    }
+    let replayed = 0;
+    for await (const e of this.journal.read({ fromLsn: loaded.lsn + 1 })) {
+      loaded.applyRecord(e.lsn, e.record);
+      replayed++;
+    }
+    this.manifest = loaded;
+    this.manifest.lsn = this.journal.lastLsn;
+    if (replayed > 0) this.logger?.info({ replayed }, 'manifest brought forward over the journal');
+  }
+
+  private async saveManifest(): Promise<void> {
+    await this.journal.flush();
+    this.manifest.lsn = this.journal.lastLsn;
+    await this.manifest.save(this.manifestPath, this.journal.journalId);
+    this.lastSave = Date.now();
+  }
+
+  private relativeOf(abs: string): string | undefined {
+    const rel = relative(this.source, abs);
+    if (rel.startsWith('..')) return undefined;
+    return rel.split(sep).join('/');
+  }
+
+  private async startWatcher(): Promise<void> {
+    const watcher = watch(this.source, {
+      ignoreInitial: true,
+      followSymlinks: false,
+      atomic: false,
+      persistent: true,
+      ignorePermissionErrors: false,
+      ignored: (abs: string) => {
+        const rel = this.relativeOf(abs);
+        return rel === undefined || this.ignored(rel);
+      },
+    });
+    this.watcher = watcher;
+    const onPath = (abs: string): void => {
+      const rel = this.relativeOf(abs);
+      if (rel !== undefined) this.markDirty(rel, true);
+    };
+    for (const ev of ['add', 'addDir', 'change', 'unlink', 'unlinkDir'] as const)
+      watcher.on(ev, onPath);
+    watcher.on('error', (err: unknown) => {
+      const path = (err as { path?: string }).path;
+      const rel = (path && this.relativeOf(path)) || '';
+      void this.gap(rel, `watcher error: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    await new Promise<void>((res, rej) => {
+      watcher.once('ready', res);
+      watcher.once('error', rej);
+    });
+  }
+
+  /** Notes that `path` may have changed and wakes the capture. */
+  markDirty(path: string, fromEvent = false): void {
+    if (this.stopped || this.ignored(path)) return;
+    this.dirty.add(path);
+    if (fromEvent) {
+      this.stats.events++;
+      this.eventsSinceQuiet++;
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+      if (this.dirty.size > 0 && !this.failure) this.kick();
+      else this.maybeIdle();
+    });
+  }
+
+  /** Records a GAP for `path` and rescans it: changes there may have been missed. */
+  async gap(path: string, reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.stats.gaps++;
+    this.logger?.warn({ path, reason }, 'capture gap: rescanning');
+    this.appendRecords([{ kind: RecordKind.RECORD_KIND_GAP, path, text: reason }], 0);
+    await this.rescan(path, reason);
+  }
+
+  /** Marks every path under `root` on disk and in the manifest as dirty. */
+  async rescan(root: string, why: string, quiet = false): Promise<void> {
+    for (const p of this.manifest.subtree(root)) this.dirty.add(p);
+    const walk = async (rel: string): Promise<void> => {
+      this.dirty.add(rel);
+      let dir;
+      try {
+        dir = await opendir(join(this.source, rel));
+      } catch {
+        return; // gone or not a directory: the dirty path will say so
+      }
+      for await (const d of dir) {
+        const child = rel === '' ? d.name : `${rel}/${d.name}`;
+        if (this.ignored(child)) continue;
+        if (d.isDirectory()) await walk(child);
+        else this.dirty.add(child);
+      }
+    };
+    await walk(root);
+    if (!quiet) this.logger?.info({ root, why, dirty: this.dirty.size }, 'capture rescan');
+    this.kick();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (
+        !this.stopped &&
+        !this.failure &&
+        (this.dirty.size > 0 || this.dueRemovals().length > 0)
+      ) {
+        if (this.eventsSinceQuiet > this.burstThreshold) {
+          const n = this.eventsSinceQuiet;
+          this.eventsSinceQuiet = 0;
+          await this.gap(
+            '',
+            `burst of ${n} events beyond what the watcher holds (${this.burstThreshold})`,
+          );
+        }
+        // Parents sort before their children, so creations come out in order.
+        const paths = [...this.dirty].sort();
+        this.dirty.clear();
+        for (const p of paths) {
+          if (this.stopped || this.failure) break;
+          await this.processPath(p);
+        }
+        await this.drain();
+        for (const p of this.dueRemovals()) {
+          if (this.stopped || this.failure) break;
+          await this.processRemoval(p);
+        }
+      }
+      if (this.removals.size > 0) this.armRemovalTimer();
+      if (
+        Date.now() - this.lastSave > this.manifestSaveMs &&
+        this.dirty.size === 0 &&
+        !this.failure
+      ) {
+        await this.saveManifest();
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private dueRemovals(): string[] {
+    const now = Date.now();
+    return [...this.removals]
+      .filter(([, due]) => due <= now)
+      .map(([p]) => p)
+      .sort();
+  }
+
+  private armRemovalTimer(): void {
+    if (this.removalTimer) return;
+    const next = Math.min(...this.removals.values());
+    this.removalTimer = setTimeout(
+      () => {
+        this.removalTimer = undefined;
+        this.kick();
+      },
+      Math.max(1, next - Date.now()),
+    );
+  }
+
+  private fail(err: unknown): void {
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.logger?.warn({ err }, 'capture failed');
+    this.maybeIdle();
+  }
+
+  /** Appends records in order without waiting for durability; memory stays bounded. */
+  appendRecords(records: RecordInput[], bytes: number): void {
+    const p = this.journal.appendMany(records);
+    this.inflight.add(p);
+    this.inflightBytes += bytes;
+    p.then(
+      () => undefined,
+      (err: unknown) => this.fail(err),
+    ).finally(() => {
+      this.inflight.delete(p);
+      this.inflightBytes -= bytes;
+    });
+  }
+
+  private async throttle(): Promise<void> {
+    while (this.inflightBytes > MAX_INFLIGHT_BYTES && this.inflight.size > 0) {
+      await Promise.race(this.inflight).catch(() => undefined);
+    }
+  }
+
+  /** Lstat of a path under the source; undefined when it is gone or not a file, dir or symlink. */
+  private async observe(path: string): Promise<Observed | undefined> {
+    const abs = join(this.source, path);
+    let st;
+    try {
+      st = await lstat(abs, { bigint: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+    const type = st.isFile()
+      ? 'file'
+      : st.isDirectory()
+        ? 'dir'
+        : st.isSymbolicLink()
+          ? 'symlink'
+          : undefined;
+    if (!type) return undefined;
+    const o: Observed = {
+      type,
+      size: type === 'dir' ? 0 : Number(st.size),
+      mode: Number(st.mode & 0o7777n),
+      uid: Number(st.uid),
+      gid: Number(st.gid),
+      mtime: toTimespec(st.mtimeNs),
+      ctime: toTimespec(st.ctimeNs),
+      ino: identity(st),
+      nlink: Number(st.nlink),
+    };
+    if (type === 'symlink') {
+      try {
+        o.target = await readlink(abs);
+      } catch {
+        return undefined;
+      }
+    }
+    return o;
+  }
+
+  private async processPath(path: string): Promise<void> {
+    this.stats.pathsProcessed++;
+    if (path !== '') {
+      // Never look through a parent that is not (or no longer) a real directory.
+      const parent = parentOf(path);
+      const p = this.manifest.get(parent);
+      if (!p || p.type !== 'dir') {
+        const seen = await this.observe(parent);
+        if (seen?.type !== 'dir') return;
+        await this.processPath(parent);
+        if (this.manifest.get(parent)?.type !== 'dir') return;
+      }
+    }
+    const now = await this.observe(path);
+    if (path === '' && now?.type !== 'dir') {
+      throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${this.source}: no longer a directory`);
+    }
+    if (
+      now &&
+      path !== '' &&
+      this.manifest.get(path)?.ino !== now.ino &&
+      (await this.renamedHere(path, now))
+    ) {
+      // Anything else that changed with the rename is found by comparing again.
+      await this.processPath(path);
+      return;
+    }
+    const old = this.manifest.get(path);
+    const plan = planPath(old, now);
+    switch (plan.kind) {
+      case 'none':
+        return;
+      case 'remove':
+        if (!this.removals.has(path)) this.removals.set(path, Date.now() + this.renameWindowMs);
+        return;
+      case 'replace':
+        await this.drain();
+        this.removeNow(path);
+        await this.add(path, now!);
+        return;
+      case 'add':
+        this.removals.delete(path);
+        await this.add(path, now!);
+        return;
+      case 'update':
+        this.removals.delete(path);
+        if (plan.content) {
+          await this.startContent(path, old, now!);
+        } else {
+          this.appendRecords(attributeRecords(path, now!, plan), 0);
+          this.manifest.set(path, { ...entryFor(now!, old!.hashes) });
+        }
+        return;
+    }
+  }
+
+  /**
+   * When the inode now at `path` is one the manifest knows under another path
+   * that no longer holds it, the change is a rename (over whatever `path`
+   * held): journal it, move the manifest entries, and return true.
+   */
+  private async renamedHere(path: string, now: Observed): Promise<boolean> {
+    for (const from of this.manifest.pathsWithIno(now.ino)) {
+      if (from === path || path.startsWith(`${from}/`) || from === '') continue;
+      if (this.manifest.get(from)?.type !== now.type) continue;
+      const there = await this.observe(from);
+      if (there && there.ino === now.ino) continue; // still there: a hard link, not a rename
+      this.stats.renames++;
+      await this.drain();
+      if (this.manifest.get(path)?.type === 'dir' && now.type !== 'dir') this.removeNow(path);
+      this.appendRecords([{ kind: RecordKind.RECORD_KIND_RENAME, path: from, path2: path }], 0);
+      for (const p of this.manifest.subtree(from)) this.removals.delete(p);
+      this.manifest.moveSubtree(from, path);
+      this.markDirty(parentOf(from));
+      this.markDirty(parentOf(path));
+      if (now.type === 'dir') await this.rescan(path, 'renamed directory', true);
+      return true;
+    }
+    return false;
+  }
+
+  /** A path the manifest does not have: a creation (renames were ruled out before). */
+  private async add(path: string, now: Observed): Promise<void> {
+    if (path === '') {
+      // The root always exists on both sides: only its attributes are journaled.
+      this.appendRecords(attributeRecords('', now, { chmod: true, chown: true, utimes: true }), 0);
+      this.manifest.set('', entryFor(now));
+      return;
+    }
+    this.markDirty(parentOf(path));
+    if (now.type === 'file') {
+      await this.startContent(path, undefined, now);
+      return;
+    }
+    this.appendRecords([createRecord(path, now)], 0);
+    this.manifest.set(path, entryFor(now));
+    if (now.type === 'dir') await this.rescan(path, 'new directory', true);
+  }
+
+  /** Journals the removal of a path and everything the manifest has under it. */
+  private removeNow(path: string): void {
+    const types = new Map(
+      this.manifest.subtree(path).map((p) => [p, this.manifest.get(p)!.type] as const),
+    );
+    const removed = this.manifest.removeSubtree(path);
+    if (removed.length === 0) return;
+    const records = removeRecords(removed, (p) => types.get(p)!);
+    if (records.length === 1) {
+      this.appendRecords(records, 0);
+    } else {
+      const w = new ChangeWriter(this);
+      for (const r of records) w.push(r);
+      w.commit();
+    }
+    for (const p of removed) this.removals.delete(p);
+    this.markDirty(parentOf(path));
+  }
+
+  private async processRemoval(path: string): Promise<void> {
+    this.removals.delete(path);
+    const old = this.manifest.get(path);
+    if (!old) return;
+    const now = await this.observe(path);
+    if (now) {
+      this.markDirty(path); // it is back (or something else is there): compare again
+      return;
+    }
+    await this.drain();
+    this.removeNow(path);
+  }
+
+  /**
+   * Starts reading a file's content, up to CONTENT_READERS files at once:
+   * reading is I/O-bound, and records of different files carry their own
+   * transaction ids. Structural changes (renames, removals) drain the readers
+   * first, so no record names a path that an earlier record moved away.
+   */
+  private async startContent(
+    path: string,
+    old: ManifestEntry | undefined,
+    now: Observed,
+  ): Promise<void> {
+    while (this.readers.size >= CONTENT_READERS) await Promise.race(this.readers);
+    const p: Promise<void> = this.captureContent(path, old, now)
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => this.readers.delete(p));
+    this.readers.add(p);
+  }
+
+  /** Waits for every content read in progress. */
+  private async drain(): Promise<void> {
+    while (this.readers.size > 0) await Promise.all(this.readers);
+  }
+
+  /**
+   * Reads a file block by block, hashing each block and journaling the blocks
+   * whose hash differs from the manifest's, with creation/truncation first
+   * and attributes last, as one transaction when that takes several records.
+   * If the file changes while it is read (size, mtime or ctime move), the
+   * partial change is aborted and the file read again.
+   */
+  private async captureContent(
+    path: string,
+    old: ManifestEntry | undefined,
+    first: Observed,
+  ): Promise<void> {
+    let now = first;
+    for (let attempt = 0; attempt <= this.maxReadRetries; attempt++) {
+      if (attempt > 0) this.stats.rereads++;
+      const result = await this.readOnce(path, old, now);
+      if (result === 'gone') {
+        this.markDirty(path);
+        return;
+      }
+      if (result !== 'changed') return;
+      const again = await this.observe(path);
+      if (!again || again.type !== 'file') {
+        this.markDirty(path);
+        return;
+      }
+      now = again;
+    }
+    // Still changing: try again once the writer pauses (its next event, or this timer).
+    this.logger?.warn(
+      { path, attempts: this.maxReadRetries + 1 },
+      'file kept changing while read; retrying later',
+    );
+    setTimeout(() => this.markDirty(path), 50).unref();
+  }
+
+  private async readOnce(
+    path: string,
+    old: ManifestEntry | undefined,
+    now: Observed,
+  ): Promise<'done' | 'changed' | 'gone'> {
+    this.stats.contentReads++;
+    let fh;
+    try {
+      fh = await open(join(this.source, path), fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'EISDIR')
+        return 'gone';
+      throw err;
+    }
+    const w = new ChangeWriter(this);
+    try {
+      // `now` (the lstat before opening) is the "before" picture: if the file
+      // is replaced or written between it and the end of the read, the fstat
+      // after the read differs from it and the read is done again.
+      const size = now.size;
+      if (!old) {
+        w.push(createRecord(path, now));
+      } else if (old.hashes === undefined || size < old.size) {
+        w.push({ kind: RecordKind.RECORD_KIND_TRUNCATE, path, size });
+      }
+      const blocks = Math.ceil(size / this.blockBytes);
+      const hashes = Buffer.alloc(blocks * HASH_BYTES);
+      const coalescer = new WriteCoalescer(path);
+      let wrote = old === undefined || old.hashes === undefined || size < old.size;
+      let offset = 0;
+      for (let i = 0; i < blocks; i++) {
+        const want = Math.min(this.blockBytes, size - offset);
+        const block = Buffer.allocUnsafe(want);
+        let got = 0;
+        while (got < want) {
+          const { bytesRead } = await fh.read(block, got, want - got, offset + got);
+          if (bytesRead === 0) break;
+          got += bytesRead;
+        }
+        if (got < want) {
+          w.abort();
+          return 'changed'; // shrank under us
+        }
+        const h = xxh3.xxh128(block);
+        hashes.writeBigUInt64LE(h & 0xffff_ffff_ffff_ffffn, i * HASH_BYTES);
+        hashes.writeBigUInt64LE(h >> 64n, i * HASH_BYTES + 8);
+        const oldHash = old?.hashes?.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+        const same =
+          oldHash !== undefined &&
+          oldHash.length === HASH_BYTES &&
+          oldHash.equals(hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES)) &&
+          // A changed last block of the old file may hash equal only if equally long.
+          (i < blocks - 1 || old!.size === size);
+        if (!same) {
+          w.push(coalescer.add(offset, block));
+          wrote = true;
+        }
+        offset += want;
+        if (i % 16 === 15) await this.throttle();
+      }
+      const st1 = await fh.stat({ bigint: true });
+      const mtime = toTimespec(st1.mtimeNs);
+      const ctime = toTimespec(st1.ctimeNs);
+      if (
+        !st1.isFile() ||
+        identity(st1) !== now.ino ||
+        Number(st1.size) !== size ||
+        !sameTime(mtime, now.mtime) ||
+        !sameTime(ctime, now.ctime)
+      ) {
+        w.abort();
+        return 'changed';
+      }
+      w.push(coalescer.flush());
+      const after: Observed = {
+        ...now,
+        size,
+        mode: Number(st1.mode & 0o7777n),
+        uid: Number(st1.uid),
+        gid: Number(st1.gid),
+        mtime,
+        ctime,
+      };
+      for (const r of attributeRecords(path, after, {
+        chown: old !== undefined && (old.uid !== after.uid || old.gid !== after.gid),
+        chmod: old !== undefined && old.mode !== after.mode,
+        // A write moves the replica's mtime too, so times are always set last.
+        utimes: wrote || !sameTime(old!.mtime, after.mtime),
+      })) {
+        w.push(r);
+      }
+      w.commit();
+      this.manifest.set(path, entryFor(after, hashes));
+      return 'done';
+    } catch (err) {
+      w.abort();
+      throw err;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private maybeIdle(): void {
+    const quiet = this.dirty.size === 0 && this.removals.size === 0 && !this.running;
+    if (!quiet && !this.failure && !this.stopped) return;
+    if (quiet) this.eventsSinceQuiet = 0;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /**
+   * Resolves when every change seen so far is journaled and durable (no dirty
+   * paths, no removals waiting for their rename window). Rejects if capture failed.
+   */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.dirty.size === 0 && this.removals.size === 0 && !this.running) break;
+      await new Promise<void>((res) => this.idleWaiters.push(res));
+    }
+    await Promise.all(this.inflight);
+    await this.journal.flush();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Stops watching, journals nothing further, saves the manifest. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    await this.watcher?.close();
+    if (!this.failure) await this.idle().catch(() => undefined);
+    this.stopped = true;
+    if (this.removalTimer) clearTimeout(this.removalTimer);
+    await this.running;
+    await Promise.allSettled(this.inflight);
+    if (!this.failure) await this.saveManifest();
+  }
+}

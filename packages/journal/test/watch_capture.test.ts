@@ -1,0 +1,321 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmod,
+  chown,
+  mkdir,
+  open,
+  rename,
+  rm,
+  symlink,
+  truncate,
+  utimes,
+  writeFile,
+  appendFile,
+  copyFile,
+} from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RecordKind, kindName } from '@fsjournal/journal';
+import {
+  describeEntries,
+  entries,
+  expectReplayEqual,
+  settle,
+  startRig,
+  stopRig,
+} from './capture_helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+
+function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed * 2654435761;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+describe('watch capture: each change becomes the right records', () => {
+  it('creations of files, directories and symlinks (links never followed)', async () => {
+    const rig = await startRig();
+    const start = rig.journal.lastLsn + 1;
+    await mkdir(join(rig.source, 'docs/deep'), { recursive: true });
+    await writeFile(join(rig.source, 'docs/readme.txt'), 'hello');
+    await writeFile(join(rig.source, 'docs/deep/empty'), '');
+    await symlink('/etc', join(rig.source, 'docs/etc-link'));
+    await symlink('readme.txt', join(rig.source, 'docs/rel-link'));
+    await settle(rig.capture);
+    const got = describeEntries(await entries(rig.journal, start));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        'MKDIR docs',
+        'MKDIR docs/deep',
+        'CREATE docs/readme.txt',
+        'WRITE docs/readme.txt',
+        'CREATE docs/deep/empty',
+        'SYMLINK docs/etc-link',
+        'SYMLINK docs/rel-link',
+      ]),
+    );
+    expect(got.some((g) => g.includes('etc-link/'))).toBe(false);
+    const link = (await entries(rig.journal, start)).find(
+      (e) => e.record.path === 'docs/etc-link',
+    )!;
+    expect(link.record.target).toBe('/etc');
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('a change in the middle of a big file sends only the changed block', async () => {
+    const rig = await startRig();
+    const path = join(rig.source, 'big.bin');
+    await writeFile(path, bytes(2 * 1024 * 1024, 1));
+    await settle(rig.capture);
+    const start = rig.journal.lastLsn + 1;
+    const fh = await open(path, 'r+');
+    await fh.write(Buffer.from('PATCHED'), 0, 7, 1_000_000);
+    await fh.close();
+    await settle(rig.capture);
+    const writes = (await entries(rig.journal, start)).filter(
+      (e) => e.record.kind === RecordKind.RECORD_KIND_WRITE,
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.record.offset).toBe(Math.floor(1_000_000 / 65536) * 65536);
+    expect(writes[0]!.record.data.length).toBe(65536);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('truncate, append, chmod, chown and utimes', async () => {
+    const rig = await startRig();
+    const path = join(rig.source, 'f.txt');
+    await writeFile(path, bytes(300_000, 2));
+    await settle(rig.capture);
+    let start = rig.journal.lastLsn + 1;
+    await truncate(path, 1000);
+    await settle(rig.capture);
+    expect(describeEntries(await entries(rig.journal, start))).toContain('TRUNCATE f.txt');
+    start = rig.journal.lastLsn + 1;
+    await appendFile(path, 'more');
+    await chmod(path, 0o600);
+    if (isRoot) await chown(path, 1234, 5678);
+    await settle(rig.capture);
+    await utimes(path, new Date('2020-01-02T03:04:05Z'), new Date('2020-01-02T03:04:05Z'));
+    await settle(rig.capture);
+    const kinds = (await entries(rig.journal, start)).map((e) => kindName(e.record.kind));
+    expect(kinds).toEqual(
+      expect.arrayContaining(['WRITE', 'CHMOD', 'UTIMES', ...(isRoot ? ['CHOWN'] : [])]),
+    );
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('a file rename is one RENAME record, and so is a directory rename with its children', async () => {
+    const rig = await startRig();
+    await mkdir(join(rig.source, 'dir/sub'), { recursive: true });
+    for (let i = 0; i < 50; i++) await writeFile(join(rig.source, `dir/sub/f${i}`), `content ${i}`);
+    await writeFile(join(rig.source, 'a.txt'), 'a');
+    await settle(rig.capture);
+    const start = rig.journal.lastLsn + 1;
+    await rename(join(rig.source, 'a.txt'), join(rig.source, 'b.txt'));
+    await rename(join(rig.source, 'dir'), join(rig.source, 'moved'));
+    await settle(rig.capture);
+    const got = describeEntries(await entries(rig.journal, start)).filter(
+      (g) => !g.startsWith('UTIMES'),
+    );
+    expect(got.sort()).toEqual(['RENAME a.txt->b.txt', 'RENAME dir->moved']);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('rename over an existing file, and type flips file <-> directory', async () => {
+    const rig = await startRig();
+    await writeFile(join(rig.source, 'x'), 'x content');
+    await writeFile(join(rig.source, 'y'), 'y content');
+    await writeFile(join(rig.source, 'flip'), 'a file first');
+    await settle(rig.capture);
+    const start = rig.journal.lastLsn + 1;
+    await rename(join(rig.source, 'x'), join(rig.source, 'y'));
+    await rm(join(rig.source, 'flip'));
+    await mkdir(join(rig.source, 'flip'));
+    await writeFile(join(rig.source, 'flip/inner'), 'now a directory');
+    await settle(rig.capture);
+    expect(describeEntries(await entries(rig.journal, start))).toContain('RENAME x->y');
+    await expectReplayEqual(rig);
+    await rm(join(rig.source, 'flip'), { recursive: true });
+    await writeFile(join(rig.source, 'flip'), 'a file again');
+    await settle(rig.capture);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('a 24 MB file is >= 23 WRITE records in one transaction', async () => {
+    const rig = await startRig();
+    const start = rig.journal.lastLsn + 1;
+    await writeFile(join(rig.source, 'large.bin'), bytes(24 * 1024 * 1024, 3));
+    await settle(rig.capture);
+    const list = await entries(rig.journal, start);
+    // A read that raced the writer is aborted (TXN_ABORT) and the file read again.
+    const committed = list.filter((e) => e.record.kind === RecordKind.RECORD_KIND_TXN_COMMIT);
+    const aborted = new Set(
+      list
+        .filter((e) => e.record.kind === RecordKind.RECORD_KIND_TXN_ABORT)
+        .map((e) => e.record.txn),
+    );
+    const txn = committed.map((e) => e.record.txn).find((t) => !aborted.has(t))!;
+    expect(txn).toBeGreaterThan(0);
+    const writes = list.filter(
+      (e) => e.record.kind === RecordKind.RECORD_KIND_WRITE && e.record.txn === txn,
+    );
+    expect(writes.length).toBeGreaterThanOrEqual(23);
+    const begin = list.find(
+      (e) => e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN && e.record.txn === txn,
+    )!;
+    const commit = committed.find((e) => e.record.txn === txn)!;
+    expect(begin.lsn).toBe(txn);
+    expect(begin.lsn).toBeLessThan(writes[0]!.lsn);
+    expect(commit.lsn).toBeGreaterThan(writes[writes.length - 1]!.lsn);
+    expect(writes.reduce((n, w) => n + w.record.data.length, 0)).toBe(24 * 1024 * 1024);
+    expect(writes.every((w) => w.record.data.length <= 1024 * 1024)).toBe(true);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('ignores globs and the journal folder inside the source', async () => {
+    const root = (await startRig()).root; // a folder to build in
+    const { Journal, WatchCapture } = await import('@fsjournal/journal');
+    const source = join(root, 'tree');
+    await mkdir(join(source, 'node_modules/pkg'), { recursive: true });
+    await writeFile(join(source, 'node_modules/pkg/index.js'), 'x');
+    await writeFile(join(source, 'keep.txt'), 'keep');
+    await writeFile(join(source, 'skip.log'), 'skip');
+    const journal = await Journal.open({ dir: join(source, '.fsjournal') });
+    const capture = await WatchCapture.start({
+      source,
+      journal,
+      ignore: ['node_modules', '**/*.log'],
+    });
+    await writeFile(join(source, 'later.log'), 'skip');
+    await writeFile(join(source, 'later.txt'), 'keep');
+    await settle(capture);
+    const paths = (await entries(journal)).map((e) => e.record.path);
+    expect(paths).toEqual(expect.arrayContaining(['keep.txt', 'later.txt']));
+    expect(
+      paths.filter(
+        (p) => p.includes('node_modules') || p.endsWith('.log') || p.startsWith('.fsjournal'),
+      ),
+    ).toEqual([]);
+    await capture.stop();
+    await journal.close();
+  });
+});
+
+describe('watch capture: restarts', () => {
+  it('journals changes made while it was down, and does not re-send unchanged content', async () => {
+    const first = await startRig();
+    await mkdir(join(first.source, 'd'));
+    await writeFile(join(first.source, 'd/keep'), bytes(200_000, 4));
+    await writeFile(join(first.source, 'd/change'), bytes(200_000, 5));
+    await writeFile(join(first.source, 'd/delete'), 'bye');
+    await writeFile(join(first.source, 'd/rename-me'), 'moving');
+    await settle(first.capture);
+    await stopRig(first);
+    const start = first.journal.lastLsn + 1;
+
+    const fh = await open(join(first.source, 'd/change'), 'r+');
+    await fh.write(Buffer.from('offline edit'), 0, 12, 100_000);
+    await fh.close();
+    await rm(join(first.source, 'd/delete'));
+    await rename(join(first.source, 'd/rename-me'), join(first.source, 'd/renamed'));
+    await writeFile(join(first.source, 'd/new'), 'born offline');
+
+    const rig = await startRig({}, first);
+    const after = describeEntries(await entries(rig.journal, start));
+    expect(after).toEqual(
+      expect.arrayContaining([
+        'UNLINK d/delete',
+        'RENAME d/rename-me->d/renamed',
+        'CREATE d/new',
+        'WRITE d/change',
+      ]),
+    );
+    const restartRecords = await entries(rig.journal, start);
+    expect(
+      restartRecords.filter(
+        (e) => e.record.path === 'd/keep' && e.record.kind === RecordKind.RECORD_KIND_WRITE,
+      ),
+    ).toEqual([]);
+    await expectReplayEqual(rig);
+    const last = rig.journal.lastLsn;
+    await stopRig(rig);
+    const again = await startRig({}, first);
+    expect(again.journal.lastLsn).toBe(last);
+    await stopRig(again);
+  });
+
+  it('a manifest older than the journal is brought forward, not trusted blindly', async () => {
+    const rig = await startRig({ manifestSaveMs: 3_600_000 });
+    await writeFile(join(rig.source, 'one'), 'first');
+    await settle(rig.capture);
+    const manifest = join(rig.journalDir, 'manifest.bin');
+    const stale = join(rig.root, 'stale-manifest.bin');
+    await rig.capture.stop();
+    await copyFile(manifest, stale);
+    await rig.journal.close();
+    const mid = await startRig({ manifestSaveMs: 3_600_000 }, rig);
+    await writeFile(join(mid.source, 'one'), 'second version, longer');
+    await rename(join(mid.source, 'one'), join(mid.source, 'two'));
+    await settle(mid.capture);
+    await mid.capture.stop();
+    await mid.journal.close();
+    await copyFile(stale, manifest); // as if the process died before saving
+    const after = await startRig({}, rig);
+    await expectReplayEqual(after);
+    await stopRig(after);
+  });
+});
+
+describe('watch capture: bursts and gaps', () => {
+  it(
+    'a 20,000-file burst loses nothing; beyond the watcher queue it is a recorded GAP and a rescan',
+    { timeout: 240_000 },
+    async () => {
+      const rig = await startRig();
+      const start = rig.journal.lastLsn + 1;
+      // A separate process writes the burst, so the watcher's process cannot keep up by construction.
+      const script = `
+      const fs = require('node:fs');
+      const root = process.argv[1];
+      for (let d = 0; d < 20; d++) {
+        fs.mkdirSync(root + '/burst/d' + d, { recursive: true });
+        for (let f = 0; f < 1000; f++) fs.writeFileSync(root + '/burst/d' + d + '/f' + f, 'file ' + d + '/' + f);
+      }`;
+      const r = spawnSync(process.execPath, ['-e', script, rig.source], { stdio: 'inherit' });
+      expect(r.status).toBe(0);
+      await settle(rig.capture, 500);
+      const list = await entries(rig.journal, start);
+      expect(list.filter((e) => e.record.kind === RecordKind.RECORD_KIND_CREATE)).toHaveLength(
+        20_000,
+      );
+      expect(list.some((e) => e.record.kind === RecordKind.RECORD_KIND_GAP)).toBe(true);
+      await expectReplayEqual(rig);
+      await stopRig(rig);
+    },
+  );
+
+  it('a file that keeps changing while read ends up journaled as it finally is', async () => {
+    const rig = await startRig({ blockBytes: 4096 });
+    const path = join(rig.source, 'growing.log');
+    const fh = await open(path, 'a');
+    for (let i = 0; i < 300; i++) {
+      await fh.write(bytes(3000, i));
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
+    }
+    await fh.close();
+    await settle(rig.capture);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
