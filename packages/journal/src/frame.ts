@@ -161,7 +161,12 @@ export class FrameDecoder {
       }
       if (parsed.problem === 'short-header' || parsed.problem === 'short-payload') break;
       this.consumed += at;
-      return this.fail(parsed.problem);
+      if (frames.length === 0) return this.fail(parsed.problem);
+      // Hand out the good frames first; the next push or end() throws.
+      this.failed = frameError(parsed.problem, this.offset, this.segment);
+      this.chunks = [];
+      this.pendingBytes = 0;
+      return frames;
     }
     this.consumed += at;
     const rest = buf.length - at;

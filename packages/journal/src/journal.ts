@@ -13,9 +13,10 @@
  * - `none`: resolved once handed to the OS; "durable" then means written, and
  *   a machine crash can lose the newest records (never corrupt older ones).
  *
- * A failed write or fsync leaves the journal failed (FSJ_ERR_JOURNAL_CLOSED
- * for every later append): after a failed fsync the page cache cannot be
- * trusted, so the only safe continuation is to reopen, which recovers.
+ * A failed write or fsync leaves the journal failed: every later append is
+ * rejected with the same FSJ_ERR_JOURNAL_IO. After a failed fsync the page
+ * cache cannot be trusted, so the only safe continuation is to reopen, which
+ * recovers (and fdatasyncs the tail before calling it durable).
  */
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -199,6 +200,9 @@ export class Journal {
       if (!readOnly) {
         const last = segments[segments.length - 1]!;
         active = await open(last.path, 'r+');
+        // A writer killed between write and fdatasync leaves records that may
+        // live only in the page cache: sync them before calling them durable.
+        await active.datasync();
       }
       return new Journal({ options, journalId: meta.journalId, segments, active, releaseLock });
     } catch (err) {
@@ -464,6 +468,13 @@ export class Journal {
           }
           expected = f.lsn + 1;
           if (f.lsn < lsn) continue;
+          if (f.lsn !== lsn) {
+            throw new JournalError(
+              'FSJ_ERR_JOURNAL_LSN_GAP',
+              `segment ${seg.name} offset ${f.offset}: lsn ${f.lsn}, expected ${lsn}`,
+              { segment: seg.name, offset: f.offset, lsn: f.lsn },
+            );
+          }
           yield { ...f, segment: seg.name };
           lsn = f.lsn + 1;
           resume = { segment: seg.name, lsn, offset: f.offset + f.frame.length };
@@ -709,15 +720,20 @@ async function openSegments(
       try {
         scan = await scanSegment(path, name, indexEvery);
       } catch (err) {
-        if (
-          isLast &&
-          !readOnly &&
-          isJournalError(err, 'FSJ_ERR_JOURNAL_CORRUPT') &&
-          err.offset === 0
-        ) {
+        if (isLast && isJournalError(err, 'FSJ_ERR_JOURNAL_CORRUPT') && err.offset === 0) {
           // A header that never became whole: the crash hit while this segment
           // was being created, before any record in it could be acknowledged.
-          if ((await findValidFrameAfter(path, SEGMENT_HEADER_BYTES - 1, 1)) === undefined) {
+          // Records that follow a damaged header (LSNs from the file's name
+          // on) mean damage, not an unfinished creation.
+          const named = parseSegmentName(name)!;
+          if ((await findValidFrameAfter(path, SEGMENT_HEADER_BYTES - 1, named)) === undefined) {
+            if (readOnly) {
+              logger.warn(
+                { segment: name },
+                'journal has a segment whose creation was cut short (left as is)',
+              );
+              break;
+            }
             logger.warn(
               { segment: name },
               'journal removed a segment whose creation was cut short',
@@ -750,7 +766,7 @@ async function openSegments(
     // The last file was a half-created segment and was removed: the previous
     // one is live again.
     last.sealed = false;
-    await rm(indexPath(dir, last.name), { force: true });
+    if (!readOnly) await rm(indexPath(dir, last.name), { force: true });
   }
   return segments;
 }

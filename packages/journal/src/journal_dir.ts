@@ -36,6 +36,11 @@ export async function loadOrCreateMeta(
   try {
     text = await readFile(join(dir, META_FILE), 'utf8');
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: not a directory`, {
+        cause: err,
+      });
+    }
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new JournalError('FSJ_ERR_JOURNAL_IO', `read ${META_FILE}`, {
         cause: err,
@@ -54,13 +59,16 @@ export async function loadOrCreateMeta(
     }
     throw new JournalError('FSJ_ERR_JOURNAL_IO', `read ${dir}`, { cause: err, retryable: true });
   });
-  if (entries && entries.length > 0) {
+  // A creation cut short leaves only the temp file of journal.json: still empty.
+  const leftovers = (entries ?? []).filter((n) => isTempOf(n, META_FILE));
+  if (entries && entries.length > leftovers.length) {
     throw new JournalError(
       'FSJ_ERR_JOURNAL_NOT_A_JOURNAL',
       `${dir}: not empty and has no ${META_FILE}`,
     );
   }
   if (!create) throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: no journal here`);
+  for (const n of leftovers) await rm(join(dir, n), { force: true });
   await mkdir(dir, { recursive: true });
   const meta: JournalMeta = {
     format: META_FORMAT,
@@ -83,7 +91,13 @@ function parseMeta(text: string): JournalMeta {
   if (typeof m !== 'object' || m === null || m.format !== META_FORMAT) {
     throw new JournalError('FSJ_ERR_JOURNAL_META', `${META_FILE}: format is not ${META_FORMAT}`);
   }
-  if (typeof m.version !== 'number' || m.version > META_VERSION) {
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) {
+    throw new JournalError(
+      'FSJ_ERR_JOURNAL_META',
+      `${META_FILE}: bad version ${String(m.version)}`,
+    );
+  }
+  if (m.version > META_VERSION) {
     throw new JournalError('FSJ_ERR_JOURNAL_VERSION', `${META_FILE}: version ${String(m.version)}`);
   }
   if (typeof m.journalId !== 'string' || !/^[0-9a-f-]{36}$/.test(m.journalId)) {
@@ -92,10 +106,23 @@ function parseMeta(text: string): JournalMeta {
   return m as JournalMeta;
 }
 
-/** Creates `segments/` and `index/` if missing. */
+/** Whether `name` is a temp file writeFileDurable made for `target` (any target if omitted). */
+function isTempOf(name: string, target?: string): boolean {
+  const m = /^\.(.+)\.\d+\.tmp$/.exec(name);
+  return m !== null && (target === undefined || m[1] === target);
+}
+
+/**
+ * Creates `segments/` and `index/` if missing, and removes temp files that a
+ * writer killed in the middle of a durable write left in the folder and in
+ * `index/` (the file they were to replace is intact).
+ */
 export async function ensureSubdirs(dir: string): Promise<void> {
   await mkdir(join(dir, SEGMENTS_DIR), { recursive: true });
   await mkdir(join(dir, INDEX_DIR), { recursive: true });
+  for (const sub of [dir, join(dir, INDEX_DIR)]) {
+    for (const n of await readdir(sub)) if (isTempOf(n)) await rm(join(sub, n), { force: true });
+  }
   await fsyncDir(dir);
 }
 

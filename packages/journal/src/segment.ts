@@ -96,7 +96,9 @@ export function decodeSegmentHeader(buf: Buffer, segment: string): SegmentHeader
     );
   }
   const version = buf.readUInt16LE(8);
-  if (version !== SEGMENT_VERSION || buf.readUInt16LE(10) !== SEGMENT_HEADER_BYTES) {
+  // Flags or reserved bytes set: written by a newer format this build does not know.
+  const extras = buf.readUInt32LE(12) !== 0 || buf.subarray(48, 60).some((b) => b !== 0);
+  if (version !== SEGMENT_VERSION || buf.readUInt16LE(10) !== SEGMENT_HEADER_BYTES || extras) {
     return new JournalError(
       'FSJ_ERR_JOURNAL_VERSION',
       `segment ${segment}: format version ${version}`,

@@ -107,7 +107,10 @@ describe('FrameDecoder', () => {
     const bad = Buffer.from(stream);
     bad[frames[0]!.length + 3]! ^= 0xff;
     const d = new FrameDecoder(MAX_PAYLOAD, 64, '0000000000000001.seg');
-    expect(() => d.push(bad)).toThrow(/segment 0000000000000001.seg offset 97: checksum/);
+    // The good frame before the damage comes out first; the error follows.
+    expect(d.push(bad).map((f) => f.lsn)).toEqual([1]);
+    expect(() => d.end()).toThrow(/segment 0000000000000001.seg offset 97: checksum/);
+    expect(() => d.push(Buffer.alloc(1))).toThrow(/checksum/);
   });
 
   it('reports a truncated last frame at end()', () => {
