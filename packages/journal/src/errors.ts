@@ -20,7 +20,7 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_JOURNAL_UNKNOWN_KIND: 'a record has a kind this build does not know',
   FSJ_ERR_JOURNAL_RECORD: 'a record is not valid (path, sizes, fields for its kind)',
   FSJ_ERR_JOURNAL_IO: 'reading or writing journal files failed',
-  FSJ_ERR_JOURNAL_CLOSED: 'the journal is closed, or failed and must be reopened',
+  FSJ_ERR_JOURNAL_CLOSED: 'the journal is closed or read-only',
   FSJ_ERR_JOURNAL_RELEASED: 'the LSN asked for was released by retention',
   FSJ_ERR_JOURNAL_OUT_OF_RANGE: 'the LSN asked for is past the newest record',
   FSJ_ERR_JOURNAL_LOCKED: 'another live process has the journal open',

@@ -396,6 +396,40 @@ export class Journal {
     this.advanceWaiters.clear();
   }
 
+  /**
+   * Resolves once `durableLsn >= lsn`, or the journal closes or fails, or
+   * `signal` aborts; callers check which.
+   */
+  async waitForDurable(lsn: number, signal?: AbortSignal): Promise<void> {
+    while (this.durableLsnValue < lsn && !this.closed && !this.failure && !signal?.aborted) {
+      await this.waitForAdvance(signal);
+    }
+  }
+
+  /** True once close() has begun or a write failed. */
+  get isClosed(): boolean {
+    return this.closed || this.failure !== undefined;
+  }
+
+  /**
+   * Bytes of journal after `lsn` up to the durable end, estimated from the
+   * sparse index (exact to within one index interval per segment).
+   */
+  approxBytesAfter(lsn: number): number {
+    let bytes = 0;
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      const s = this.segments[i]!;
+      const end = i === this.segments.length - 1 ? this.durableEnd : s.end;
+      if (s.lastLsn <= lsn) break;
+      const from =
+        lsn < s.firstLsn
+          ? SEGMENT_HEADER_BYTES
+          : (s.index.floorByLsn(lsn + 1)?.offset ?? SEGMENT_HEADER_BYTES);
+      bytes += Math.max(0, end - from);
+    }
+    return bytes;
+  }
+
   /** Resolves when durable/written LSNs move, the journal closes or fails, or `signal` aborts. */
   private waitForAdvance(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
@@ -761,7 +795,11 @@ async function openSegments(
     }
     segments.push(seg);
   }
-  const last = segments[segments.length - 1]!;
+  const last = segments[segments.length - 1];
+  if (!last) {
+    // Read-only, and the only segment never became whole: nothing to read.
+    throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: no complete segment`);
+  }
   if (last.sealed) {
     // The last file was a half-created segment and was removed: the previous
     // one is live again.

@@ -41,12 +41,48 @@ function seconds(t: { sec?: number | null; nsec?: number | null } | null | undef
   return (t?.sec ?? 0) + (t?.nsec ?? 0) / 1e9;
 }
 
+export interface TreeApplierOptions {
+  /**
+   * Write files created inside a transaction to a temp file beside them and
+   * rename it into place at commit, so the new content appears whole
+   * (replica). Default false (restore into an empty folder needs no such care).
+   */
+  atomicCreate?: boolean;
+}
+
 export class TreeApplier {
   private readonly txns = new Map<number, JournalEntry[]>();
   /** LSN of the last record applied (or dropped by an abort). */
   appliedLsn = 0;
+  /** Records skipped because their path was missing (replayed after a crash). */
+  skipped = 0;
+  /**
+   * Absolute paths whose data or entries changed since the last `takeTouched`:
+   * what must be fsynced before a position covering them is persisted.
+   */
+  private touched = new Set<string>();
+  private readonly atomicCreate: boolean;
 
-  constructor(readonly target: string) {}
+  constructor(
+    readonly target: string,
+    options: TreeApplierOptions = {},
+  ) {
+    this.atomicCreate = options.atomicCreate ?? false;
+  }
+
+  /** The paths changed since the last call (files and directories), and forgets them. */
+  takeTouched(): string[] {
+    const out = [...this.touched];
+    this.touched = new Set();
+    return out;
+  }
+
+  /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
+  get oldestOpenTxn(): number | undefined {
+    let min: number | undefined;
+    for (const txn of this.txns.keys()) if (min === undefined || txn < min) min = txn;
+    return min;
+  }
 
   /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
   async apply(entry: JournalEntry): Promise<void> {
@@ -58,7 +94,7 @@ export class TreeApplier {
       case RecordKind.RECORD_KIND_TXN_COMMIT: {
         const held = this.txns.get(r.txn) ?? [];
         this.txns.delete(r.txn);
-        for (const e of held) await this.applyOne(e);
+        await this.applyTransaction(held);
         break;
       }
       case RecordKind.RECORD_KIND_TXN_ABORT:
@@ -103,9 +139,69 @@ export class TreeApplier {
     return join(this.target, path);
   }
 
+  /**
+   * Applies a committed transaction. With atomicCreate, a file created in it
+   * is built in a temp file beside it (content, mode, owner, times) and
+   * renamed into place once whole and fsynced.
+   */
+  private async applyTransaction(held: JournalEntry[]): Promise<void> {
+    const redirect = new Map<string, string>();
+    if (this.atomicCreate) {
+      for (const e of held) {
+        const r = e.record;
+        if (r.kind === RecordKind.RECORD_KIND_CREATE && !redirect.has(r.path)) {
+          const slash = r.path.lastIndexOf('/');
+          redirect.set(
+            r.path,
+            `${r.path.slice(0, slash + 1)}.fsj-${r.txn}-${r.path.slice(slash + 1)}`.slice(0, 4000),
+          );
+        }
+      }
+      // Only records that keep to the created path's own content and attributes can go to the temp file.
+      const inPlace = new Set([
+        RecordKind.RECORD_KIND_CREATE,
+        RecordKind.RECORD_KIND_WRITE,
+        RecordKind.RECORD_KIND_TRUNCATE,
+        RecordKind.RECORD_KIND_CHMOD,
+        RecordKind.RECORD_KIND_CHOWN,
+        RecordKind.RECORD_KIND_UTIMES,
+      ]);
+      for (const e of held) {
+        if (!inPlace.has(e.record.kind) || (e.record.path2 && redirect.has(e.record.path2))) {
+          redirect.delete(e.record.path);
+          redirect.delete(e.record.path2);
+        }
+      }
+    }
+    for (const e of held) {
+      const tmp = redirect.get(e.record.path);
+      await this.applyOne(
+        tmp === undefined ? e : { ...e, record: { ...e.record, path: tmp } as RecordBody },
+      );
+    }
+    for (const [path, tmp] of redirect) {
+      const entry = held.find((e) => e.record.path === path)!;
+      const from = await this.resolvePath(entry, tmp);
+      const to = await this.resolvePath(entry, path);
+      const fh = await open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      this.touched.delete(from);
+      await this.keepingParentTime(to, async () => {
+        const there = await lstat(to).catch(() => undefined);
+        if (there?.isDirectory()) await rm(to, { recursive: true, force: true });
+        await rename(from, to);
+      });
+    }
+  }
+
   /** Runs a change to a directory's entries without moving the directory's mtime. */
   private async keepingParentTime(abs: string, change: () => Promise<void>): Promise<void> {
     const parent = join(abs, '..');
+    this.touched.add(parent);
     const before = await lstat(parent, { bigint: true }).catch(() => undefined);
     await change();
     if (before?.isDirectory()) {
@@ -119,6 +215,22 @@ export class TreeApplier {
     const r: RecordBody = entry.record;
     const abs = await this.resolvePath(entry, r.path);
     const existing = await lstat(abs).catch(() => undefined);
+    const MISSING_OK = new Set<number>([
+      RecordKind.RECORD_KIND_WRITE,
+      RecordKind.RECORD_KIND_TRUNCATE,
+      RecordKind.RECORD_KIND_CHMOD,
+      RecordKind.RECORD_KIND_CHOWN,
+      RecordKind.RECORD_KIND_UTIMES,
+    ]);
+    if (!existing && MISSING_OK.has(r.kind)) {
+      // Replayed after a crash: a later record (already applied once) moved or
+      // removed the path; it comes right when that record is applied again.
+      this.skipped++;
+      return;
+    }
+    if (r.kind === RecordKind.RECORD_KIND_WRITE || r.kind === RecordKind.RECORD_KIND_TRUNCATE) {
+      this.touched.add(abs);
+    }
     switch (r.kind) {
       case RecordKind.RECORD_KIND_CREATE:
         await this.keepingParentTime(abs, async () => {

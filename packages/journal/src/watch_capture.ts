@@ -797,6 +797,21 @@ export class WatchCapture {
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * A fence for failover: every change made to the tree before the call is
+   * journaled before the BARRIER record this appends. Events may still be in
+   * flight from the kernel, so the whole tree is compared with the manifest
+   * (a stat per path, content only where stat differs) before the record is
+   * written. Resolves with the barrier's LSN once it is durable.
+   */
+  async barrier(barrierId: string): Promise<number> {
+    if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
+    await this.rescan('', 'barrier', true);
+    await this.idle();
+    const at = await this.journal.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId });
+    return at.lastLsn;
+  }
+
   /** Stops watching, journals nothing further, saves the manifest. */
   async stop(): Promise<void> {
     if (this.stopped) return;

@@ -311,3 +311,14 @@ describe('options', () => {
     });
   });
 });
+
+describe('read-only opens', () => {
+  it('refuse a journal whose only segment never became whole, with a code', async () => {
+    const dir = await tempDir();
+    await (await Journal.open({ dir })).close();
+    await writeFile(join(dir, 'segments', '0000000000000001.seg'), Buffer.from('FSJSEG\r\n'));
+    await expect(Journal.open({ dir, readOnly: true })).rejects.toMatchObject({
+      code: 'FSJ_ERR_JOURNAL_NOT_A_JOURNAL',
+    });
+  });
+});
