@@ -1,3 +1,2 @@
 /** Internals of @fsjournal/api for tests; not a stable API. */
 export * from './mod.js';
-export const PACKAGE_NAME = '@fsjournal/api';

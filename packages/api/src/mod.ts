@@ -1,5 +1,10 @@
 /**
- * @fsjournal/api. Built by the replication issue; until then this package
- * only reserves its place in the dependency chain journal <- replica <- api <- cli.
+ * @fsjournal/api: the fastify apps of both roles (REST, the WebSocket stream
+ * endpoint) and the primary daemon that wires journal, capture and server.
  */
-export const PACKAGE_NAME = '@fsjournal/api';
+export { startPrimary, type PrimaryOptions, type PrimaryHandle } from './primary.js';
+export { buildPrimaryApp, type PrimaryAppOptions, type PrimaryStatus } from './primary_app.js';
+export { buildReplicaApp } from './replica_app.js';
+export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
+export { attachStreamServer, tokenMatches, type StreamServerOptions } from './stream_server.js';
+export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';

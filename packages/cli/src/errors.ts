@@ -2,7 +2,11 @@
 
 export const CLI_ERROR_CODES = {
   FSJ_ERR_CLI_USAGE: 'a flag or argument is missing, unknown or malformed',
-  FSJ_ERR_CLI_UNAVAILABLE: 'the command exists but is not available in this build yet',
+  FSJ_ERR_CLI_UNAVAILABLE: 'the command or mode exists but is not available in this build yet',
+  FSJ_ERR_CLI_API: 'the API could not be reached or answered with an error',
+  FSJ_ERR_CLI_TIMEOUT: 'what the command waited for did not happen in time',
+  FSJ_ERR_CLI_DIFFERENT: 'the compared trees differ',
+  FSJ_ERR_CLI_FAILED: 'the daemon could not start or stopped on an error',
 } as const;
 
 export type CliErrorCode = keyof typeof CLI_ERROR_CODES;

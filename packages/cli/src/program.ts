@@ -5,6 +5,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, usageError } from './errors.js';
+import { addPrimaryCommand } from './commands/primary.js';
+import { addReplicaCommand } from './commands/replica.js';
+import { addStatusCommand } from './commands/status.js';
+import { addVerifyCommand } from './commands/verify.js';
+import { addWaitCommand } from './commands/wait.js';
 
 export const VERSION = '0.1.0';
 
@@ -21,6 +26,12 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showSuggestionAfterError(true)
     .exitOverride();
+
+  addPrimaryCommand(program);
+  addReplicaCommand(program);
+  addWaitCommand(program, io);
+  addStatusCommand(program, io);
+  addVerifyCommand(program, io);
 
   program
     .command('demo')
@@ -45,13 +56,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      if (err.exitCode === 0) return 0;
-      const usage = usageError(err.message.replace(/^error: /, ''));
-      return usage.exitCode;
+      // --help and --version end through here with exit code 0; commander has
+      // already printed its one-line message for usage errors.
+      if (
+        err.exitCode === 0 ||
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version'
+      )
+        return 0;
+      return usageError(err.message).exitCode;
     }
     if (err instanceof CliError) {
-      io.err(`${err.message} [${err.code}]\n`);
+      io.err(err.exitCode === 2 ? `error: ${err.message}\n` : `${err.message} [${err.code}]\n`);
       return err.exitCode;
     }
     io.err(`fsjournal: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -151,10 +151,10 @@ export class TreeApplier {
         const r = e.record;
         if (r.kind === RecordKind.RECORD_KIND_CREATE && !redirect.has(r.path)) {
           const slash = r.path.lastIndexOf('/');
-          redirect.set(
-            r.path,
-            `${r.path.slice(0, slash + 1)}.fsj-${r.txn}-${r.path.slice(slash + 1)}`.slice(0, 4000),
-          );
+          const name = `.fsj-${r.txn}-${r.path.slice(slash + 1)}`;
+          // A name too long for the file system is applied in place instead.
+          if (Buffer.byteLength(name) <= 255)
+            redirect.set(r.path, `${r.path.slice(0, slash + 1)}${name}`);
         }
       }
       // Only records that keep to the created path's own content and attributes can go to the temp file.
@@ -173,11 +173,15 @@ export class TreeApplier {
         }
       }
     }
-    for (const e of held) {
-      const tmp = redirect.get(e.record.path);
-      await this.applyOne(
-        tmp === undefined ? e : { ...e, record: { ...e.record, path: tmp } as RecordBody },
-      );
+    try {
+      for (const e of held) await this.applyOne(e, redirect.get(e.record.path));
+    } catch (err) {
+      // Leave no half-built temp file behind; the transaction is applied again on retry.
+      for (const [path, tmp] of redirect) {
+        const entry = held.find((e) => e.record.path === path)!;
+        await rm(await this.resolvePath(entry, tmp), { force: true }).catch(() => undefined);
+      }
+      throw err;
     }
     for (const [path, tmp] of redirect) {
       const entry = held.find((e) => e.record.path === path)!;
@@ -211,9 +215,10 @@ export class TreeApplier {
     }
   }
 
-  private async applyOne(entry: JournalEntry): Promise<void> {
+  /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
+  private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
     const r: RecordBody = entry.record;
-    const abs = await this.resolvePath(entry, r.path);
+    const abs = await this.resolvePath(entry, pathOverride ?? r.path);
     const existing = await lstat(abs).catch(() => undefined);
     const MISSING_OK = new Set<number>([
       RecordKind.RECORD_KIND_WRITE,

@@ -1,3 +1,3 @@
 /** Internals of @fsjournal/replica for tests; not a stable API. */
 export * from './mod.js';
-export const PACKAGE_NAME = '@fsjournal/replica';
+export * from './position.js';

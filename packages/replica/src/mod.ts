@@ -1,5 +1,30 @@
 /**
- * @fsjournal/replica. Built by the replication issue; until then this package
- * only reserves its place in the dependency chain journal <- replica <- api <- cli.
+ * @fsjournal/replica: the replica daemon (stream client, applier, durable
+ * position, resync) and the stream protocol both roles speak.
  */
-export const PACKAGE_NAME = '@fsjournal/replica';
+export {
+  ReplicaDaemon,
+  defaultStateDir,
+  type ReplicaOptions,
+  type ReplicaState,
+  type ReplicaStatus,
+  type Logger,
+} from './replica.js';
+export { ReplicaError, REPLICA_ERROR_CODES, type ReplicaErrorCode } from './errors.js';
+export {
+  decodeMessage,
+  encodeMessage,
+  PROTOCOL_VERSION,
+  STREAM_PATH,
+  MAX_MESSAGE_BYTES,
+  MAX_BATCH_FRAMES,
+  MAX_WINDOW,
+  ResyncReason,
+  type StreamMessage,
+  type Hello,
+  type Welcome,
+  type Resync,
+  type Batch,
+  type Ack,
+  type Heartbeat,
+} from './protocol.js';

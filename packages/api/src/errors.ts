@@ -1,0 +1,27 @@
+/**
+ * Errors the REST API answers with, as `{error: {code, message}}`. Codes are
+ * stable; docs/PROTOCOL.md lists them and a test checks each is documented.
+ */
+
+export const API_ERROR_CODES = {
+  FSJ_ERR_API_BAD_REQUEST: 'a parameter or body is missing or malformed',
+  FSJ_ERR_API_NOT_FOUND: 'no such route',
+  FSJ_ERR_API_UNKNOWN_REPLICA: 'no replica with that id has ever connected',
+  FSJ_ERR_API_TIMEOUT: 'the replica did not reach the LSN before the timeout',
+  FSJ_ERR_API_UNAVAILABLE: 'the primary cannot do this now (capture stopped, journal failed)',
+  FSJ_ERR_API_INTERNAL: 'an unexpected failure; the log has details',
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly statusCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * One error shape for every answer that is not a success:
+ * `{error: {code, message}}` with a 4xx or 5xx status (DESIGN.md, REST).
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError } from './errors.js';
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({
+      error: { code: 'FSJ_ERR_API_NOT_FOUND', message: `no route ${req.method} ${req.url}` },
+    });
+  });
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (err instanceof ApiError) {
+      return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message } });
+    }
+    const status = (err as FastifyError).statusCode ?? 500;
+    if ((err as FastifyError).validation || (status >= 400 && status < 500)) {
+      return reply
+        .code(status)
+        .send({ error: { code: 'FSJ_ERR_API_BAD_REQUEST', message: err.message } });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply
+      .code(500)
+      .send({ error: { code: 'FSJ_ERR_API_INTERNAL', message: 'internal error; see the log' } });
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * The primary daemon: journal + watch capture + one server on `listen`
+ * serving REST and the replication stream. `startPrimary` resolves once the
+ * start-up scan is journaled and the server listens.
+ */
+import { resolve } from 'node:path';
+import { Journal, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
+import type { Logger } from '@fsjournal/replica';
+import type { FastifyInstance } from 'fastify';
+import { buildPrimaryApp } from './primary_app.js';
+import { ReplicaRegistry } from './replica_registry.js';
+import { attachStreamServer } from './stream_server.js';
+
+export interface PrimaryOptions {
+  source: string;
+  journalDir: string;
+  host: string;
+  port: number;
+  sync?: SyncPolicy;
+  token?: string;
+  ignore?: string[];
+  logger?: Logger;
+  heartbeatMs?: number;
+}
+
+export interface PrimaryHandle {
+  app: FastifyInstance;
+  journal: Journal;
+  capture: WatchCapture;
+  registry: ReplicaRegistry;
+  /** The address actually bound (port 0 picks one). */
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
+  const source = resolve(o.source);
+  const journal = await Journal.open({
+    dir: resolve(o.journalDir),
+    sync: o.sync ?? 'batch',
+    logger: o.logger,
+  });
+  let capture: WatchCapture | undefined;
+  try {
+    capture = await WatchCapture.start({
+      source,
+      journal,
+      ignore: o.ignore ?? [],
+      logger: o.logger,
+    });
+    const registry = new ReplicaRegistry(journal);
+    await registry.load();
+    const app = buildPrimaryApp({ journal, registry, capture, mode: 'watch', source });
+    await app.listen({ host: o.host, port: o.port });
+    const closeStream = attachStreamServer(app.server, {
+      journal,
+      registry,
+      token: o.token,
+      logger: o.logger,
+      heartbeatMs: o.heartbeatMs,
+    });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : o.port;
+    const cap = capture;
+    return {
+      app,
+      journal,
+      capture: cap,
+      registry,
+      address: { host: o.host, port },
+      close: async () => {
+        await closeStream();
+        await app.close();
+        await cap.stop();
+        await registry.flush();
+        await journal.close();
+      },
+    };
+  } catch (err) {
+    await capture?.stop().catch(() => undefined);
+    await journal.close();
+    throw err;
+  }
+}

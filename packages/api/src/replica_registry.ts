@@ -1,0 +1,208 @@
+/**
+ * What the primary knows about its replicas: who connected, from where, how
+ * far each has applied and made durable, and how far behind it is. Positions
+ * only move forward. Known replicas are kept in `replicas.json` beside the
+ * journal so that retention can hold records none of them has yet.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileDurable, type Journal } from '@fsjournal/journal';
+
+/** A replica as `GET /v1/replicas` reports it (DESIGN.md). */
+export interface ReplicaRow {
+  id: string;
+  connected: boolean;
+  address: string | null;
+  appliedLsn: number;
+  durableLsn: number;
+  lagRecords: number;
+  lagBytes: number;
+  lagMs: number;
+  lastAckAt: string | null;
+}
+
+interface Known {
+  id: string;
+  address: string | null;
+  appliedLsn: number;
+  durableLsn: number;
+  lastAckAt: number | null;
+  connected: boolean;
+  /** Times of records sent but not yet acknowledged, oldest first: [lsn, time us]. */
+  inFlight: [number, number][];
+  connectedAt: number;
+}
+
+const FILE = 'replicas.json';
+
+export class ReplicaRegistry {
+  private readonly replicas = new Map<string, Known>();
+  private readonly waiters = new Set<() => void>();
+  private saving: Promise<void> | undefined;
+  private dirty = false;
+
+  constructor(private readonly journal: Journal) {}
+
+  /** Loads the replicas known from earlier runs (all disconnected). */
+  async load(): Promise<void> {
+    let list: { id: string; appliedLsn: number; durableLsn: number; lastAckAt: number | null }[];
+    try {
+      list = JSON.parse(await readFile(join(this.journal.dir, FILE), 'utf8')) as typeof list;
+    } catch {
+      return;
+    }
+    if (!Array.isArray(list)) return;
+    for (const r of list) {
+      if (typeof r?.id !== 'string') continue;
+      this.replicas.set(r.id, {
+        id: r.id,
+        address: null,
+        appliedLsn: Number(r.appliedLsn) || 0,
+        durableLsn: Number(r.durableLsn) || 0,
+        lastAckAt: typeof r.lastAckAt === 'number' ? r.lastAckAt : null,
+        connected: false,
+        inFlight: [],
+        connectedAt: Date.now(),
+      });
+    }
+  }
+
+  connected(id: string, address: string | null, lastAppliedLsn: number): void {
+    const r = this.replicas.get(id);
+    const row: Known = {
+      id,
+      address,
+      appliedLsn: lastAppliedLsn,
+      durableLsn: lastAppliedLsn,
+      lastAckAt: r?.lastAckAt ?? null,
+      connected: true,
+      inFlight: [],
+      connectedAt: Date.now(),
+    };
+    this.replicas.set(id, row);
+    this.changed();
+  }
+
+  disconnected(id: string): void {
+    const r = this.replicas.get(id);
+    if (r) {
+      r.connected = false;
+      r.inFlight = [];
+      this.changed();
+    }
+  }
+
+  /** Notes records sent to a replica (for lag in milliseconds). */
+  sent(id: string, frames: { lsn: number; timeUs: number }[]): void {
+    const r = this.replicas.get(id);
+    if (!r) return;
+    for (const f of frames) r.inFlight.push([f.lsn, f.timeUs]);
+  }
+
+  acked(id: string, appliedLsn: number, durableLsn: number): void {
+    const r = this.replicas.get(id);
+    if (!r) return;
+    r.appliedLsn = Math.max(r.appliedLsn, appliedLsn);
+    r.durableLsn = Math.max(r.durableLsn, durableLsn);
+    r.lastAckAt = Date.now();
+    while (r.inFlight.length > 0 && r.inFlight[0]![0] <= r.appliedLsn) r.inFlight.shift();
+    this.changed();
+  }
+
+  row(id: string): ReplicaRow | undefined {
+    const r = this.replicas.get(id);
+    return r && this.toRow(r);
+  }
+
+  rows(): ReplicaRow[] {
+    return [...this.replicas.values()]
+      .map((r) => this.toRow(r))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The lowest durable LSN among known replicas (what retention must keep above). */
+  minDurableLsn(): number | undefined {
+    let min: number | undefined;
+    for (const r of this.replicas.values())
+      if (min === undefined || r.durableLsn < min) min = r.durableLsn;
+    return min;
+  }
+
+  /**
+   * Resolves with the replica's row once it has applied `lsn`, or undefined
+   * after `timeoutMs`.
+   */
+  async waitFor(id: string, lsn: number, timeoutMs: number): Promise<ReplicaRow | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = this.replicas.get(id);
+      if (r && r.appliedLsn >= lsn) return this.toRow(r);
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((res) => {
+        const t = setTimeout(done, left);
+        const waiters = this.waiters;
+        function done(): void {
+          clearTimeout(t);
+          waiters.delete(done);
+          res();
+        }
+        waiters.add(done);
+      });
+    }
+  }
+
+  private toRow(r: Known): ReplicaRow {
+    const newest = this.journal.durableLsn;
+    const lagRecords = Math.max(0, newest - r.appliedLsn);
+    const oldest = r.inFlight[0];
+    let lagMs = 0;
+    if (lagRecords > 0) {
+      lagMs = oldest
+        ? Math.max(0, Math.round(Date.now() - oldest[1] / 1000))
+        : Date.now() - (r.lastAckAt ?? r.connectedAt);
+    }
+    return {
+      id: r.id,
+      connected: r.connected,
+      address: r.address,
+      appliedLsn: r.appliedLsn,
+      durableLsn: r.durableLsn,
+      lagRecords,
+      lagBytes: lagRecords > 0 ? this.journal.approxBytesAfter(r.appliedLsn) : 0,
+      lagMs,
+      lastAckAt: r.lastAckAt === null ? null : new Date(r.lastAckAt).toISOString(),
+    };
+  }
+
+  private changed(): void {
+    for (const w of [...this.waiters]) w();
+    this.dirty = true;
+    this.saving ??= this.save().finally(() => {
+      this.saving = undefined;
+    });
+  }
+
+  /** Persists known replicas, at most one write in flight, coalescing changes. */
+  private async save(): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      await new Promise((r) => setTimeout(r, 200));
+      const list = [...this.replicas.values()].map((r) => ({
+        id: r.id,
+        appliedLsn: r.appliedLsn,
+        durableLsn: r.durableLsn,
+        lastAckAt: r.lastAckAt,
+      }));
+      await writeFileDurable(
+        join(this.journal.dir, FILE),
+        `${JSON.stringify(list, null, 2)}\n`,
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Waits for a pending save. */
+  async flush(): Promise<void> {
+    while (this.saving) await this.saving;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The primary's end of the replication stream: WebSocket upgrades on
+ * `/v1/stream` (bearer token checked before anything is sent), the Hello /
+ * Welcome / Resync handshake, and one sender per replica that ships durable
+ * records from the journal (backlog, then the live tail) within the window
+ * the replica asked for. A slow replica only fills its own socket: the
+ * sender waits for the socket to drain and for acknowledgements, and reads
+ * from disk rather than holding records in memory.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Journal } from '@fsjournal/journal';
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_BATCH_FRAMES,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  ReplicaError,
+  ResyncReason,
+  STREAM_PATH,
+  type Hello,
+  type Logger,
+  type StreamMessage,
+} from '@fsjournal/replica';
+import type { ReplicaRegistry } from './replica_registry.js';
+
+export interface StreamServerOptions {
+  journal: Journal;
+  registry: ReplicaRegistry;
+  /** When set, upgrades must carry `Authorization: Bearer <token>`. */
+  token?: string;
+  logger?: Logger;
+  heartbeatMs?: number;
+  /** Bytes of a batch before it is sent. Default 1 MiB. */
+  batchBytes?: number;
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+const SOCKET_HIGH_WATER = 8 * 1024 * 1024;
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+/** Constant-time comparison of a presented bearer token with the expected one. */
+export function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  return timingSafeEqual(digest(m?.[1] ?? ''), digest(token)) && m !== null;
+}
+
+/** Serves the stream on `server`; returns a function that closes every stream. */
+export function attachStreamServer(server: Server, o: StreamServerOptions): () => Promise<void> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const sessions = new Set<StreamSession>();
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = (req.url ?? '').split('?')[0];
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (path !== STREAM_PATH) return refuse(404, 'Not Found');
+    if (o.token !== undefined && !tokenMatches(req.headers.authorization, o.token)) {
+      o.logger?.warn(
+        { address: req.socket.remoteAddress },
+        'stream upgrade refused: bad or missing token',
+      );
+      return refuse(401, 'Unauthorized');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const s = new StreamSession(
+        ws,
+        `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        o,
+        sessions,
+      );
+      sessions.add(s);
+    });
+  };
+  server.on('upgrade', onUpgrade);
+  return async () => {
+    server.off('upgrade', onUpgrade);
+    for (const s of sessions) s.close(1001, 'primary stopping');
+    await new Promise<void>((res) => wss.close(() => res()));
+  };
+}
+
+/** One replica connection. */
+class StreamSession {
+  private hello: Hello | undefined;
+  private readonly abort = new AbortController();
+  private acked = 0;
+  private ackWaiter: (() => void) | undefined;
+  private lastHeard = Date.now();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly address: string,
+    private readonly o: StreamServerOptions,
+    private readonly sessions: Set<StreamSession>,
+  ) {
+    const heartbeatMs = o.heartbeatMs ?? 5000;
+    const helloBy = Date.now() + HELLO_TIMEOUT_MS;
+    this.timer = setInterval(() => {
+      if (!this.hello && Date.now() > helloBy)
+        return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'no hello');
+      if (Date.now() - this.lastHeard > heartbeatMs * 3) return this.close(1001, 'replica silent');
+      this.send({ type: 'heartbeat', timeMs: Date.now(), newestLsn: o.journal.durableLsn });
+    }, heartbeatMs);
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('close', () => this.closed());
+    ws.on('error', () => this.closed());
+  }
+
+  get replicaId(): string | undefined {
+    return this.hello?.replicaId;
+  }
+
+  private send(m: StreamMessage): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodeMessage(m));
+  }
+
+  private fail(code: string, message: string): void {
+    this.o.logger?.warn(
+      { replica: this.replicaId, address: this.address, code, message },
+      'stream closed on error',
+    );
+    this.send({ type: 'error', code, message });
+    this.close(1008, code);
+  }
+
+  close(code: number, reason: string): void {
+    this.abort.abort();
+    this.ws.close(code, reason);
+  }
+
+  private closed(): void {
+    clearInterval(this.timer);
+    this.abort.abort();
+    this.ackWaiter?.();
+    this.sessions.delete(this);
+    if (this.hello && ![...this.sessions].some((s) => s.replicaId === this.hello!.replicaId)) {
+      this.o.registry.disconnected(this.hello.replicaId);
+    }
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.lastHeard = Date.now();
+    let m: StreamMessage;
+    try {
+      if (!isBinary) throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
+      m = decodeMessage(data);
+    } catch (err) {
+      const e =
+        err instanceof ReplicaError
+          ? err
+          : new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', String(err));
+      return this.fail(e.code, e.message);
+    }
+    switch (m.type) {
+      case 'hello':
+        if (this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'second hello');
+        return this.onHello(m);
+      case 'ack':
+        if (!this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
+        if (m.appliedLsn > this.o.journal.durableLsn) {
+          return this.fail(
+            'FSJ_ERR_PROTOCOL_INVALID',
+            `ack of lsn ${m.appliedLsn}, newest is ${this.o.journal.durableLsn}`,
+          );
+        }
+        if (m.appliedLsn < this.acked) return; // stale, positions only move forward
+        this.acked = m.appliedLsn;
+        this.o.registry.acked(this.hello.replicaId, m.appliedLsn, m.durableLsn);
+        this.ackWaiter?.();
+        return;
+      case 'heartbeat':
+        return;
+      case 'error':
+        this.o.logger?.warn(
+          { replica: this.replicaId, code: m.code, message: m.message },
+          'replica reported an error',
+        );
+        return;
+      default:
+        return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from a replica`);
+    }
+  }
+
+  private onHello(h: Hello): void {
+    const j = this.o.journal;
+    this.hello = h;
+    const resync = (reason: ResyncReason, detail: string): void => {
+      this.o.logger?.info(
+        { replica: h.replicaId, reason: ResyncReason[reason], detail },
+        'replica told to resync',
+      );
+      this.send({ type: 'resync', reason, detail });
+      this.close(1000, 'resync');
+    };
+    if (h.journalId !== '' && h.journalId !== j.journalId) {
+      return resync(ResyncReason.REASON_JOURNAL_ID_MISMATCH, `primary journal is ${j.journalId}`);
+    }
+    if (h.lastAppliedLsn > j.durableLsn) {
+      return resync(
+        ResyncReason.REASON_AHEAD_OF_PRIMARY,
+        `replica at ${h.lastAppliedLsn}, primary at ${j.durableLsn}`,
+      );
+    }
+    if (h.lastAppliedLsn + 1 < j.firstLsn) {
+      const reason =
+        h.journalId === '' ? ResyncReason.REASON_NEW_REPLICA : ResyncReason.REASON_BEHIND_RETENTION;
+      return resync(
+        reason,
+        `oldest retained lsn is ${j.firstLsn} and no checkpoint can bridge the gap`,
+      );
+    }
+    for (const other of this.sessions) {
+      if (other !== this && other.replicaId === h.replicaId)
+        other.close(1008, 'replaced by a newer connection');
+    }
+    this.acked = h.lastAppliedLsn;
+    this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn);
+    this.o.logger?.info(
+      { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },
+      'replica connected',
+    );
+    this.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      journalId: j.journalId,
+      oldestLsn: j.firstLsn,
+      newestLsn: j.durableLsn,
+    });
+    void this.sendLoop(h).catch((err: unknown) => {
+      if (!this.abort.signal.aborted)
+        this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', `sender: ${String(err)}`);
+    });
+  }
+
+  /** Ships durable records from `lastAppliedLsn + 1` on, within the window. */
+  private async sendLoop(h: Hello): Promise<void> {
+    const j = this.o.journal;
+    const signal = this.abort.signal;
+    const batchBytes = this.o.batchBytes ?? 1024 * 1024;
+    let next = h.lastAppliedLsn + 1;
+    while (!signal.aborted) {
+      if (next > j.durableLsn) {
+        if (j.isClosed) return;
+        await j.waitForDurable(next, signal);
+        continue;
+      }
+      const limit = Math.min(j.durableLsn, this.acked + h.window);
+      if (next > limit) {
+        await new Promise<void>((res) => (this.ackWaiter = res));
+        this.ackWaiter = undefined;
+        continue;
+      }
+      if (this.ws.bufferedAmount > SOCKET_HIGH_WATER) {
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
+      const frames = [];
+      let bytes = 0;
+      for await (const f of j.readFrames({ fromLsn: next })) {
+        frames.push({ lsn: f.lsn, timeUs: f.timeUs, payload: f.payload, frame: f.frame });
+        bytes += f.frame.length;
+        if (f.lsn >= limit || frames.length >= MAX_BATCH_FRAMES || bytes >= batchBytes) break;
+      }
+      if (signal.aborted || frames.length === 0) continue;
+      this.send({ type: 'batch', firstLsn: next, prevLsn: next - 1, frames });
+      this.o.registry.sent(h.replicaId, frames);
+      next = frames[frames.length - 1]!.lsn + 1;
+    }
+  }
+}

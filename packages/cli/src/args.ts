@@ -1,0 +1,106 @@
+/**
+ * Parsers for flag values. Each throws commander's InvalidArgumentError with
+ * a short reason; commander names the flag, and the CLI exits 2.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { SYNC_POLICIES, type SyncPolicy } from '@fsjournal/journal';
+import { usageError } from './errors.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export function parseHostPort(value: string): HostPort {
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError('expected HOST:PORT, e.g. 127.0.0.1:7070');
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+const UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** `10m`, `2h`, `7d`, `1500ms`: milliseconds. */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(value.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration such as 30s, 10m, 2h or 7d');
+  return Math.round(Number(m[1]) * UNITS[m[2]!]!);
+}
+
+export function parseSync(value: string): SyncPolicy {
+  if (!SYNC_POLICIES.includes(value as SyncPolicy))
+    throw new InvalidArgumentError('expected always, batch or none');
+  return value as SyncPolicy;
+}
+
+export function parseMode(value: string): 'watch' | 'mount' {
+  if (value !== 'watch' && value !== 'mount')
+    throw new InvalidArgumentError('expected watch or mount');
+  return value;
+}
+
+export function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || value.trim() === '')
+    throw new InvalidArgumentError('expected seconds, e.g. 30');
+  return n;
+}
+
+export function parseUpstream(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected ws://HOST:PORT/v1/stream');
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    throw new InvalidArgumentError('expected a ws:// or wss:// URL');
+  return url.toString();
+}
+
+export function parseApi(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected http://HOST:PORT');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('expected an http:// URL');
+  return url.toString().replace(/\/$/, '');
+}
+
+export function parseReplicaId(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value)) {
+    throw new InvalidArgumentError('expected 1-64 letters, digits, dots, dashes or underscores');
+  }
+  return value;
+}
+
+/** Reads --token-file: its content without surrounding white space, one token, not empty. */
+export function readToken(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(
+      `option '--token-file' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  const token = text.trim();
+  if (token === '' || /\s/.test(token))
+    throw usageError(`option '--token-file' ${path} must hold one token`);
+  return token;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,105 @@
+/** `fsjournal replica`: follow a primary's stream into --target. */
+import type { Command } from 'commander';
+import { buildReplicaApp } from '@fsjournal/api';
+import { ReplicaDaemon } from '@fsjournal/replica';
+import { parseHostPort, parseReplicaId, parseUpstream, readToken, type HostPort } from '../args.js';
+import { runUntilSignal } from '../daemon.js';
+import { CliError } from '../errors.js';
+import { makeLogger } from '../logger.js';
+
+interface ReplicaFlags {
+  upstream: string;
+  target: string;
+  state?: string;
+  id?: string;
+  listen: HostPort;
+  tokenFile?: string;
+}
+
+export function addReplicaCommand(program: Command): void {
+  program
+    .command('replica')
+    .description("Apply a primary's journal stream to --target and report progress on --listen.")
+    .requiredOption(
+      '--upstream <URL>',
+      'the primary stream, ws://HOST:PORT/v1/stream',
+      parseUpstream,
+    )
+    .requiredOption('--target <DIR>', 'the replicated tree (created if missing; must start empty)')
+    .option(
+      '--state <DIR>',
+      'position and identity (default: <target>/../<basename>.fsjournal-state)',
+    )
+    .option(
+      '--id <NAME>',
+      'replica name shown by the primary (default: kept in --state, else hostname-based)',
+      parseReplicaId,
+    )
+    .option(
+      '--listen <HOST:PORT>',
+      'status API address',
+      parseHostPort,
+      parseHostPort('127.0.0.1:7071'),
+    )
+    .option('--token-file <FILE>', 'bearer token the primary requires')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  fsjournal replica --upstream ws://primary:7070/v1/stream --target /srv/standby
+  fsjournal replica --upstream ws://10.0.0.5:7070/v1/stream --target ./mirror --id standby-1 \\
+      --token-file /etc/fsjournal/token --listen 0.0.0.0:7071
+`,
+    )
+    .action(async (flags: ReplicaFlags) => {
+      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const logger = makeLogger('fsjournal-replica');
+      let daemon: ReplicaDaemon;
+      try {
+        daemon = await ReplicaDaemon.start({
+          upstream: flags.upstream,
+          target: flags.target,
+          stateDir: flags.state,
+          id: flags.id,
+          token,
+          logger,
+        });
+      } catch (cause) {
+        const code = (cause as { code?: string }).code;
+        throw new CliError(
+          'FSJ_ERR_CLI_FAILED',
+          `fsjournal replica: ${(cause as Error).message}${code ? ` (${code})` : ''}`,
+          1,
+          {
+            cause,
+          },
+        );
+      }
+      const app = buildReplicaApp(daemon);
+      try {
+        await app.listen({ host: flags.listen.host, port: flags.listen.port });
+      } catch (cause) {
+        await daemon.stop();
+        throw new CliError(
+          'FSJ_ERR_CLI_FAILED',
+          `fsjournal replica: listen ${flags.listen.host}:${flags.listen.port}: ${(cause as Error).message}`,
+          1,
+          { cause },
+        );
+      }
+      logger.info(
+        {
+          id: daemon.id,
+          upstream: flags.upstream,
+          target: daemon.target,
+          state: daemon.stateDir,
+          listen: `http://${flags.listen.host}:${flags.listen.port}`,
+        },
+        'replica ready',
+      );
+      await runUntilSignal(logger, async () => {
+        await app.close();
+        await daemon.stop();
+      });
+    });
+}

@@ -1,0 +1,523 @@
+/**
+ * The replica daemon: follows a primary's stream, applies records to
+ * `target` in LSN order, makes them durable, persists its position, and
+ * acknowledges. Survives being killed at any moment (it resumes from its
+ * durable position and re-applies idempotently) and reconnects with backoff
+ * and jitter. Its status is what `GET /v1/status` on the replica reports.
+ */
+import { constants as fsc } from 'node:fs';
+import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { isJournalError, TreeApplier } from '@fsjournal/journal';
+import { toEntry } from '@fsjournal/journal/internal';
+import { ReplicaError, type ReplicaErrorCode } from './errors.js';
+import { loadPosition, savePosition, type Position } from './position.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  ResyncReason,
+  type Batch,
+  type StreamMessage,
+} from './protocol.js';
+
+/** The subset of a pino logger the daemon uses. */
+export interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface ReplicaOptions {
+  /** `ws://HOST:PORT/v1/stream` */
+  upstream: string;
+  target: string;
+  /** Default: `<target>/../<basename>.fsjournal-state`. */
+  stateDir?: string;
+  /** Default: kept from the state folder, else `<hostname>-<random>`. */
+  id?: string;
+  /** Bearer token for the upgrade request. */
+  token?: string;
+  /** Records the primary may send beyond the last acknowledgement. Default 4096. */
+  window?: number;
+  heartbeatMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  logger?: Logger;
+}
+
+export type ReplicaState = 'connecting' | 'streaming' | 'resyncing' | 'error';
+
+export interface ReplicaStatus {
+  role: 'replica';
+  id: string;
+  upstream: string;
+  state: ReplicaState;
+  journalId: string;
+  appliedLsn: number;
+  durableLsn: number;
+  upstreamLsn: number;
+  lagRecords: number;
+  lagMs: number;
+  lastError: { code: string; message: string; at: string } | null;
+  reconnects: number;
+  skippedRecords: number;
+}
+
+/** Default state folder for a target: a sibling, never inside the target. */
+export function defaultStateDir(target: string): string {
+  const abs = resolve(target);
+  return join(dirname(abs), `${basename(abs)}.fsjournal-state`);
+}
+
+function errnoCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+export class ReplicaDaemon {
+  readonly upstream: string;
+  readonly target: string;
+  readonly stateDir: string;
+
+  private position: Position;
+  private readonly token: string | undefined;
+  private readonly window: number;
+  private readonly heartbeatMs: number;
+  private readonly backoffMinMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly logger: Logger;
+
+  private state: ReplicaState = 'connecting';
+  private appliedLsn: number;
+  private upstreamLsn = 0;
+  private caughtUpAt = Date.now();
+  private lastError: ReplicaStatus['lastError'] = null;
+  private reconnects = 0;
+  private skipped = 0;
+  private stopped = false;
+  private fatal = false;
+  private socket: WebSocket | undefined;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly appliedWaiters = new Set<() => void>();
+
+  private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
+    this.upstream = o.upstream;
+    this.target = resolve(o.target);
+    this.stateDir = stateDir;
+    this.position = position;
+    this.appliedLsn = position.appliedLsn;
+    this.token = o.token;
+    this.window = o.window ?? 4096;
+    this.heartbeatMs = o.heartbeatMs ?? 5000;
+    this.backoffMinMs = o.backoffMinMs ?? 200;
+    this.backoffMaxMs = o.backoffMaxMs ?? 10_000;
+    this.logger = o.logger ?? silent;
+  }
+
+  /** Loads (or creates) the state, checks the target, and starts following the primary. */
+  static async start(o: ReplicaOptions): Promise<ReplicaDaemon> {
+    const target = resolve(o.target);
+    const stateDir = resolve(o.stateDir ?? defaultStateDir(target));
+    if (stateDir === target || stateDir.startsWith(`${target}/`)) {
+      throw new ReplicaError(
+        'FSJ_ERR_REPLICA_STATE',
+        `state folder ${stateDir} is inside the target`,
+      );
+    }
+    await mkdir(target, { recursive: true });
+    let position = await loadPosition(stateDir);
+    if (!position) {
+      // A new replica starts from an empty target: it will hold exactly the primary's tree.
+      if ((await readdir(target)).length > 0) {
+        throw new ReplicaError(
+          'FSJ_ERR_REPLICA_STATE',
+          `target ${target} is not empty and has no replica state`,
+        );
+      }
+      position = {
+        replicaId:
+          o.id ??
+          `${hostname()
+            .replace(/[^A-Za-z0-9._-]/g, '-')
+            .slice(0, 40)}-${randomBytes(3).toString('hex')}`,
+        journalId: '',
+        appliedLsn: 0,
+      };
+      await savePosition(stateDir, position);
+    } else if (o.id !== undefined && o.id !== position.replicaId) {
+      position = { ...position, replicaId: o.id };
+      await savePosition(stateDir, position);
+    }
+    const d = new ReplicaDaemon(o, stateDir, position);
+    d.loop = d.run();
+    return d;
+  }
+
+  get id(): string {
+    return this.position.replicaId;
+  }
+
+  status(): ReplicaStatus {
+    const lagRecords = Math.max(0, this.upstreamLsn - this.appliedLsn);
+    return {
+      role: 'replica',
+      id: this.position.replicaId,
+      upstream: this.upstream,
+      state: this.state,
+      journalId: this.position.journalId,
+      appliedLsn: this.appliedLsn,
+      durableLsn: this.position.appliedLsn,
+      upstreamLsn: this.upstreamLsn,
+      lagRecords,
+      lagMs: lagRecords > 0 ? Date.now() - this.caughtUpAt : 0,
+      lastError: this.lastError,
+      reconnects: this.reconnects,
+      skippedRecords: this.skipped,
+    };
+  }
+
+  /** Resolves true once `lsn` is applied and durable, false after `timeoutMs`. */
+  async waitForDurable(lsn: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.position.appliedLsn < lsn) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.stopped) return false;
+      await new Promise<void>((res) => {
+        const t = setTimeout(done, left);
+        function done(): void {
+          clearTimeout(t);
+          res();
+        }
+        this.appliedWaiters.add(done);
+      });
+    }
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.socket?.close(1001, 'replica stopping');
+    this.wake?.();
+    await this.loop;
+    for (const w of this.appliedWaiters) w();
+  }
+
+  private setError(code: ReplicaErrorCode | string, message: string): void {
+    this.lastError = { code, message, at: new Date().toISOString() };
+  }
+
+  /** Connects, streams until the connection ends, and reconnects with backoff and jitter. */
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped && !this.fatal) {
+      this.state = 'connecting';
+      let streamed = false;
+      try {
+        streamed = await this.session();
+      } catch (err) {
+        const e =
+          err instanceof ReplicaError
+            ? err
+            : new ReplicaError('FSJ_ERR_REPLICA_UPSTREAM', String(err));
+        this.setError(e.code, e.message);
+        this.logger.warn({ code: e.code, err: e.message }, 'replica stream ended');
+        if (e.code === 'FSJ_ERR_REPLICA_REFUSED_RECORD') this.fatal = true;
+      }
+      if (this.stopped) break;
+      if (this.fatal) {
+        this.state = 'error';
+        this.logger.error(
+          { lastError: this.lastError },
+          'replica stopped applying; fix the cause and restart it',
+        );
+        break;
+      }
+      // session() may have moved the state on (TypeScript cannot see that).
+      const resyncing = (this.state as ReplicaState) === 'resyncing';
+      if (!resyncing) this.state = this.lastError ? 'error' : 'connecting';
+      attempt = streamed ? 0 : attempt + 1;
+      this.reconnects++;
+      const base = Math.min(this.backoffMaxMs, this.backoffMinMs * 2 ** Math.min(attempt, 16));
+      const delay = resyncing ? 0 : Math.round(base * (0.5 + Math.random() / 2));
+      await new Promise<void>((res) => {
+        const t = setTimeout(res, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          res();
+        };
+      });
+    }
+  }
+
+  /**
+   * One connection: Hello, then Welcome (or Resync), then batches applied in
+   * order. Resolves when the connection closes; true when records flowed.
+   */
+  private session(): Promise<boolean> {
+    return new Promise<boolean>((resolveSession, rejectSession) => {
+      const headers: Record<string, string> = {};
+      if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+      const ws = new WebSocket(this.upstream, {
+        headers,
+        maxPayload: MAX_MESSAGE_BYTES,
+        handshakeTimeout: 10_000,
+      });
+      this.socket = ws;
+      const applier = new TreeApplier(this.target, { atomicCreate: true });
+      let receivedLsn = this.position.appliedLsn;
+      let flowed = false;
+      let failure: ReplicaError | undefined;
+      let chain = Promise.resolve();
+      let lastHeard = Date.now();
+      let lastPersist = 0;
+
+      const fail = (e: ReplicaError): void => {
+        failure ??= e;
+        if (ws.readyState === WebSocket.OPEN) {
+          ws.send(encodeMessage({ type: 'error', code: e.code, message: e.message.slice(0, 500) }));
+        }
+        ws.close(1011, e.code);
+      };
+      const send = (m: StreamMessage): void => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(encodeMessage(m));
+      };
+      const beat = setInterval(() => {
+        if (Date.now() - lastHeard > this.heartbeatMs * 3) {
+          fail(
+            new ReplicaError(
+              'FSJ_ERR_REPLICA_UPSTREAM',
+              'no message from the primary for 3 heartbeats',
+              { retryable: true },
+            ),
+          );
+          ws.terminate();
+          return;
+        }
+        send({ type: 'heartbeat', timeMs: Date.now(), newestLsn: this.appliedLsn });
+      }, this.heartbeatMs);
+
+      ws.on('unexpected-response', (_req, res) => {
+        const code =
+          res.statusCode === 401 || res.statusCode === 403
+            ? 'FSJ_ERR_REPLICA_AUTH'
+            : 'FSJ_ERR_REPLICA_UPSTREAM';
+        failure ??= new ReplicaError(
+          code,
+          `primary answered the upgrade with HTTP ${res.statusCode}`,
+          { retryable: true },
+        );
+        res.resume();
+        ws.terminate();
+      });
+      ws.on('open', () => {
+        send({
+          type: 'hello',
+          protocolVersion: PROTOCOL_VERSION,
+          replicaId: this.position.replicaId,
+          journalId: this.position.journalId,
+          lastAppliedLsn: this.position.appliedLsn,
+          window: this.window,
+        });
+      });
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        lastHeard = Date.now();
+        let m: StreamMessage;
+        try {
+          if (!isBinary) throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
+          m = decodeMessage(data);
+        } catch (err) {
+          fail(
+            err instanceof ReplicaError
+              ? err
+              : new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', String(err)),
+          );
+          return;
+        }
+        // Messages are handled one at a time, in order.
+        chain = chain.then(async () => {
+          if (failure) return;
+          try {
+            await handle(m);
+          } catch (err) {
+            fail(this.classify(err));
+          }
+        });
+      });
+      ws.on('close', () => {
+        clearInterval(beat);
+        void chain.then(async () => {
+          // What was applied is made durable before this session is over.
+          if (!failure || failure.code !== 'FSJ_ERR_REPLICA_REFUSED_RECORD')
+            await persist().catch(() => undefined);
+          this.socket = undefined;
+          if (failure && !this.stopped) rejectSession(failure);
+          else resolveSession(flowed);
+        });
+      });
+      ws.on('error', (err) => {
+        failure ??= new ReplicaError('FSJ_ERR_REPLICA_UPSTREAM', `upstream: ${err.message}`, {
+          retryable: true,
+        });
+      });
+
+      const persist = async (): Promise<void> => {
+        const open = applier.oldestOpenTxn;
+        const safe = open === undefined ? this.appliedLsn : Math.min(this.appliedLsn, open - 1);
+        if (safe <= this.position.appliedLsn) return;
+        await this.syncTouched(applier.takeTouched());
+        this.position = { ...this.position, appliedLsn: safe };
+        await savePosition(this.stateDir, this.position);
+        lastPersist = Date.now();
+        for (const w of this.appliedWaiters) w();
+        this.appliedWaiters.clear();
+      };
+
+      const handle = async (m: StreamMessage): Promise<void> => {
+        switch (m.type) {
+          case 'welcome':
+            if (this.position.journalId !== '' && this.position.journalId !== m.journalId) {
+              throw new ReplicaError(
+                'FSJ_ERR_PROTOCOL_UNEXPECTED',
+                `welcome for journal ${m.journalId}`,
+              );
+            }
+            if (this.position.journalId === '') {
+              this.position = { ...this.position, journalId: m.journalId };
+              await savePosition(this.stateDir, this.position);
+            }
+            this.upstreamLsn = Math.max(this.upstreamLsn, m.newestLsn);
+            this.state = 'streaming';
+            this.lastError = null;
+            if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
+            this.logger.info(
+              { journalId: m.journalId, from: receivedLsn + 1, newest: m.newestLsn },
+              'replica streaming',
+            );
+            return;
+          case 'resync':
+            await this.resync(m.reason, m.detail);
+            ws.close(1000, 'resync');
+            return;
+          case 'batch':
+            await applyBatch(m);
+            return;
+          case 'heartbeat':
+            this.upstreamLsn = Math.max(this.upstreamLsn, m.newestLsn);
+            return;
+          case 'error':
+            throw new ReplicaError('FSJ_ERR_REPLICA_UPSTREAM', `primary: ${m.code}: ${m.message}`, {
+              retryable: true,
+            });
+          default:
+            throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from the primary`);
+        }
+      };
+
+      const applyBatch = async (b: Batch): Promise<void> => {
+        if (this.state !== 'streaming')
+          throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'batch before welcome');
+        if (b.firstLsn !== receivedLsn + 1) {
+          throw new ReplicaError(
+            'FSJ_ERR_PROTOCOL_INVALID',
+            `batch starts at ${b.firstLsn}, expected ${receivedLsn + 1}`,
+          );
+        }
+        receivedLsn = b.firstLsn + b.frames.length - 1;
+        this.upstreamLsn = Math.max(this.upstreamLsn, receivedLsn);
+        for (const f of b.frames) {
+          await applier.apply(toEntry(f));
+          this.appliedLsn = f.lsn;
+        }
+        this.skipped += applier.skipped;
+        applier.skipped = 0;
+        flowed = true;
+        if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
+        if (Date.now() - lastPersist >= 20 || this.appliedLsn >= this.upstreamLsn) await persist();
+        send({ type: 'ack', appliedLsn: this.appliedLsn, durableLsn: this.position.appliedLsn });
+      };
+    });
+  }
+
+  /** Turns an apply failure into the error the status reports. */
+  private classify(err: unknown): ReplicaError {
+    if (err instanceof ReplicaError) return err;
+    if (isJournalError(err)) {
+      return new ReplicaError('FSJ_ERR_REPLICA_REFUSED_RECORD', err.message, { cause: err });
+    }
+    const code = errnoCode(err);
+    if (code) {
+      return new ReplicaError(
+        'FSJ_ERR_REPLICA_APPLY_IO',
+        `apply: ${code}: ${(err as Error).message}`,
+        {
+          cause: err,
+          retryable: true,
+        },
+      );
+    }
+    return new ReplicaError('FSJ_ERR_REPLICA_APPLY_IO', `apply: ${String(err)}`, {
+      cause: err,
+      retryable: true,
+    });
+  }
+
+  /** fsyncs files written and directories changed, so a position covering them can be persisted. */
+  private async syncTouched(paths: string[]): Promise<void> {
+    for (const p of paths) {
+      let fh;
+      try {
+        fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') continue; // gone since
+        throw err;
+      }
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+
+  /**
+   * The primary cannot continue from our position. Without checkpoints the
+   * only rebuild is a replay from LSN 1: empty the target (it holds nothing
+   * but the primary's tree) and start over as a new replica. A replica that
+   * is already new and still told to resync cannot be served: error.
+   */
+  private async resync(reason: ResyncReason, detail: string): Promise<void> {
+    const name = ResyncReason[reason] ?? String(reason);
+    if (this.position.journalId === '' && this.position.appliedLsn === 0) {
+      throw new ReplicaError(
+        'FSJ_ERR_REPLICA_RESYNC',
+        `primary asks for a resync (${name}: ${detail}) it cannot serve`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    this.state = 'resyncing';
+    this.logger.warn(
+      { reason: name, detail },
+      'replica resyncing: emptying the target to replay from the start',
+    );
+    for (const n of await readdir(this.target))
+      await rm(join(this.target, n), { recursive: true, force: true });
+    this.position = { ...this.position, journalId: '', appliedLsn: 0 };
+    this.appliedLsn = 0;
+    this.upstreamLsn = 0;
+    await savePosition(this.stateDir, this.position);
+    const st = await lstat(this.target);
+    if (!st.isDirectory())
+      throw new ReplicaError('FSJ_ERR_REPLICA_STATE', 'target is not a directory');
+  }
+}
