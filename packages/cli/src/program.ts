@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, usageError } from './errors.js';
+import { addDemoCommand } from './commands/demo.js';
 import { addPrimaryCommand } from './commands/primary.js';
 import { addReplicaCommand } from './commands/replica.js';
 import { addStatusCommand } from './commands/status.js';
@@ -33,17 +34,7 @@ export function buildProgram(io: CliIo): Command {
   addStatusCommand(program, io);
   addVerifyCommand(program, io);
 
-  program
-    .command('demo')
-    .description('Start a primary and a replica on fresh folders here and show replication live.')
-    .addHelpText('after', '\nExample:\n  npx fsjournal demo\n')
-    .action(() => {
-      throw new CliError(
-        'FSJ_ERR_CLI_UNAVAILABLE',
-        'fsjournal demo: not available yet in this build (the journal exists; replication and the demo are being built)',
-        1,
-      );
-    });
+  addDemoCommand(program, io);
 
   return program;
 }
