@@ -30,6 +30,15 @@ it(
           owner: true,
         }),
       ).toEqual([]);
+      // The sample changes include a directory move, journaled as one RENAME.
+      const journal = await Journal.open({ dir: join(cwd, demo!, 'journal'), readOnly: true });
+      const renames: string[] = [];
+      for await (const e of journal.read()) {
+        if (e.record.kind === RecordKind.RECORD_KIND_RENAME)
+          renames.push(`${e.record.path}->${e.record.path2}`);
+      }
+      await journal.close();
+      expect(renames).toContain('docs/drafts->docs/archive');
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
