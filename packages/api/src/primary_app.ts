@@ -34,7 +34,13 @@ export interface PrimaryStatus {
 const MAX_WAIT_MS = 3_600_000;
 
 export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
-  const app = Fastify({ logger: o.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // fastify's default (removeAdditional) silently drops unknown fields and
+    // query parameters; `additionalProperties: false` must refuse them instead.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   installErrorHandling(app);
   const j = o.journal;
 

@@ -178,6 +178,12 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
   }
   if (msg.resync) {
     const r = msg.resync as fsjournal.v1.Resync;
+    // A Resync makes the replica empty its target: it must say why, with a reason this version knows.
+    if (
+      r.reason === ResyncReason.REASON_UNSPECIFIED ||
+      !(Object.values(ResyncReason) as number[]).includes(r.reason)
+    )
+      invalid(`resync reason ${r.reason}`);
     return { type: 'resync', reason: r.reason, detail: r.detail.slice(0, 1000) };
   }
   if (msg.batch) {

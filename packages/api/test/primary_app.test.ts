@@ -1,0 +1,285 @@
+/**
+ * The primary's REST API (docs/PROTOCOL.md, "REST"), built over a real
+ * journal in a temp folder without capture and exercised with inject()
+ * (STYLE.md 13): shapes, the `{error:{code,message}}` answer of every
+ * refusal, barriers and annotations landing in the journal, and waiting on a
+ * replica's acknowledgement.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Journal, RecordKind } from '@fsjournal/journal';
+import { buildPrimaryApp, ReplicaRegistry } from '@fsjournal/api';
+
+let dir: string;
+let journal: Journal;
+let registry: ReplicaRegistry;
+let app: FastifyInstance;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fsj-api-'));
+  journal = await Journal.open({ dir: join(dir, 'journal'), sync: 'batch' });
+  registry = new ReplicaRegistry(journal);
+  app = buildPrimaryApp({ journal, registry, mode: 'watch', source: '/srv/data' });
+  await app.ready();
+});
+
+afterEach(async () => {
+  await app.close();
+  await registry.flush();
+  await journal.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The answer's JSON body. */
+function body(res: LightMyRequestResponse): unknown {
+  return res.json();
+}
+
+/** Checks `res` is a refusal with `status` and `code`, in the one error shape. */
+function expectError(res: LightMyRequestResponse, status: number, code: string): void {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  const b = body(res) as { error: { code: string; message: string } };
+  expect(Object.keys(b)).toEqual(['error']);
+  expect(Object.keys(b.error).sort()).toEqual(['code', 'message']);
+  expect(b.error.code).toBe(code);
+  expect(typeof b.error.message).toBe('string');
+  expect(b.error.message.length).toBeGreaterThan(0);
+}
+
+const REPLICA_FIELDS = [
+  'address',
+  'appliedLsn',
+  'connected',
+  'durableLsn',
+  'id',
+  'lagBytes',
+  'lagMs',
+  'lagRecords',
+  'lastAckAt',
+];
+
+/** The record at `lsn`, read back from the journal. */
+async function recordAt(lsn: number): Promise<{ kind: number; text: string; barrierId: string }> {
+  for await (const e of journal.read({ fromLsn: lsn })) return e.record;
+  throw new Error(`no record at ${lsn}`);
+}
+
+describe('health and status', () => {
+  it('GET /healthz answers ok', async () => {
+    const res = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual({ ok: true });
+  });
+
+  it('GET /v1/status has every field of DESIGN.md', async () => {
+    await journal.append({ kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'one' });
+    const res = await app.inject({ method: 'GET', url: '/v1/status' });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual({
+      role: 'primary',
+      journalId: journal.journalId,
+      mode: 'watch',
+      source: '/srv/data',
+      firstLsn: 1,
+      lastLsn: 1,
+      durableLsn: 1,
+      replicas: [],
+    });
+    expect(journal.journalId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET /v1/status lists connected replicas with every Replica field', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    const res = await app.inject({ method: 'GET', url: '/v1/status' });
+    const replicas = (body(res) as { replicas: Record<string, unknown>[] }).replicas;
+    expect(replicas).toHaveLength(1);
+    expect(Object.keys(replicas[0]!).sort()).toEqual(REPLICA_FIELDS);
+  });
+
+  it('GET /v1/replicas is an empty list before any replica connects', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/replicas' });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual([]);
+  });
+});
+
+describe('GET /v1/replicas/:id', () => {
+  it('an unknown replica is 404 FSJ_ERR_API_UNKNOWN_REPLICA', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/replicas/unknown' });
+    expectError(res, 404, 'FSJ_ERR_API_UNKNOWN_REPLICA');
+  });
+
+  it('a known replica answers its row', async () => {
+    await journal.appendMany([
+      { kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'a' },
+      { kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'b' },
+    ]);
+    registry.connected('r1', '127.0.0.1:5555', 1);
+    const res = await app.inject({ method: 'GET', url: '/v1/replicas/r1' });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toMatchObject({
+      id: 'r1',
+      connected: true,
+      address: '127.0.0.1:5555',
+      appliedLsn: 1,
+      durableLsn: 1,
+      lagRecords: 1,
+      lastAckAt: null,
+    });
+    const row = body(res) as { lagBytes: number; lagMs: number };
+    expect(row.lagBytes).toBeGreaterThan(0);
+    expect(row.lagMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each([
+    ['waitForLsn=banana', 'waitForLsn=banana'],
+    ['waitForLsn=-1', 'waitForLsn=-1'],
+    ['waitForLsn=1.5', 'waitForLsn=1.5'],
+    ['waitForLsn empty', 'waitForLsn='],
+    ['timeoutMs over an hour', 'waitForLsn=1&timeoutMs=3600001'],
+    ['timeoutMs=soon', 'waitForLsn=1&timeoutMs=soon'],
+    ['an unknown parameter', 'waitForLsn=1&colour=blue'],
+  ])('%s is 400 FSJ_ERR_API_BAD_REQUEST', async (_name, query) => {
+    registry.connected('r1', null, 0);
+    const res = await app.inject({ method: 'GET', url: `/v1/replicas/r1?${query}` });
+    expectError(res, 400, 'FSJ_ERR_API_BAD_REQUEST');
+  });
+
+  it('waiting for an LSN not reached is 408 FSJ_ERR_API_TIMEOUT', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    const started = Date.now();
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/replicas/r1?waitForLsn=3&timeoutMs=50',
+    });
+    expectError(res, 408, 'FSJ_ERR_API_TIMEOUT');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('waiting for an LSN already applied answers at once', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 4);
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/replicas/r1?waitForLsn=4&timeoutMs=0',
+    });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toMatchObject({ id: 'r1', appliedLsn: 4 });
+  });
+
+  it('waiting answers 200 once the replica acknowledges the LSN', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    const timer = setTimeout(() => registry.acked('r1', 3, 2), 50);
+    try {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/replicas/r1?waitForLsn=3&timeoutMs=10000',
+      });
+      expect(res.statusCode).toBe(200);
+      const row = body(res) as { appliedLsn: number; durableLsn: number; lastAckAt: string };
+      expect([row.appliedLsn, row.durableLsn]).toEqual([3, 2]);
+      expect(new Date(row.lastAckAt).toISOString()).toBe(row.lastAckAt);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
+  it('an acknowledgement below the LSN does not end the wait', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    const early = setTimeout(() => registry.acked('r1', 2, 2), 10);
+    try {
+      const res = await app.inject({
+        method: 'GET',
+        url: '/v1/replicas/r1?waitForLsn=3&timeoutMs=100',
+      });
+      expectError(res, 408, 'FSJ_ERR_API_TIMEOUT');
+    } finally {
+      clearTimeout(early);
+    }
+  });
+});
+
+describe('POST /v1/barrier', () => {
+  it('appends a BARRIER record and answers its lsn', async () => {
+    await journal.append({ kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'before' });
+    const res = await app.inject({ method: 'POST', url: '/v1/barrier' });
+    expect(res.statusCode).toBe(200);
+    const { lsn } = body(res) as { lsn: number };
+    expect(lsn).toBe(2);
+    expect(journal.durableLsn).toBeGreaterThanOrEqual(lsn);
+    const r = await recordAt(lsn);
+    expect(r.kind).toBe(RecordKind.RECORD_KIND_BARRIER);
+    expect(r.barrierId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('two barriers get two LSNs and two ids', async () => {
+    const a = body(await app.inject({ method: 'POST', url: '/v1/barrier' })) as { lsn: number };
+    const b = body(await app.inject({ method: 'POST', url: '/v1/barrier' })) as { lsn: number };
+    expect(b.lsn).toBe(a.lsn + 1);
+    expect((await recordAt(a.lsn)).barrierId).not.toBe((await recordAt(b.lsn)).barrierId);
+  });
+
+  it('on a closed journal is 503 FSJ_ERR_API_UNAVAILABLE', async () => {
+    await journal.close();
+    const res = await app.inject({ method: 'POST', url: '/v1/barrier' });
+    expectError(res, 503, 'FSJ_ERR_API_UNAVAILABLE');
+  });
+});
+
+describe('POST /v1/annotations', () => {
+  it('appends an ANNOTATE record with the text and answers its lsn', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/annotations',
+      payload: { text: 'release 4.2 deployed' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual({ lsn: 1 });
+    const r = await recordAt(1);
+    expect(r.kind).toBe(RecordKind.RECORD_KIND_ANNOTATE);
+    expect(r.text).toBe('release 4.2 deployed');
+  });
+
+  it('bad JSON is 400 FSJ_ERR_API_BAD_REQUEST and nothing is appended', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/annotations',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"text": "unterminated',
+    });
+    expectError(res, 400, 'FSJ_ERR_API_BAD_REQUEST');
+    expect(journal.lastLsn).toBe(0);
+  });
+
+  it.each([
+    ['missing text', {}],
+    ['empty text', { text: '' }],
+    ['text not a string', { text: { value: 'x' } }],
+    ['text over 4096 characters', { text: 'x'.repeat(4097) }],
+    ['an extra field', { text: 'hello', colour: 'blue' }],
+    ['an array instead of an object', ['hello']],
+  ])('%s is 400 FSJ_ERR_API_BAD_REQUEST and nothing is appended', async (_name, payload) => {
+    const res = await app.inject({ method: 'POST', url: '/v1/annotations', payload });
+    expectError(res, 400, 'FSJ_ERR_API_BAD_REQUEST');
+    expect(journal.lastLsn).toBe(0);
+  });
+
+  it('the refusal names what was wrong', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/annotations', payload: {} });
+    expect((body(res) as { error: { message: string } }).error.message).toMatch(/text/);
+  });
+});
+
+describe('unknown routes', () => {
+  it.each([
+    ['GET', '/nope'],
+    ['DELETE', '/v1/replicas/r1'],
+    ['POST', '/v1/status'],
+  ] as const)('%s %s is 404 FSJ_ERR_API_NOT_FOUND', async (method, url) => {
+    const res = await app.inject({ method, url });
+    expectError(res, 404, 'FSJ_ERR_API_NOT_FOUND');
+  });
+});
