@@ -9,6 +9,11 @@
  * records after it are replayed onto it (`applyRecord`), and paths whose
  * content those records changed lose their block hashes, so the next scan
  * re-reads them rather than trust a stale fingerprint.
+ *
+ * Memory: an entry is one small object plus its path. Block hashes are kept
+ * as a latin1 string (a 16-byte string is about a tenth of a Buffer, which
+ * carries an ArrayBuffer and a backing store), and the inode index holds a
+ * plain path for an inode with one name, a Set only for hard links.
  */
 import { readFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
@@ -50,12 +55,29 @@ export interface ManifestEntry {
   /** Empty when unknown (an entry rebuilt from records): never matches a disk inode. */
   ino: string;
   target?: string;
-  /** Files: 16 bytes (xxh3-128) per block. Undefined: content unknown, re-read all of it. */
-  hashes?: Buffer;
+  /**
+   * Files: 16 bytes (xxh3-128, low then high 64 bits, little-endian) per
+   * block, as a latin1 string (one char per byte; see BlockHashes).
+   * Undefined: content unknown, re-read all of it.
+   */
+  hashes?: string;
+  /**
+   * Files: the content was read within a clock tick of the file's last
+   * change, so a later change may leave size and times as they were (git's
+   * "racily clean"): compare the content next time even if lstat matches.
+   */
+  racy?: boolean;
 }
 
+/** Converts block hashes between the Buffer they are computed in and the string the manifest keeps. */
+export const BlockHashes = {
+  fromBuffer: (b: Buffer): string => b.toString('latin1'),
+  toBuffer: (s: string): Buffer => Buffer.from(s, 'latin1'),
+};
+
 const FORMAT = 'fsjournal-manifest';
-const VERSION = 1;
+/** 2: hashes are latin1 strings. 1 (still read): hashes were Uint8Arrays. */
+const VERSION = 2;
 
 /** Parent path of a record path (`""` is the root). */
 export function parentOf(path: string): string {
@@ -69,13 +91,20 @@ export function sameTime(a: Timespec, b: Timespec): boolean {
 
 export class Manifest {
   private readonly entries = new Map<string, ManifestEntry>();
-  private readonly byIno = new Map<string, Set<string>>();
+  /** Paths by identity: the path itself for one name (nearly always), a Set for hard links. */
+  private readonly byIno = new Map<string, string | Set<string>>();
   private readonly kids = new Map<string, Set<string>>();
+  private changes = 0;
   /** The journal LSN this manifest reflects. */
   lsn = 0;
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Moves on every change of an entry: equal revisions mean equal contents. */
+  get revision(): number {
+    return this.changes;
   }
 
   get(path: string): ManifestEntry | undefined {
@@ -88,7 +117,9 @@ export class Manifest {
 
   /** Paths holding the inode `ino` (hard links share one). */
   pathsWithIno(ino: string): string[] {
-    return [...(this.byIno.get(ino) ?? [])];
+    const held = this.byIno.get(ino);
+    if (held === undefined) return [];
+    return typeof held === 'string' ? [held] : [...held];
   }
 
   /** Direct children of a directory path. */
@@ -98,11 +129,13 @@ export class Manifest {
 
   set(path: string, entry: ManifestEntry): void {
     this.unindex(path);
+    this.changes++;
     this.entries.set(path, entry);
     if (entry.ino) {
-      let set = this.byIno.get(entry.ino);
-      if (!set) this.byIno.set(entry.ino, (set = new Set()));
-      set.add(path);
+      const held = this.byIno.get(entry.ino);
+      if (held === undefined) this.byIno.set(entry.ino, path);
+      else if (typeof held !== 'string') held.add(path);
+      else if (held !== path) this.byIno.set(entry.ino, new Set([held, path]));
     }
     if (path !== '') {
       const parent = parentOf(path);
@@ -143,11 +176,17 @@ export class Manifest {
   private unindex(path: string): void {
     const old = this.entries.get(path);
     if (!old) return;
+    this.changes++;
     this.entries.delete(path);
     if (old.ino) {
-      const set = this.byIno.get(old.ino);
-      set?.delete(path);
-      if (set?.size === 0) this.byIno.delete(old.ino);
+      const held = this.byIno.get(old.ino);
+      if (held === path) {
+        this.byIno.delete(old.ino);
+      } else if (held !== undefined && typeof held !== 'string') {
+        held.delete(path);
+        // Back to one name: keep the plain path again.
+        if (held.size === 1) this.byIno.set(old.ino, held.values().next().value!);
+      }
     }
     if (path !== '') {
       const parent = parentOf(path);
@@ -261,10 +300,14 @@ export class Manifest {
     } catch (cause) {
       throw new JournalError('FSJ_ERR_JOURNAL_META', `manifest ${path}: unreadable`, { cause });
     }
-    if (value.format !== FORMAT || value.version !== VERSION || !Array.isArray(value.entries)) {
+    if (
+      value.format !== FORMAT ||
+      (value.version !== VERSION && value.version !== 1) ||
+      !Array.isArray(value.entries)
+    ) {
       throw new JournalError(
         'FSJ_ERR_JOURNAL_META',
-        `manifest ${path}: not a version ${VERSION} manifest`,
+        `manifest ${path}: not a version 1 or ${VERSION} manifest`,
       );
     }
     if (value.journalId !== journalId) {
@@ -276,7 +319,14 @@ export class Manifest {
     const m = new Manifest();
     m.lsn = Number(value.lsn);
     for (const [p, e] of value.entries as [string, ManifestEntry][]) {
-      m.set(p, { ...e, hashes: e.hashes ? Buffer.from(e.hashes) : undefined });
+      // Deserialized objects are fresh: kept as they are, but for version 1's Uint8Array hashes.
+      const h: unknown = e.hashes;
+      if (h instanceof Uint8Array) {
+        e.hashes = BlockHashes.fromBuffer(Buffer.from(h.buffer, h.byteOffset, h.byteLength));
+      } else if (h !== undefined && typeof h !== 'string') {
+        throw new JournalError('FSJ_ERR_JOURNAL_META', `manifest ${path}: bad hashes for ${p}`);
+      }
+      m.set(p, e);
     }
     return m;
   }

@@ -27,6 +27,7 @@ export function planPath(old: ManifestEntry | undefined, now: Observed | undefin
   const content =
     now.type === 'file' &&
     (old.hashes === undefined ||
+      old.racy === true ||
       old.size !== now.size ||
       !sameTime(old.mtime, now.mtime) ||
       old.ino !== now.ino);
@@ -38,7 +39,7 @@ export function planPath(old: ManifestEntry | undefined, now: Observed | undefin
 }
 
 /** The manifest entry for what the disk shows (hashes filled in by the content reader). */
-export function entryFor(now: Observed, hashes?: Buffer): ManifestEntry {
+export function entryFor(now: Observed, hashes?: string): ManifestEntry {
   const e: ManifestEntry = {
     type: now.type,
     size: now.size,

@@ -8,16 +8,16 @@
  * lost event is repaired by a rescan. What the capture guarantees and what it
  * cannot (events the kernel drops silently) is in docs/capture.md.
  */
-import { open, opendir, lstat, readlink } from 'node:fs/promises';
-import { constants as fsc } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import * as fs from 'node:fs';
+import { opendir, readFile } from 'node:fs/promises';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { xxh3 } from '@node-rs/xxhash';
 import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import type { Journal, JournalLogger } from './journal.js';
 import { JournalError } from './errors.js';
 import {
+  BlockHashes,
   Manifest,
   parentOf,
   sameTime,
@@ -49,9 +49,10 @@ export interface WatchCaptureOptions {
   /** How long a vanished path waits for an add of the same inode (a rename). Default 50 ms. */
   renameWindowMs?: number;
   /**
-   * Events received before the capture catches up above which some may have
-   * been dropped by the kernel (inotify's queue holds 16,384): a GAP record
-   * and a rescan follow. Default: half of fs.inotify.max_queued_events.
+   * inotify events (the watcher's raw events) received before the capture
+   * catches up above which some may have been dropped by the kernel (its
+   * queue holds 16,384): a GAP record and a rescan follow. Default: half of
+   * fs.inotify.max_queued_events.
    */
   burstThreshold?: number;
   /** Re-reads of a file that keeps changing while read, before trying later. Default 5. */
@@ -62,6 +63,7 @@ export interface WatchCaptureOptions {
 
 /** Counters for status and tests. */
 export interface CaptureStats {
+  /** Hints received: raw watcher events, and chokidar's events from listing folders. */
   events: number;
   pathsProcessed: number;
   contentReads: number;
@@ -73,9 +75,45 @@ export interface CaptureStats {
 const HASH_BYTES = 16;
 const MAX_INFLIGHT_BYTES = 16 * 1024 * 1024;
 const CONTENT_READERS = 8;
+/**
+ * How many lstats run ahead of the path being processed. One lstat at a time
+ * waits a thread-pool round trip each (~44 us here); 32 in flight keep the
+ * pool busy (100k paths: 4.4 s -> 0.4 s, see docs/capture.md).
+ */
+const STAT_AHEAD = 32;
+const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
+
+// The callback API, promisified by hand: fs/promises costs about twice the
+// CPU per call (FileHandle bookkeeping), which on a small machine is most of
+// the start-up scan. A descriptor is closed on every path (readOnce).
+const lstatNs = (p: string): Promise<fs.BigIntStats> =>
+  new Promise((res, rej) => fs.lstat(p, { bigint: true }, (e, st) => (e ? rej(e) : res(st))));
+const readlinkOf = (p: string): Promise<string> =>
+  new Promise((res, rej) => fs.readlink(p, (e, target) => (e ? rej(e) : res(target))));
+const openFd = (p: string): Promise<number> =>
+  new Promise((res, rej) => fs.open(p, OPEN_FLAGS, (e, fd) => (e ? rej(e) : res(fd))));
+const readFd = (fd: number, b: Buffer, at: number, n: number, pos: number): Promise<number> =>
+  new Promise((res, rej) => fs.read(fd, b, at, n, pos, (e, got) => (e ? rej(e) : res(got))));
+const fstatNs = (fd: number): Promise<fs.BigIntStats> =>
+  new Promise((res, rej) => fs.fstat(fd, { bigint: true }, (e, st) => (e ? rej(e) : res(st))));
+const closeFd = (fd: number): Promise<void> =>
+  new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
 
 function toTimespec(ns: bigint): Timespec {
   return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
+}
+
+/**
+ * Many kernels stamp times from a clock that ticks every 4-10 ms (Linux
+ * before 6.13's fine-grained stamps): a change in the same tick as the one
+ * before leaves mtime and ctime as they were. A stamp older than this
+ * cannot be given again to a change made now.
+ */
+const RACY_MS = 50;
+
+/** Whether a time stamp is old enough that a change made now gets a different one. */
+function settled(t: Timespec): boolean {
+  return Date.now() - (t.sec * 1000 + t.nsec / 1e6) > RACY_MS;
 }
 
 /**
@@ -144,9 +182,45 @@ class ChangeWriter {
   }
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Runs a lookup ahead of its turn: `take(i)` (i increasing) resolves with the
+ * lookup of keys[i] while those of the next `depth` keys are already under
+ * way. A failed lookup is kept, not left unhandled, and thrown by its `take`.
+ */
+class Lookahead<T> {
+  private readonly started = new Map<number, Promise<Settled<T>>>();
+  private next = 0;
+
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly lookup: (key: string) => Promise<T>,
+    private readonly depth: number,
+  ) {}
+
+  async take(i: number): Promise<T> {
+    for (; this.next < this.keys.length && this.next <= i + this.depth; this.next++) {
+      this.started.set(
+        this.next,
+        this.lookup(this.keys[this.next]!).then(
+          (value): Settled<T> => ({ ok: true, value }),
+          (error: unknown): Settled<T> => ({ ok: false, error }),
+        ),
+      );
+    }
+    const r = await this.started.get(i)!;
+    this.started.delete(i);
+    if (!r.ok) throw r.error;
+    return r.value;
+  }
+}
+
 export class WatchCapture {
   readonly source: string;
   readonly journal: Journal;
+  /** `source` and a separator: what every path under it starts with. */
+  private readonly sourcePrefix: string;
   readonly stats: CaptureStats = {
     events: 0,
     pathsProcessed: 0,
@@ -168,6 +242,14 @@ export class WatchCapture {
   private manifest = new Manifest();
   private watcher: FSWatcher | undefined;
   private readonly dirty = new Set<string>();
+  /**
+   * Directories a rescan listed while the manifest did not have them, with
+   * their identity and ctime taken just before the listing. When such a
+   * directory is added and both are unchanged, no entry was created or
+   * removed in it since, so the listing (whose children are already dirty)
+   * stands and it is not listed again. Forgotten whenever the capture is quiet.
+   */
+  private readonly listed = new Map<string, { ino: string; ctime: Timespec }>();
   private readonly removals = new Map<string, number>();
   private removalTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -178,10 +260,14 @@ export class WatchCapture {
   private failure: Error | undefined;
   private stopped = false;
   private lastSave = 0;
+  /** The manifest's revision and LSN as `manifest.bin` holds them (-1: not saved yet). */
+  private savedRevision = -1;
+  private savedLsn = -1;
   private idleWaiters: (() => void)[] = [];
 
   private constructor(o: WatchCaptureOptions) {
     this.source = resolve(o.source);
+    this.sourcePrefix = this.source.endsWith(sep) ? this.source : this.source + sep;
     this.journal = o.journal;
     this.manifestPath = join(o.stateDir ?? o.journal.dir, 'manifest.bin');
     this.logger = o.logger;
@@ -195,13 +281,18 @@ export class WatchCapture {
     const own = [o.journal.dir, o.stateDir ?? o.journal.dir]
       .map((d) => relative(this.source, resolve(d)).split(sep).join('/'))
       .filter((r) => r !== '' && !r.startsWith('..') && !r.startsWith('/'));
-    this.ignored = (rel) => {
-      if (rel === '') return false;
-      for (let p = rel; p !== ''; p = parentOf(p)) {
-        if (own.includes(p) || matchers.some((m) => m(p))) return true;
-      }
-      return false;
-    };
+    // chokidar asks about every entry each time it lists a folder: keep the
+    // common case (nothing to leave out) free.
+    this.ignored =
+      own.length === 0 && matchers.length === 0
+        ? () => false
+        : (rel) => {
+            if (rel === '') return false;
+            for (let p = rel; p !== ''; p = parentOf(p)) {
+              if (own.includes(p) || matchers.some((m) => m(p))) return true;
+            }
+            return false;
+          };
   }
 
   /**
@@ -213,7 +304,7 @@ export class WatchCapture {
   static async start(options: WatchCaptureOptions): Promise<WatchCapture> {
     const c = new WatchCapture(options);
     if (options.burstThreshold === undefined) c.burstThreshold = await defaultBurstThreshold();
-    const st = await lstat(c.source).catch((cause: unknown) => {
+    const st = await lstatNs(c.source).catch((cause: unknown) => {
       throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${c.source}: cannot be read`, { cause });
     });
     if (!st.isDirectory())
@@ -250,6 +341,9 @@ export class WatchCapture {
       );
       return;
     }
+    // What manifest.bin holds now; records replayed below move the revision.
+    this.savedRevision = loaded.revision;
+    this.savedLsn = loaded.lsn;
     let replayed = 0;
     for await (const e of this.journal.read({ fromLsn: loaded.lsn + 1 })) {
       loaded.applyRecord(e.lsn, e.record);
@@ -260,16 +354,38 @@ export class WatchCapture {
     if (replayed > 0) this.logger?.info({ replayed }, 'manifest brought forward over the journal');
   }
 
+  /**
+   * Saves the manifest once what it reflects is durable; skipped when neither
+   * the manifest nor the journal moved since manifest.bin was written (a
+   * restart that found nothing to do rewrites nothing).
+   */
   private async saveManifest(): Promise<void> {
     await this.journal.flush();
-    this.manifest.lsn = this.journal.lastLsn;
-    await this.manifest.save(this.manifestPath, this.journal.journalId);
     this.lastSave = Date.now();
+    const lsn = this.journal.lastLsn;
+    const revision = this.manifest.revision;
+    if (revision === this.savedRevision && lsn === this.savedLsn) return;
+    this.manifest.lsn = lsn;
+    await this.manifest.save(this.manifestPath, this.journal.journalId);
+    this.savedRevision = revision;
+    this.savedLsn = lsn;
   }
 
   private relativeOf(abs: string): string | undefined {
+    // chokidar's paths are the source joined with names: slicing is enough
+    // (path.relative normalizes both sides, and is asked on every listing).
+    if (abs === this.source) return '';
+    if (
+      sep === '/' &&
+      abs.startsWith(this.sourcePrefix) &&
+      !abs.endsWith('/') &&
+      !abs.includes('//', this.source.length) &&
+      !abs.includes('/.', this.source.length) // `.`, `..` (and dot names: the slow way)
+    )
+      return abs.slice(this.sourcePrefix.length);
     const rel = relative(this.source, abs);
-    if (rel.startsWith('..')) return undefined;
+    // `..name` is a child; `..` and `../x` are outside.
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
     return rel.split(sep).join('/');
   }
 
@@ -290,8 +406,12 @@ export class WatchCapture {
       const rel = this.relativeOf(abs);
       if (rel !== undefined) this.markDirty(rel, true);
     };
-    for (const ev of ['add', 'addDir', 'change', 'unlink', 'unlinkDir'] as const)
-      watcher.on(ev, onPath);
+    // Every fs.watch callback is a raw event first (onRaw); chokidar's `change`
+    // comes from those alone, later and throttled, so it would only repeat a
+    // look. Its other events also come from listing folders: kept, as they
+    // name entries made in a new folder before it was watched.
+    for (const ev of ['add', 'addDir', 'unlink', 'unlinkDir'] as const) watcher.on(ev, onPath);
+    watcher.on('raw', (_kind, name, details) => this.onRaw(name, details));
     watcher.on('error', (err: unknown) => {
       const path = (err as { path?: string }).path;
       const rel = (path && this.relativeOf(path)) || '';
@@ -303,24 +423,61 @@ export class WatchCapture {
     });
   }
 
+  /**
+   * One fs.watch callback, before chokidar's throttles. chokidar drops (does
+   * not postpone) a second `change` for a path within 50 ms of the first, and
+   * a second one within 5 ms of its file watcher firing: a write landing
+   * just after the capture read the file would be lost until a rescan. Raw
+   * events are not throttled, and every change after the capture looked at
+   * a path makes a new one, so the path is looked at again.
+   *
+   * `details.watchedPath` is what the fs.watch watches: a directory (events
+   * name a child, or the directory itself by its own name) or a file (events
+   * name the file). Both candidates are marked unless the manifest says
+   * which; a wrong guess costs one lstat, the disk decides. Under polling
+   * (CHOKIDAR_USEPOLLING) raw events carry the full path instead.
+   */
+  private onRaw(name: unknown, details: unknown): void {
+    if (this.stopped) return;
+    this.stats.events++;
+    const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
+    if (typeof watched !== 'string') {
+      const rel = typeof name === 'string' && isAbsolute(name) ? this.relativeOf(name) : undefined;
+      if (rel !== undefined) this.markDirty(rel);
+      return;
+    }
+    // One inotify event: these are what fill the kernel's queue (see run()).
+    this.eventsSinceQuiet++;
+    const at = this.relativeOf(isAbsolute(watched) ? watched : resolve(watched));
+    if (at === undefined) return;
+    const type = this.manifest.get(at)?.type;
+    if (type !== 'dir' || name === basename(watched)) this.markDirty(at);
+    if (typeof name === 'string' && name !== '' && type !== 'file' && type !== 'symlink')
+      this.markDirty(at === '' ? name : `${at}/${name}`);
+  }
+
   /** Notes that `path` may have changed and wakes the capture. */
   markDirty(path: string, fromEvent = false): void {
     if (this.stopped || this.ignored(path)) return;
     this.dirty.add(path);
-    if (fromEvent) {
-      this.stats.events++;
-      this.eventsSinceQuiet++;
-    }
+    if (fromEvent) this.stats.events++;
     this.kick();
   }
 
+  /**
+   * Starts processing on the next turn of the event loop, not at once: the
+   * events one inotify read delivers (a write is seen by the file's watch
+   * and its directory's) then make one batch, and one lstat per path.
+   */
   private kick(): void {
     if (this.running || this.stopped) return;
-    this.running = this.run().finally(() => {
-      this.running = undefined;
-      if (this.dirty.size > 0 && !this.failure) this.kick();
-      else this.maybeIdle();
-    });
+    this.running = new Promise<void>((res) => setImmediate(res))
+      .then(() => this.run())
+      .finally(() => {
+        this.running = undefined;
+        if (this.dirty.size > 0 && !this.failure) this.kick();
+        else this.maybeIdle();
+      });
   }
 
   /** Records a GAP for `path` and rescans it: changes there may have been missed. */
@@ -337,9 +494,14 @@ export class WatchCapture {
     for (const p of this.manifest.subtree(root)) this.dirty.add(p);
     const walk = async (rel: string): Promise<void> => {
       this.dirty.add(rel);
+      // A directory new to the manifest: note what it looks like before
+      // listing it, so that adding it need not list it again (see `listed`).
+      const before = this.manifest.get(rel)
+        ? undefined
+        : await this.observe(rel).catch(() => undefined);
       let dir;
       try {
-        dir = await opendir(join(this.source, rel));
+        dir = await opendir(join(this.source, rel), { bufferSize: 256 });
       } catch {
         return; // gone or not a directory: the dirty path will say so
       }
@@ -349,6 +511,8 @@ export class WatchCapture {
         if (d.isDirectory()) await walk(child);
         else this.dirty.add(child);
       }
+      if (before?.type === 'dir' && settled(before.ctime))
+        this.listed.set(rel, { ino: before.ino, ctime: before.ctime });
     };
     await walk(root);
     if (!quiet) this.logger?.info({ root, why, dirty: this.dirty.size }, 'capture rescan');
@@ -371,11 +535,16 @@ export class WatchCapture {
           );
         }
         // Parents sort before their children, so creations come out in order.
+        // Paths are processed one at a time, in that order, so every
+        // ordering guarantee holds as it did; only their lstats run ahead.
+        // An lstat taken a little early is as good: it still comes after the
+        // event that marked the path, and a change after it makes a new event.
         const paths = [...this.dirty].sort();
         this.dirty.clear();
-        for (const p of paths) {
+        const seen = new Lookahead(paths, (p) => this.observe(p), STAT_AHEAD);
+        for (let i = 0; i < paths.length; i++) {
           if (this.stopped || this.failure) break;
-          await this.processPath(p);
+          await this.processPath(paths[i]!, { now: await seen.take(i) });
         }
         await this.drain();
         for (const p of this.dueRemovals()) {
@@ -447,7 +616,7 @@ export class WatchCapture {
     const abs = join(this.source, path);
     let st;
     try {
-      st = await lstat(abs, { bigint: true });
+      st = await lstatNs(abs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -474,7 +643,7 @@ export class WatchCapture {
     };
     if (type === 'symlink') {
       try {
-        o.target = await readlink(abs);
+        o.target = await readlinkOf(abs);
       } catch {
         return undefined;
       }
@@ -482,7 +651,11 @@ export class WatchCapture {
     return o;
   }
 
-  private async processPath(path: string): Promise<void> {
+  /**
+   * Compares one path with the manifest and journals the difference.
+   * `seen`: an lstat of the path already taken after the event that marked it.
+   */
+  private async processPath(path: string, seen?: { now: Observed | undefined }): Promise<void> {
     this.stats.pathsProcessed++;
     if (path !== '') {
       // Never look through a parent that is not (or no longer) a real directory.
@@ -495,7 +668,7 @@ export class WatchCapture {
         if (this.manifest.get(parent)?.type !== 'dir') return;
       }
     }
-    const now = await this.observe(path);
+    const now = seen ? seen.now : await this.observe(path);
     if (path === '' && now?.type !== 'dir') {
       throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${this.source}: no longer a directory`);
     }
@@ -532,7 +705,7 @@ export class WatchCapture {
           await this.startContent(path, old, now!);
         } else {
           this.appendRecords(attributeRecords(path, now!, plan), 0);
-          this.manifest.set(path, { ...entryFor(now!, old!.hashes) });
+          this.manifest.set(path, entryFor(now!, old!.hashes));
         }
         return;
     }
@@ -578,7 +751,14 @@ export class WatchCapture {
     }
     this.appendRecords([createRecord(path, now)], 0);
     this.manifest.set(path, entryFor(now));
-    if (now.type === 'dir') await this.rescan(path, 'new directory', true);
+    if (now.type !== 'dir') return;
+    // Entries made in a new directory before the watcher watched it had no
+    // event: list it, unless a rescan listed it after its last change of
+    // entries (a first start lists the tree once, not twice).
+    const listed = this.listed.get(path);
+    this.listed.delete(path);
+    if (listed?.ino === now.ino && sameTime(listed.ctime, now.ctime)) return;
+    await this.rescan(path, 'new directory', true);
   }
 
   /** Journals the removal of a path and everything the manifest has under it. */
@@ -678,9 +858,9 @@ export class WatchCapture {
     now: Observed,
   ): Promise<'done' | 'changed' | 'gone'> {
     this.stats.contentReads++;
-    let fh;
+    let fd: number;
     try {
-      fh = await open(join(this.source, path), fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+      fd = await openFd(join(this.source, path));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'EISDIR')
@@ -699,7 +879,9 @@ export class WatchCapture {
         w.push({ kind: RecordKind.RECORD_KIND_TRUNCATE, path, size });
       }
       const blocks = Math.ceil(size / this.blockBytes);
-      const hashes = Buffer.alloc(blocks * HASH_BYTES);
+      // Every byte is written below before the buffer is kept (as a string).
+      const hashes = Buffer.allocUnsafe(blocks * HASH_BYTES);
+      const oldHashes = old?.hashes === undefined ? undefined : BlockHashes.toBuffer(old.hashes);
       const coalescer = new WriteCoalescer(path);
       let wrote = old === undefined || old.hashes === undefined || size < old.size;
       let offset = 0;
@@ -708,7 +890,7 @@ export class WatchCapture {
         const block = Buffer.allocUnsafe(want);
         let got = 0;
         while (got < want) {
-          const { bytesRead } = await fh.read(block, got, want - got, offset + got);
+          const bytesRead = await readFd(fd, block, got, want - got, offset + got);
           if (bytesRead === 0) break;
           got += bytesRead;
         }
@@ -719,7 +901,7 @@ export class WatchCapture {
         const h = xxh3.xxh128(block);
         hashes.writeBigUInt64LE(h & 0xffff_ffff_ffff_ffffn, i * HASH_BYTES);
         hashes.writeBigUInt64LE(h >> 64n, i * HASH_BYTES + 8);
-        const oldHash = old?.hashes?.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+        const oldHash = oldHashes?.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
         const same =
           oldHash !== undefined &&
           oldHash.length === HASH_BYTES &&
@@ -733,7 +915,7 @@ export class WatchCapture {
         offset += want;
         if (i % 16 === 15) await this.throttle();
       }
-      const st1 = await fh.stat({ bigint: true });
+      const st1 = await fstatNs(fd);
       const mtime = toTimespec(st1.mtimeNs);
       const ctime = toTimespec(st1.ctimeNs);
       if (
@@ -765,20 +947,28 @@ export class WatchCapture {
         w.push(r);
       }
       w.commit();
-      this.manifest.set(path, entryFor(after, hashes));
+      const entry = entryFor(after, BlockHashes.fromBuffer(hashes));
+      // Read within a tick of the last change: a same-size write in that tick
+      // (or one during the read) left no trace in lstat. Its event must not be
+      // dismissed by comparing stats: see ManifestEntry.racy.
+      if (!settled(ctime)) entry.racy = true;
+      this.manifest.set(path, entry);
       return 'done';
     } catch (err) {
       w.abort();
       throw err;
     } finally {
-      await fh.close();
+      await closeFd(fd);
     }
   }
 
   private maybeIdle(): void {
     const quiet = this.dirty.size === 0 && this.removals.size === 0 && !this.running;
     if (!quiet && !this.failure && !this.stopped) return;
-    if (quiet) this.eventsSinceQuiet = 0;
+    if (quiet) {
+      this.eventsSinceQuiet = 0;
+      this.listed.clear(); // every listed directory has been processed
+    }
     for (const w of this.idleWaiters.splice(0)) w();
   }
 

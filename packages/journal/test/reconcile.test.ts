@@ -1,4 +1,7 @@
 /** The pure core of capture, tested by tables (STYLE.md 2). */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { RecordKind, kindName } from '@fsjournal/journal';
 import {
@@ -10,6 +13,7 @@ import {
   type ManifestEntry,
   type Observed,
 } from '@fsjournal/journal/internal';
+import { tempDir } from './helpers.js';
 
 const t = (sec: number, nsec = 0): { sec: number; nsec: number } => ({ sec, nsec });
 const file: Observed = {
@@ -23,7 +27,7 @@ const file: Observed = {
   ino: '1:2:3',
   nlink: 1,
 };
-const known: ManifestEntry = { ...file, hashes: Buffer.alloc(16) };
+const known: ManifestEntry = { ...file, hashes: '\0'.repeat(16) };
 
 describe('planPath', () => {
   it.each<[string, ManifestEntry | undefined, Observed | undefined, string]>([
@@ -42,6 +46,12 @@ describe('planPath', () => {
     ['mtime changed (ns)', known, { ...file, mtime: t(100, 1) }, 'update content utimes'],
     ['new inode, same stat', known, { ...file, ino: '1:9:9' }, 'update content'],
     ['content unknown', { ...known, hashes: undefined }, file, 'update content'],
+    [
+      'read within a tick of a change (racy), same stat',
+      { ...known, racy: true },
+      file,
+      'update content',
+    ],
     ['mode only', known, { ...file, mode: 0o600 }, 'update chmod'],
     ['owner only', known, { ...file, gid: 7 }, 'update chown'],
     [
@@ -141,5 +151,52 @@ describe('Manifest', () => {
     m.applyRecord(7, { kind: RecordKind.RECORD_KIND_UNLINK, path: 'g' } as never);
     expect(m.size).toBe(0);
     expect(m.lsn).toBe(7);
+  });
+
+  it('indexes an inode with one name and with several (hard links)', () => {
+    const m = new Manifest();
+    m.set('a', { ...known, ino: 'i' });
+    expect(m.pathsWithIno('i')).toEqual(['a']);
+    m.set('b', { ...known, ino: 'i' });
+    m.set('c', { ...known, ino: 'i' });
+    expect(m.pathsWithIno('i').sort()).toEqual(['a', 'b', 'c']);
+    m.removeSubtree('a');
+    m.removeSubtree('c');
+    expect(m.pathsWithIno('i')).toEqual(['b']);
+    m.set('b', { ...known, ino: 'j' }); // the same path, another inode
+    expect(m.pathsWithIno('i')).toEqual([]);
+    expect(m.pathsWithIno('j')).toEqual(['b']);
+  });
+
+  it('moves its revision on every change and only then', () => {
+    const m = new Manifest();
+    const r0 = m.revision;
+    m.set('f', known);
+    const r1 = m.revision;
+    expect(r1).not.toBe(r0);
+    m.removeSubtree('nothing-there');
+    m.applyRecord(3, { kind: RecordKind.RECORD_KIND_GAP, path: '' } as never);
+    expect(m.revision).toBe(r1);
+    m.applyRecord(4, { kind: RecordKind.RECORD_KIND_UNLINK, path: 'f' } as never);
+    expect(m.revision).not.toBe(r1);
+  });
+
+  it('saves and loads hashes as they were; reads a version 1 file (Uint8Array hashes)', async () => {
+    const dir = await tempDir();
+    const hashes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37) & 0xff));
+    const m = new Manifest();
+    m.set('f', { ...known, size: 70_000, hashes: hashes.toString('latin1') });
+    m.lsn = 9;
+    await m.save(join(dir, 'v2.bin'), 'journal-a');
+    const v2 = await Manifest.load(join(dir, 'v2.bin'), 'journal-a');
+    expect(v2?.lsn).toBe(9);
+    expect(Buffer.from(v2!.get('f')!.hashes!, 'latin1').equals(hashes)).toBe(true);
+
+    const entry = { ...known, size: 70_000, hashes: new Uint8Array(hashes) };
+    const v1 = { format: 'fsjournal-manifest', version: 1, journalId: 'journal-a', lsn: 9 };
+    await writeFile(join(dir, 'v1.bin'), serialize({ ...v1, entries: [['f', entry]] }));
+    const loaded = await Manifest.load(join(dir, 'v1.bin'), 'journal-a');
+    expect(Buffer.from(loaded!.get('f')!.hashes!, 'latin1').equals(hashes)).toBe(true);
+    expect(loaded!.pathsWithIno(known.ino)).toEqual(['f']);
   });
 });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { utimesSync, writeFileSync } from 'node:fs';
 import {
   chmod,
   chown,
@@ -12,10 +13,12 @@ import {
   writeFile,
   appendFile,
   copyFile,
+  stat,
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordKind, kindName } from '@fsjournal/journal';
+import { tempDir } from './helpers.js';
 import {
   describeEntries,
   entries,
@@ -210,6 +213,129 @@ describe('watch capture: each change becomes the right records', () => {
     await capture.stop();
     await journal.close();
   });
+
+  it('a name starting with two dots is inside the tree', async () => {
+    const rig = await startRig();
+    const start = rig.journal.lastLsn + 1;
+    await writeFile(join(rig.source, '..dots'), 'not the parent folder');
+    await mkdir(join(rig.source, '..dir'));
+    await writeFile(join(rig.source, '..dir/inner'), 'x');
+    await settle(rig.capture);
+    expect(describeEntries(await entries(rig.journal, start))).toEqual(
+      expect.arrayContaining(['CREATE ..dots', 'MKDIR ..dir', 'CREATE ..dir/inner']),
+    );
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
+
+describe('watch capture: events chokidar throttles', () => {
+  it('a second write 5-40 ms after the first is journaled (chokidar drops that change event)', async () => {
+    const rig = await startRig();
+    const files = Array.from({ length: 20 }, (_, i) => join(rig.source, `twice-${i}.txt`));
+    for (const [i, f] of files.entries()) await writeFile(f, `original ${i}`);
+    await settle(rig.capture);
+    // The first write's `change` passes chokidar's throttle and the capture reads
+    // the file; the second, within 50 ms of the first, gets no `change` event.
+    await Promise.all(
+      files.map(async (f, i) => {
+        await writeFile(f, `first write of ${i}`);
+        await new Promise((r) => setTimeout(r, 5 + ((i * 7) % 36)));
+        await writeFile(f, `second write of ${i}, the one that must survive`);
+      }),
+    );
+    await settle(rig.capture);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
+
+describe('watch capture: a clock that ticks coarsely', () => {
+  it('a same-size write stamped with the same mtime as the read one is journaled', async () => {
+    const rig = await startRig();
+    const files = Array.from({ length: 10 }, (_, i) => join(rig.source, `tick-${i}`));
+    const stamp = new Date('2024-05-06T07:08:09Z');
+    for (const f of files) await writeFile(f, 'seed');
+    await settle(rig.capture);
+    // What a kernel whose clock ticks every few ms does to two writes in one
+    // tick: same size, same mtime. The capture reads the first (its events
+    // come within the 20 ms), then lstat shows nothing new for the second.
+    // Each step is synchronous: the capture (same process) never sees a file
+    // written but not yet stamped.
+    const step = (text: (i: number) => string): void =>
+      files.forEach((f, i) => {
+        writeFileSync(f, text(i));
+        utimesSync(f, stamp, stamp);
+      });
+    step((i) => `one ${i}`);
+    await new Promise((r) => setTimeout(r, 20));
+    step((i) => `two ${i}`);
+    await settle(rig.capture);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
+
+describe('watch capture: start-up', () => {
+  it('a first start looks at each path once, not once per listing', async () => {
+    const root = await tempDir('fsj-capture-');
+    const source = join(root, 'source');
+    for (let d = 0; d < 4; d++) {
+      await mkdir(join(source, `d${d}/sub`), { recursive: true });
+      for (let f = 0; f < 20; f++) await writeFile(join(source, `d${d}/f${f}`), `file ${d}/${f}`);
+      await writeFile(join(source, `d${d}/sub/leaf`), 'leaf');
+    }
+    const paths = 1 + 4 * (1 + 20 + 1 + 1); // root, then per folder: itself, files, sub, leaf
+    const folders = 1 + 4 * 2;
+    // A listing is trusted only for a folder changed long enough ago that a
+    // coarse kernel clock cannot stamp a later change the same (50 ms).
+    await new Promise((r) => setTimeout(r, 100));
+    const rig = await startRig({}, { root });
+    // Each path once, plus each folder once more: its mtime is checked again
+    // after entries were created in it.
+    expect(rig.capture.stats.pathsProcessed).toBeLessThanOrEqual(paths + folders);
+    expect(rig.capture.stats.contentReads).toBe(4 * 21);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('a folder moved in from outside is listed: its entries never made an event', async () => {
+    const rig = await startRig();
+    const outside = join(rig.root, 'outside');
+    await mkdir(join(outside, 'tree/deeper'), { recursive: true });
+    for (let f = 0; f < 30; f++) await writeFile(join(outside, `tree/f${f}`), `f${f}`);
+    await writeFile(join(outside, 'tree/deeper/leaf'), 'leaf');
+    const start = rig.journal.lastLsn + 1;
+    await rename(join(outside, 'tree'), join(rig.source, 'tree'));
+    await settle(rig.capture);
+    const creates = (await entries(rig.journal, start)).filter(
+      (e) => e.record.kind === RecordKind.RECORD_KIND_CREATE,
+    );
+    expect(creates).toHaveLength(31);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  it('a restart that finds nothing to do does not rewrite the manifest', async () => {
+    const root = await tempDir('fsj-capture-');
+    await mkdir(join(root, 'source'));
+    await writeFile(join(root, 'source/a'), 'a');
+    // Read more than 50 ms after it was written, `a` is not racy (a racy file
+    // is read again at the next start, and the manifest saved again).
+    await new Promise((r) => setTimeout(r, 100));
+    const first = await startRig({}, { root });
+    await stopRig(first);
+    const manifest = join(first.journalDir, 'manifest.bin');
+    const saved = await stat(manifest);
+    const again = await startRig({}, first);
+    await stopRig(again);
+    // Saving writes a new file and renames it over the old one: a new inode.
+    expect((await stat(manifest)).ino).toBe(saved.ino);
+    await writeFile(join(first.source, 'b'), 'b');
+    const changed = await startRig({}, first);
+    await stopRig(changed);
+    expect((await stat(manifest)).ino).not.toBe(saved.ino);
+  });
 });
 
 describe('watch capture: restarts', () => {
@@ -283,13 +409,18 @@ describe('watch capture: bursts and gaps', () => {
     { timeout: 240_000 },
     async () => {
       const rig = await startRig();
+      // The folders exist and are watched first, so that every file makes
+      // events in the kernel's queue (a file made in a folder not watched yet
+      // makes none: the capture finds it by listing the folder).
+      for (let d = 0; d < 20; d++)
+        await mkdir(join(rig.source, `burst/d${d}`), { recursive: true });
+      await settle(rig.capture);
       const start = rig.journal.lastLsn + 1;
       // A separate process writes the burst, so the watcher's process cannot keep up by construction.
       const script = `
       const fs = require('node:fs');
       const root = process.argv[1];
       for (let d = 0; d < 20; d++) {
-        fs.mkdirSync(root + '/burst/d' + d, { recursive: true });
         for (let f = 0; f < 1000; f++) fs.writeFileSync(root + '/burst/d' + d + '/f' + f, 'file ' + d + '/' + f);
       }`;
       const r = spawnSync(process.execPath, ['-e', script, rig.source], { stdio: 'inherit' });
