@@ -914,6 +914,15 @@ export class WatchCapture {
         }
         offset += want;
         if (i % 16 === 15) await this.throttle();
+        // A file still being written (a large copy) is given up early, not
+        // read to the end: at most ~4 MiB is journaled per aborted attempt.
+        if (i % 64 === 63) {
+          const mid = await fstatNs(fd);
+          if (Number(mid.size) !== size || !sameTime(toTimespec(mid.ctimeNs), now.ctime)) {
+            w.abort();
+            return 'changed';
+          }
+        }
       }
       const st1 = await fstatNs(fd);
       const mtime = toTimespec(st1.mtimeNs);
