@@ -44,7 +44,10 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
   installErrorHandling(app);
   const j = o.journal;
 
-  app.get('/healthz', async () => ({ ok: !j.isClosed }));
+  app.get('/healthz', async (_req, reply) => {
+    const ok = !j.isClosed;
+    return reply.code(ok ? 200 : 503).send({ ok });
+  });
 
   app.get('/v1/status', async (): Promise<PrimaryStatus> => ({
     role: 'primary',

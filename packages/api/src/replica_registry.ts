@@ -129,14 +129,15 @@ export class ReplicaRegistry {
   }
 
   /**
-   * Resolves with the replica's row once it has applied `lsn`, or undefined
-   * after `timeoutMs`.
+   * Resolves with the replica's row once it has applied `lsn` and made it
+   * durable (its position is persisted past it), or undefined after `timeoutMs`.
    */
   async waitFor(id: string, lsn: number, timeoutMs: number): Promise<ReplicaRow | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const r = this.replicas.get(id);
-      if (r && r.appliedLsn >= lsn) return this.toRow(r);
+      // Applied and durable: what a failover may rely on.
+      if (r && r.durableLsn >= lsn) return this.toRow(r);
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       await new Promise<void>((res) => {

@@ -91,6 +91,8 @@ class StreamSession {
   private hello: Hello | undefined;
   private readonly abort = new AbortController();
   private acked = 0;
+  /** Highest LSN sent on this connection (acks beyond it are forged). */
+  private sentLsn = 0;
   private ackWaiter: (() => void) | undefined;
   private lastHeard = Date.now();
   private readonly timer: NodeJS.Timeout;
@@ -165,10 +167,10 @@ class StreamSession {
         return this.onHello(m);
       case 'ack':
         if (!this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
-        if (m.appliedLsn > this.o.journal.durableLsn) {
+        if (m.appliedLsn > this.sentLsn) {
           return this.fail(
             'FSJ_ERR_PROTOCOL_INVALID',
-            `ack of lsn ${m.appliedLsn}, newest is ${this.o.journal.durableLsn}`,
+            `ack of lsn ${m.appliedLsn}, only ${this.sentLsn} was sent`,
           );
         }
         if (m.appliedLsn < this.acked) return; // stale, positions only move forward
@@ -222,6 +224,7 @@ class StreamSession {
         other.close(1008, 'replaced by a newer connection');
     }
     this.acked = h.lastAppliedLsn;
+    this.sentLsn = h.lastAppliedLsn;
     this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn);
     this.o.logger?.info(
       { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },
@@ -235,8 +238,13 @@ class StreamSession {
       newestLsn: j.durableLsn,
     });
     void this.sendLoop(h).catch((err: unknown) => {
-      if (!this.abort.signal.aborted)
-        this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', `sender: ${String(err)}`);
+      if (this.abort.signal.aborted) return;
+      // Usually a journal error (a released or damaged segment): say which.
+      const code = (err as { code?: unknown }).code;
+      this.fail(
+        typeof code === 'string' ? code : 'FSJ_ERR_API_UNAVAILABLE',
+        `sender: ${(err as Error).message}`,
+      );
     });
   }
 
@@ -269,10 +277,15 @@ class StreamSession {
         bytes += f.frame.length;
         if (f.lsn >= limit || frames.length >= MAX_BATCH_FRAMES || bytes >= batchBytes) break;
       }
-      if (signal.aborted || frames.length === 0) continue;
+      if (signal.aborted) continue;
+      if (frames.length === 0) {
+        await new Promise((r) => setTimeout(r, 10)); // not readable yet: do not spin
+        continue;
+      }
       this.send({ type: 'batch', firstLsn: next, prevLsn: next - 1, frames });
       this.o.registry.sent(h.replicaId, frames);
       next = frames[frames.length - 1]!.lsn + 1;
+      this.sentLsn = next - 1;
     }
   }
 }

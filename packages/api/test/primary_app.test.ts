@@ -170,9 +170,11 @@ describe('GET /v1/replicas/:id', () => {
     expect(body(res)).toMatchObject({ id: 'r1', appliedLsn: 4 });
   });
 
-  it('waiting answers 200 once the replica acknowledges the LSN', async () => {
+  it('waiting answers 200 once the replica acknowledges the LSN applied and durable', async () => {
     registry.connected('r1', '127.0.0.1:5555', 0);
-    const timer = setTimeout(() => registry.acked('r1', 3, 2), 50);
+    // Applied but not yet durable does not end the wait; durable does.
+    const applied = setTimeout(() => registry.acked('r1', 3, 2), 50);
+    const timer = setTimeout(() => registry.acked('r1', 3, 3), 150);
     try {
       const res = await app.inject({
         method: 'GET',
@@ -180,9 +182,10 @@ describe('GET /v1/replicas/:id', () => {
       });
       expect(res.statusCode).toBe(200);
       const row = body(res) as { appliedLsn: number; durableLsn: number; lastAckAt: string };
-      expect([row.appliedLsn, row.durableLsn]).toEqual([3, 2]);
+      expect([row.appliedLsn, row.durableLsn]).toEqual([3, 3]);
       expect(new Date(row.lastAckAt).toISOString()).toBe(row.lastAckAt);
     } finally {
+      clearTimeout(applied);
       clearTimeout(timer);
     }
   });

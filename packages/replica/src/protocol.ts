@@ -148,6 +148,9 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
     if (!REPLICA_ID.test(h.replicaId))
       invalid(`replica id ${JSON.stringify(h.replicaId.slice(0, 80))}`);
     if (h.journalId !== '' && !JOURNAL_ID.test(h.journalId)) invalid('journal id');
+    // A position means nothing without the journal it is a position in.
+    if (h.journalId === '' && h.lastAppliedLsn !== 0)
+      invalid('last applied lsn without a journal id');
     if (!Number.isInteger(h.window) || h.window < 1 || h.window > MAX_WINDOW)
       invalid(`window ${h.window}`);
     return {

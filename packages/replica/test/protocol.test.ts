@@ -600,3 +600,12 @@ describe('decodeMessage on arbitrary bytes', () => {
     );
   });
 });
+
+describe('a position needs its journal', () => {
+  it('refuses a Hello with a last applied LSN but no journal id', () => {
+    const bytes = v1.StreamMessage.encode({
+      hello: { ...hello, journalId: '', lastAppliedLsn: 5 },
+    }).finish();
+    expect(refusal(bytes)).toBe('FSJ_ERR_PROTOCOL_INVALID');
+  });
+});
