@@ -37,9 +37,31 @@ import { kindName, RecordKind, type JournalEntry, type RecordBody } from './reco
 /** Whether this process can set owners (root). */
 const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
 
-function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
-  return (t?.sec ?? 0) + (t?.nsec ?? 0) / 1e9;
+/**
+ * A time as the seconds lutimes takes. Node passes a double and libuv keeps
+ * whole microseconds (it truncates); a double of today's seconds is off by up
+ * to 0.12 us, so x.491000044 s would land on x.490999: a millisecond early.
+ * Aiming at the middle of the microsecond keeps the microsecond exact.
+ */
+function utimeSeconds(sec: number, nsec: number): number {
+  return sec + (Math.floor(nsec / 1000) + 0.5) / 1e6;
 }
+
+function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
+  return utimeSeconds(t?.sec ?? 0, t?.nsec ?? 0);
+}
+
+function secondsFromNs(ns: bigint): number {
+  return utimeSeconds(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
+}
+
+/** Kinds that move or remove paths (see `TreeApplier.reshapes`). */
+const RESHAPING = new Set<number>([
+  RecordKind.RECORD_KIND_RENAME,
+  RecordKind.RECORD_KIND_UNLINK,
+  RecordKind.RECORD_KIND_RMDIR,
+  RecordKind.RECORD_KIND_LINK,
+]);
 
 export interface TreeApplierOptions {
   /**
@@ -82,6 +104,24 @@ export class TreeApplier {
     let min: number | undefined;
     for (const txn of this.txns.keys()) if (min === undefined || txn < min) min = txn;
     return min;
+  }
+
+  /**
+   * Whether applying `entry` moves or removes paths: a RENAME, UNLINK, RMDIR
+   * or LINK applied now, or the commit of a transaction holding one. Such a
+   * record is idempotent over its own effect but not over the effects of the
+   * records after it (a rename whose source was created again, an unlink of
+   * a path that has since become a directory), so an applier that replays
+   * records after a crash must not let it share a replay window with later
+   * records. Creations, content and attributes may: applied again over
+   * their own later effects, they leave the same tree.
+   */
+  reshapes(entry: JournalEntry): boolean {
+    const r = entry.record;
+    if (r.kind === RecordKind.RECORD_KIND_TXN_COMMIT)
+      return (this.txns.get(r.txn) ?? []).some((e) => RESHAPING.has(e.record.kind));
+    if (r.txn && this.txns.has(r.txn)) return false; // held until its commit
+    return RESHAPING.has(r.kind);
   }
 
   /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
@@ -209,7 +249,7 @@ export class TreeApplier {
     const before = await lstat(parent, { bigint: true }).catch(() => undefined);
     await change();
     if (before?.isDirectory()) {
-      await lutimes(parent, Number(before.atimeNs) / 1e9, Number(before.mtimeNs) / 1e9).catch(
+      await lutimes(parent, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs)).catch(
         () => undefined,
       );
     }

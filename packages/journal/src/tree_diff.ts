@@ -78,8 +78,8 @@ export async function compareTrees(
     const pa = join(a, rel);
     const pb = join(b, rel);
     const [sa, sb] = await Promise.all([
-      lstat(pa).catch(() => undefined),
-      lstat(pb).catch(() => undefined),
+      lstat(pa, { bigint: true }).catch(() => undefined),
+      lstat(pb, { bigint: true }).catch(() => undefined),
     ]);
     if (!sa || !sb) {
       if (sa || sb) diffs.push({ path: rel, what: sa ? 'missing-in-b' : 'missing-in-a' });
@@ -96,12 +96,12 @@ export async function compareTrees(
     if (ta === 'symlink') {
       const [la, lb] = await Promise.all([readlink(pa), readlink(pb)]);
       if (la !== lb) diffs.push({ path: rel, what: 'target', a: la, b: lb });
-    } else if ((sa.mode & 0o7777) !== (sb.mode & 0o7777)) {
+    } else if ((sa.mode & 0o7777n) !== (sb.mode & 0o7777n)) {
       diffs.push({
         path: rel,
         what: 'mode',
-        a: (sa.mode & 0o7777).toString(8),
-        b: (sb.mode & 0o7777).toString(8),
+        a: (sa.mode & 0o7777n).toString(8),
+        b: (sb.mode & 0o7777n).toString(8),
       });
     }
     if (options.owner && (sa.uid !== sb.uid || sa.gid !== sb.gid)) {
@@ -113,12 +113,15 @@ export async function compareTrees(
         await visit(rel === '' ? name : `${rel}/${name}`);
     }
     // Compared after the children: visiting them must not be what moved a time.
-    if (checkMtime && rel !== '' && Math.floor(sa.mtimeMs) !== Math.floor(sb.mtimeMs)) {
+    // Whole milliseconds from the exact nanoseconds: mtimeMs is a double,
+    // and rounding can carry x.999999 ms up into the next millisecond.
+    const [ma, mb] = [sa.mtimeNs / 1_000_000n, sb.mtimeNs / 1_000_000n];
+    if (checkMtime && rel !== '' && ma !== mb) {
       diffs.push({
         path: rel,
         what: 'mtime',
-        a: new Date(sa.mtimeMs).toISOString(),
-        b: new Date(sb.mtimeMs).toISOString(),
+        a: new Date(Number(ma)).toISOString(),
+        b: new Date(Number(mb)).toISOString(),
       });
     }
   };

@@ -262,6 +262,10 @@ export class ReplicaDaemon {
    * order. Resolves when the connection closes; true when records flowed.
    */
   private session(): Promise<boolean> {
+    // Records past the durable position belong to a transaction an earlier
+    // connection never saw committed; this one starts over from the position,
+    // so a persist before its first batch cannot land inside that transaction.
+    this.appliedLsn = this.position.appliedLsn;
     return new Promise<boolean>((resolveSession, rejectSession) => {
       const headers: Record<string, string> = {};
       if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
@@ -433,8 +437,15 @@ export class ReplicaDaemon {
         receivedLsn = b.firstLsn + b.frames.length - 1;
         this.upstreamLsn = Math.max(this.upstreamLsn, receivedLsn);
         for (const f of b.frames) {
-          await applier.apply(toEntry(f));
+          const entry = toEntry(f);
+          // A record that moves or removes paths cannot be applied again over
+          // what the records after it did: it gets a replay window of its
+          // own, the position persisted right before and right after it.
+          const reshapes = applier.reshapes(entry);
+          if (reshapes) await persist();
+          await applier.apply(entry);
           this.appliedLsn = f.lsn;
+          if (reshapes) await persist();
         }
         this.skipped += applier.skipped;
         applier.skipped = 0;

@@ -1,5 +1,5 @@
 /** `fsjournal primary`: capture a tree, journal it, serve REST and the stream. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { startPrimary } from '@fsjournal/api';
 import type { SyncPolicy } from '@fsjournal/journal';
 import {
@@ -35,11 +35,10 @@ export function addPrimaryCommand(program: Command): void {
     )
     .requiredOption('--source <DIR>', 'the tree to capture')
     .requiredOption('--journal <DIR>', 'the journal folder (created if missing or empty)')
-    .option(
-      '--listen <HOST:PORT>',
-      'REST and stream address',
-      parseHostPort,
-      parseHostPort('127.0.0.1:7070'),
+    .addOption(
+      new Option('--listen <HOST:PORT>', 'REST and stream address')
+        .argParser(parseHostPort)
+        .default(parseHostPort('127.0.0.1:7070'), '127.0.0.1:7070'),
     )
     .option('--mode <watch|mount>', 'capture mode', parseMode, 'watch' as const)
     .option('--mountpoint <DIR>', 'mount mode: where the journaled view of --source is mounted')
@@ -50,12 +49,15 @@ export function addPrimaryCommand(program: Command): void {
       'batch' as SyncPolicy,
     )
     .option('--token-file <FILE>', 'require this bearer token from replicas')
-    .option('--ignore <GLOB>', 'leave out matching paths (repeatable)', collect, [] as string[])
-    .option(
-      '--retain <DURATION>',
-      'keep journal records at least this long',
-      parseDuration,
-      parseDuration('7d'),
+    .addOption(
+      new Option('--ignore <GLOB>', 'leave out matching paths (repeatable)')
+        .argParser(collect)
+        .default([] as string[], 'none'),
+    )
+    .addOption(
+      new Option('--retain <DURATION>', 'keep journal records at least this long')
+        .argParser(parseDuration)
+        .default(parseDuration('7d'), '7d'),
     )
     .addHelpText(
       'after',

@@ -1,5 +1,5 @@
 /** `fsjournal replica`: follow a primary's stream into --target. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { buildReplicaApp } from '@fsjournal/api';
 import { ReplicaDaemon } from '@fsjournal/replica';
 import { parseHostPort, parseReplicaId, parseUpstream, readToken, type HostPort } from '../args.js';
@@ -35,11 +35,10 @@ export function addReplicaCommand(program: Command): void {
       'replica name shown by the primary (default: kept in --state, else hostname-based)',
       parseReplicaId,
     )
-    .option(
-      '--listen <HOST:PORT>',
-      'status API address',
-      parseHostPort,
-      parseHostPort('127.0.0.1:7071'),
+    .addOption(
+      new Option('--listen <HOST:PORT>', 'status API address')
+        .argParser(parseHostPort)
+        .default(parseHostPort('127.0.0.1:7071'), '127.0.0.1:7071'),
     )
     .option('--token-file <FILE>', 'bearer token the primary requires')
     .addHelpText(

@@ -1,0 +1,446 @@
+/**
+ * End-to-end harness: real `fsjournal primary|replica` processes (the built
+ * CLI, `npx tsc -b` first) on free loopback ports, their stderr kept to show
+ * when a test fails, status polling, and kills by signal. Every process a
+ * test starts is killed after it; nothing outlives the test file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach } from 'vitest';
+import { Journal, type JournalEntry } from '@fsjournal/journal';
+
+/** The CLI entry point, as `npx fsjournal` runs it. */
+export const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
+
+const LOG_LINES_KEPT = 400;
+
+export type Json = Record<string, unknown>;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A port nothing listens on right now: bind port 0, read the port, close.
+ * (The CLI cannot listen on port 0 and report it; another process could take
+ * the port in between, which on a test machine does not happen in practice.)
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns something other than undefined/false, or throws after `timeoutMs`. */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`,
+      );
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export interface HttpAnswer<T = Json> {
+  status: number;
+  body: T;
+}
+
+/** A JSON request to a daemon's API. */
+export async function http<T = Json>(
+  url: string,
+  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<HttpAnswer<T>> {
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `fsjournal ARGS` to completion. */
+export function runCli(
+  args: string[],
+  o: { timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: o.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FSJOURNAL_LOG_LEVEL: 'info' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** One running (or finished) daemon process. */
+export class Daemon {
+  readonly url: string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly lines: string[] = [];
+  private partial = '';
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly child: ChildProcess,
+    logFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    const file = createWriteStream(logFile);
+    child.stderr!.pipe(file);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
+    this.exited = new Promise((res) => {
+      child.on('close', (code, signal) => {
+        this.exit = { code, signal };
+        if (this.partial) this.keep(this.partial);
+        this.keep(`-- exited: code ${code} signal ${signal}`);
+        res(this.exit);
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exit === undefined;
+  }
+
+  private onLog(d: string): void {
+    const parts = (this.partial + d).split('\n');
+    this.partial = parts.pop()!;
+    for (const p of parts) this.keep(p);
+  }
+
+  private keep(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > LOG_LINES_KEPT)
+      this.lines.splice(0, this.lines.length - LOG_LINES_KEPT);
+  }
+
+  /** The last lines the process wrote (stderr and stdout). */
+  log(): string {
+    return this.lines.join('\n');
+  }
+
+  /** Sends `signal` (SIGKILL by default) and waits for the process to end. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }> {
+    if (this.running) this.child.kill(signal);
+    return this.exited;
+  }
+
+  /** GET /v1/status. */
+  async status(): Promise<Json> {
+    const a = await http(`${this.url}/v1/status`);
+    if (a.status !== 200) throw new Error(`${this.name} status: HTTP ${a.status}`);
+    return a.body;
+  }
+}
+
+export interface PrimaryStart {
+  source: string;
+  journal: string;
+  port?: number;
+  tokenFile?: string;
+  args?: string[];
+}
+
+export interface ReplicaStart {
+  upstream: string;
+  target: string;
+  state?: string;
+  id?: string;
+  port?: number;
+  tokenFile?: string;
+  args?: string[];
+}
+
+/** Temp folders and daemons of one test. */
+export class Harness {
+  readonly daemons: Daemon[] = [];
+  private count = 0;
+
+  constructor(readonly root: string) {}
+
+  /** A new folder under the test's temp root. */
+  async dir(name: string): Promise<string> {
+    const d = join(this.root, name);
+    await mkdir(d, { recursive: true });
+    return d;
+  }
+
+  /** Spawns `fsjournal ARGS` and waits until `GET /v1/status` answers on `port`. */
+  async spawnDaemon(name: string, port: number, args: string[]): Promise<Daemon> {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FSJOURNAL_LOG_LEVEL: 'info' },
+    });
+    const id = `${name}#${++this.count}`;
+    const logs = await this.dir('logs');
+    const d = new Daemon(id, port, child, join(logs, `${id.replace(/[^\w.#-]/g, '_')}.log`));
+    this.daemons.push(d);
+    let exited = false;
+    await waitUntil(`${d.name} to answer on ${d.url}`, async () => {
+      if (!d.running) return (exited = true);
+      return (
+        (await http(`${d.url}/v1/status`, { timeoutMs: 2000 }).catch(() => undefined))?.status ===
+        200
+      );
+    });
+    if (exited) throw new Error(`${d.name} exited before it was ready:\n${d.log()}`);
+    return d;
+  }
+
+  async primary(o: PrimaryStart): Promise<Daemon> {
+    const port = o.port ?? (await freePort());
+    const args = ['primary', '--source', o.source, '--journal', o.journal];
+    args.push('--listen', `127.0.0.1:${port}`);
+    if (o.tokenFile) args.push('--token-file', o.tokenFile);
+    return this.spawnDaemon('primary', port, [...args, ...(o.args ?? [])]);
+  }
+
+  async replica(o: ReplicaStart): Promise<Daemon> {
+    const port = o.port ?? (await freePort());
+    const args = ['replica', '--upstream', o.upstream, '--target', o.target];
+    args.push('--listen', `127.0.0.1:${port}`);
+    if (o.state) args.push('--state', o.state);
+    if (o.id) args.push('--id', o.id);
+    if (o.tokenFile) args.push('--token-file', o.tokenFile);
+    return this.spawnDaemon(`replica ${o.id ?? ''}`.trim(), port, [...args, ...(o.args ?? [])]);
+  }
+
+  /** Every daemon's last log lines, for a failed test. */
+  logs(): string {
+    return this.daemons
+      .map((d) => `===== ${d.name} (pid ${d.pid}) on ${d.url}, last lines =====\n${d.log()}`)
+      .join('\n');
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all(this.daemons.map((d) => d.kill('SIGKILL')));
+  }
+}
+
+const live = new Set<Harness>();
+afterAll(async () => {
+  for (const h of live) await h.killAll();
+});
+
+/**
+ * A fresh Harness for each test of the file: its processes are killed after
+ * the test, their logs printed when it failed, its temp folder removed.
+ */
+export function useHarness(prefix: string): () => Harness {
+  let current: Harness | undefined;
+  beforeEach(async (ctx) => {
+    const h = new Harness(await mkdtemp(join(tmpdir(), `fsj-e2e-${prefix}-`)));
+    current = h;
+    live.add(h);
+    ctx.onTestFailed(() => {
+      console.error(`\n${h.logs()}\n(temp folder kept: ${h.root}; full logs in ${h.root}/logs)\n`);
+    });
+  });
+  afterEach(async (ctx) => {
+    const h = current!;
+    await h.killAll();
+    live.delete(h);
+    if (ctx.task.result?.state !== 'fail') await rm(h.root, { recursive: true, force: true });
+  });
+  return () => {
+    if (!current) throw new Error('useHarness: no test is running');
+    return current;
+  };
+}
+
+/** The replica's durable position as it persisted it (`position.json` in --state). */
+export async function readPosition(
+  stateDir: string,
+): Promise<{ replicaId: string; journalId: string; appliedLsn: number }> {
+  return JSON.parse(await readFile(join(stateDir, 'position.json'), 'utf8')) as {
+    replicaId: string;
+    journalId: string;
+    appliedLsn: number;
+  };
+}
+
+/**
+ * Opens a journal read-only (its writer stopped) and reads every record,
+ * checking the LSNs run from 1 without a gap. Returns the entries.
+ */
+export async function readWholeJournal(dir: string): Promise<JournalEntry[]> {
+  const j = await Journal.open({ dir, readOnly: true });
+  try {
+    const out: JournalEntry[] = [];
+    let expected = 1;
+    if (j.firstLsn !== 1) throw new Error(`journal starts at lsn ${j.firstLsn}, not 1`);
+    for await (const e of j.read({ fromLsn: 1 })) {
+      if (e.lsn !== expected) throw new Error(`journal gap: lsn ${e.lsn} after ${expected - 1}`);
+      out.push(e);
+      expected++;
+    }
+    if (expected - 1 !== j.lastLsn)
+      throw new Error(`journal read ended at ${expected - 1}, last lsn is ${j.lastLsn}`);
+    return out;
+  } finally {
+    await j.close();
+  }
+}
+
+/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
+export function rng(seed: number): { next(): number; int(n: number): number; pick<T>(a: T[]): T } {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (n) => Math.floor(next() * n),
+    pick: <T>(a: T[]): T => a[Math.floor(next() * a.length)]!,
+  };
+}
+
+/**
+ * A TCP proxy in front of a daemon, to cut connections where a test wants:
+ * `cutAfter(n)` destroys the connection once `n` bytes have gone from the
+ * daemon to the client; `down()` refuses new connections (the port is
+ * closed) until `up()`.
+ */
+export class CutProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private cutAt = Infinity;
+  private downOnCut = false;
+  private downstream = 0;
+  /** Bytes sent from the daemon to clients, over all connections. */
+  get bytesDown(): number {
+    return this.downstream;
+  }
+
+  private constructor(
+    readonly port: number,
+    private readonly targetPort: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<CutProxy> {
+    const p = new CutProxy(await freePort(), targetPort);
+    await p.up();
+    return p;
+  }
+
+  /**
+   * Cuts every connection once `bytes` more have gone down (to the client),
+   * and with `thenDown` closes the port at the same moment.
+   */
+  cutAfter(bytes: number, thenDown = false): void {
+    this.cutAt = this.downstream + bytes;
+    this.downOnCut = thenDown;
+  }
+
+  async up(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.pipe(upstream);
+      upstream.on('data', (d: Buffer) => {
+        const room = this.cutAt - this.downstream;
+        if (d.length >= room) {
+          if (room > 0) client.write(d.subarray(0, room));
+          this.downstream += Math.max(0, room);
+          if (this.downOnCut) void this.down();
+          else this.cutAll();
+          return;
+        }
+        this.downstream += d.length;
+        if (!client.write(d)) {
+          upstream.pause();
+          client.once('drain', () => upstream.resume());
+        }
+      });
+    });
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(this.port, '127.0.0.1', () => res());
+    });
+    this.server = server;
+  }
+
+  /** Destroys the open connections. */
+  cutAll(): void {
+    this.cutAt = Infinity;
+    this.downOnCut = false;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  /** Cuts the open connections and closes the port. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.cutAll();
+    if (server) await new Promise<void>((res) => server.close(() => res()));
+  }
+}
