@@ -208,10 +208,8 @@ describe('replication survives SIGKILL', () => {
       const replica = await startReplica();
       const watch = new PositionWatch(() => replica);
       let killing = true;
-      // Kills start once the mixed workload is journaled: its 5 MB file is
-      // journaled in two appends, and a kill between them leaves a
-      // transaction open for ever (a capture bug, reported apart; see the
-      // skipped test below). The random changes write at most 2 MB at once.
+      // Kills start once the mixed workload is journaled (a kill in the
+      // middle of a large file's transaction has its own test below).
       let mixedDone!: () => void;
       const mixed = new Promise<void>((res) => (mixedDone = res));
       const work = keepChanging(
@@ -263,15 +261,12 @@ describe('replication survives SIGKILL', () => {
     },
   );
 
-  // Known capture bug, reported apart (watch_capture.ts and manifest.ts are
-  // being changed by their owner): a primary killed between the appends of
-  // one large file's transaction leaves TXN_BEGIN without a commit or abort
-  // in the journal, forever. The replica then holds that transaction open
-  // and its durable position never passes its start; and the restarted
-  // capture, whose manifest took the uncommitted CREATE, journals the file
-  // as TRUNCATE + WRITEs without a CREATE, which the replica skips: the file
-  // never appears there. Run with FSJ_E2E_KNOWN_BUGS=1.
-  it.skipIf(!process.env.FSJ_E2E_KNOWN_BUGS)(
+  // Regression: a primary killed between the appends of one large file's
+  // transaction left TXN_BEGIN without a commit or abort in the journal; the
+  // replica held it open for ever and the restarted capture journaled the
+  // file without a CREATE. The capture now aborts transactions a previous
+  // run left open, and its manifest believes committed records only.
+  it(
     'of the primary in the middle of journaling a large file: the transaction is closed and the file replicated',
     { timeout: 60_000 },
     async () => {

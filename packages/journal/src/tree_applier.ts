@@ -74,6 +74,8 @@ export interface TreeApplierOptions {
 
 export class TreeApplier {
   private readonly txns = new Map<number, JournalEntry[]>();
+  /** LSN of each open transaction's TXN_BEGIN (a transaction id need not be one). */
+  private readonly txnBegins = new Map<number, number>();
   /** LSN of the last record applied (or dropped by an abort). */
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
@@ -102,7 +104,7 @@ export class TreeApplier {
   /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
   get oldestOpenTxn(): number | undefined {
     let min: number | undefined;
-    for (const txn of this.txns.keys()) if (min === undefined || txn < min) min = txn;
+    for (const lsn of this.txnBegins.values()) if (min === undefined || lsn < min) min = lsn;
     return min;
   }
 
@@ -130,15 +132,18 @@ export class TreeApplier {
     switch (r.kind) {
       case RecordKind.RECORD_KIND_TXN_BEGIN:
         this.txns.set(r.txn, []);
+        this.txnBegins.set(r.txn, entry.lsn);
         break;
       case RecordKind.RECORD_KIND_TXN_COMMIT: {
         const held = this.txns.get(r.txn) ?? [];
         this.txns.delete(r.txn);
+        this.txnBegins.delete(r.txn);
         await this.applyTransaction(held);
         break;
       }
       case RecordKind.RECORD_KIND_TXN_ABORT:
         this.txns.delete(r.txn);
+        this.txnBegins.delete(r.txn);
         break;
       default: {
         const held = r.txn ? this.txns.get(r.txn) : undefined;

@@ -25,7 +25,7 @@ import {
   type Observed,
   type Timespec,
 } from './manifest.js';
-import { RecordKind, type RecordInput } from './record.js';
+import { RecordKind, type RecordBody, type RecordInput } from './record.js';
 import {
   attributeRecords,
   createRecord,
@@ -333,23 +333,47 @@ export class WatchCapture {
 
   private async loadManifest(): Promise<void> {
     const loaded = await Manifest.load(this.manifestPath, this.journal.journalId);
-    if (!loaded) return;
-    if (loaded.lsn > this.journal.lastLsn || loaded.lsn < this.journal.firstLsn - 1) {
+    const usable =
+      loaded !== undefined &&
+      loaded.lsn <= this.journal.lastLsn &&
+      loaded.lsn >= this.journal.firstLsn - 1;
+    if (loaded && !usable) {
       this.logger?.warn(
         { manifestLsn: loaded.lsn, firstLsn: this.journal.firstLsn, lastLsn: this.journal.lastLsn },
         'manifest does not match the journal; rebuilding it from the tree',
       );
-      return;
     }
-    // What manifest.bin holds now; records replayed below move the revision.
-    this.savedRevision = loaded.revision;
-    this.savedLsn = loaded.lsn;
+    // The manifest is saved only between changes, so no transaction is open
+    // at its LSN; without one, look at the whole journal for open ones.
+    const from = usable ? loaded.lsn + 1 : this.journal.firstLsn;
+    const target = usable ? loaded : undefined;
+    if (target) {
+      // What manifest.bin holds now; records replayed below move the revision.
+      this.savedRevision = target.revision;
+      this.savedLsn = target.lsn;
+    }
+    // Records of a transaction count only once committed: a capture killed
+    // in the middle of one leaves it open, and it is aborted here so that
+    // replicas drop it and the manifest does not believe it.
+    const open = new Map<number, RecordBody[]>();
     let replayed = 0;
-    for await (const e of this.journal.read({ fromLsn: loaded.lsn + 1 })) {
-      loaded.applyRecord(e.lsn, e.record);
+    for await (const e of this.journal.read({ fromLsn: from })) {
+      const r = e.record;
+      if (r.kind === RecordKind.RECORD_KIND_TXN_BEGIN) open.set(r.txn, []);
+      else if (r.kind === RecordKind.RECORD_KIND_TXN_ABORT) open.delete(r.txn);
+      else if (r.kind === RecordKind.RECORD_KIND_TXN_COMMIT) {
+        for (const held of open.get(r.txn) ?? []) target?.applyRecord(e.lsn, held);
+        open.delete(r.txn);
+      } else if (r.txn && open.has(r.txn)) open.get(r.txn)!.push(r);
+      else target?.applyRecord(e.lsn, r);
       replayed++;
     }
-    this.manifest = loaded;
+    for (const txn of open.keys()) {
+      await this.journal.append({ kind: RecordKind.RECORD_KIND_TXN_ABORT, txn });
+      this.logger?.warn({ txn }, 'aborted a transaction a previous run left open');
+    }
+    if (!target) return;
+    this.manifest = target;
     this.manifest.lsn = this.journal.lastLsn;
     if (replayed > 0) this.logger?.info({ replayed }, 'manifest brought forward over the journal');
   }
@@ -965,6 +989,10 @@ export class WatchCapture {
       return 'done';
     } catch (err) {
       w.abort();
+      // Replaced under us (by a directory, say) between the open and the read:
+      // look at the path again rather than stop the capture.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR' || code === 'ENOENT' || code === 'ESTALE') return 'gone';
       throw err;
     } finally {
       await closeFd(fd);

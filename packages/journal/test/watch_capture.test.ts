@@ -450,3 +450,32 @@ describe('watch capture: bursts and gaps', () => {
     await stopRig(rig);
   });
 });
+
+describe('watch capture: a transaction left open by a killed run', () => {
+  it('is aborted at start, so replicas drop it and the manifest does not believe it', async () => {
+    const first = await startRig();
+    await writeFile(join(first.source, 'kept.txt'), 'kept');
+    await settle(first.capture);
+    await stopRig(first);
+    // What a capture killed between the appends of a large file leaves behind.
+    const { Journal: J } = await import('@fsjournal/journal');
+    const j = await J.open({ dir: first.journalDir });
+    const txn = j.lastLsn + 1;
+    await j.appendMany([
+      { kind: RecordKind.RECORD_KIND_TXN_BEGIN, txn },
+      { kind: RecordKind.RECORD_KIND_CREATE, path: 'half.bin', mode: 0o644, txn },
+      { kind: RecordKind.RECORD_KIND_WRITE, path: 'half.bin', data: Buffer.alloc(10, 1), txn },
+    ]);
+    await j.close();
+    await writeFile(join(first.source, 'half.bin'), bytes(5000, 9));
+    const rig = await startRig({}, first);
+    const list = await entries(rig.journal, txn);
+    expect(
+      list.some((e) => e.record.kind === RecordKind.RECORD_KIND_TXN_ABORT && e.record.txn === txn),
+    ).toBe(true);
+    // The file is journaled whole after the abort (CREATE, not a patch of a file nobody has).
+    expect(describeEntries(list.filter((e) => e.lsn > txn + 2))).toContain('CREATE half.bin');
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
