@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -443,4 +443,24 @@ export class CutProxy {
     this.cutAll();
     if (server) await new Promise<void>((res) => server.close(() => res()));
   }
+}
+
+/**
+ * A primary/replica pair on fixed free ports in `h`'s folder: a source, a
+ * folder outside it holding a file no replica may touch, the journal, the
+ * target and its state. Start (and restart) each role with its function.
+ */
+export async function pairSetup(h: Harness) {
+  const source = await h.dir('source');
+  const outside = await h.dir('outside');
+  await writeFile(join(outside, 'secret.txt'), 'outside the tree\n');
+  const journal = join(h.root, 'journal');
+  const target = join(h.root, 'target');
+  const state = join(h.root, 'target-state');
+  const primaryPort = await freePort();
+  const replicaPort = await freePort();
+  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
+  const startPrimary = () => h.primary({ source, journal, port: primaryPort });
+  const startReplica = () => h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
+  return { h, source, outside, journal, target, state, startPrimary, startReplica };
 }

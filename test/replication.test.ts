@@ -7,7 +7,7 @@ import { lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { http, rng, runCli, useHarness, type Json } from './harness.js';
+import { http, pairSetup, rng, runCli, useHarness, type Json } from './harness.js';
 import { mixedWorkload, runSteps } from './workload.js';
 
 const harness = useHarness('replication');
@@ -26,21 +26,10 @@ interface ReplicaRow {
 
 /** A primary on `source`, a replica `r1` on an empty `target`, and the folders. */
 async function startPair() {
-  const h = harness();
-  const source = await h.dir('source');
-  const outside = await h.dir('outside');
-  await writeFile(join(outside, 'secret.txt'), 'outside the tree\n');
-  const journal = join(h.root, 'journal');
-  const target = join(h.root, 'target');
-  const state = join(h.root, 'target-state');
-  const primary = await h.primary({ source, journal });
-  const replica = await h.replica({
-    upstream: `ws://127.0.0.1:${primary.port}/v1/stream`,
-    target,
-    state,
-    id: 'r1',
-  });
-  return { h, source, outside, journal, target, state, primary, replica };
+  const pair = await pairSetup(harness());
+  const primary = await pair.startPrimary();
+  const replica = await pair.startReplica();
+  return { ...pair, primary, replica };
 }
 
 describe('replication of a mixed workload', () => {

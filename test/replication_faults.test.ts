@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { compareTrees, RecordKind } from '@fsjournal/journal';
 import {
   CutProxy,
-  freePort,
   http,
+  pairSetup,
   readPosition,
   readWholeJournal,
   rng,
@@ -91,21 +91,7 @@ async function keepChanging(
   return n;
 }
 
-async function setup() {
-  const h = harness();
-  const source = await h.dir('source');
-  const outside = await h.dir('outside');
-  await writeFile(join(outside, 'secret.txt'), 'outside the tree\n');
-  const journal = join(h.root, 'journal');
-  const target = join(h.root, 'target');
-  const state = join(h.root, 'target-state');
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
-  const startPrimary = () => h.primary({ source, journal, port: primaryPort });
-  const startReplica = () => h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
-  return { h, source, outside, journal, target, state, startPrimary, startReplica };
-}
+const setup = () => pairSetup(harness());
 
 /**
  * `wait` for r1, then the trees are identical (and `verify` says so), and r1
