@@ -6,23 +6,12 @@
 import { lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ReplicaRow } from '@fsjournal/api';
 import { compareTrees } from '@fsjournal/journal';
 import { http, pairSetup, rng, runCli, useHarness, type Json } from './harness.js';
 import { mixedWorkload, runSteps } from './workload.js';
 
 const harness = useHarness('replication');
-
-interface ReplicaRow {
-  id: string;
-  connected: boolean;
-  address: string | null;
-  appliedLsn: number;
-  durableLsn: number;
-  lagRecords: number;
-  lagBytes: number;
-  lagMs: number;
-  lastAckAt: string | null;
-}
 
 /** A primary on `source`, a replica `r1` on an empty `target`, and the folders. */
 async function startPair() {
