@@ -47,6 +47,12 @@ describe('fsjournal --help', () => {
     { command: 'wait', flags: ['--api', '--replica', '--timeout'], defaults: ['60'] },
     { command: 'status', flags: ['--api', '--json'], defaults: [] },
     { command: 'verify', flags: ['DIR_A', 'DIR_B'], defaults: [] },
+    {
+      command: 'log',
+      flags: ['--journal', '--api', '--since', '--until', '--path', '--op', '--json'],
+      defaults: [],
+    },
+    { command: 'annotate', flags: ['--api', '--text'], defaults: [] },
   ])('$command --help exits 0 and names every flag', async ({ command, flags, defaults }) => {
     const r = await runCli([command, '--help']);
     expect(r.code).toBe(0);
@@ -62,7 +68,7 @@ describe('fsjournal --help', () => {
   it('the top-level help lists the commands', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['primary', 'replica', 'wait', 'status', 'verify'])
+    for (const c of ['primary', 'replica', 'wait', 'status', 'verify', 'log', 'annotate'])
       expect(r.stdout).toContain(c);
   });
 });

@@ -17,9 +17,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     const status = (err as FastifyError).statusCode ?? 500;
     if ((err as FastifyError).validation || (status >= 400 && status < 500)) {
-      return reply
-        .code(status)
-        .send({ error: { code: 'FSJ_ERR_API_BAD_REQUEST', message: err.message } });
+      // Name an unknown field, which ajv's message leaves out.
+      const extra = (err as FastifyError).validation
+        ?.map((v) => (v.params as { additionalProperty?: unknown }).additionalProperty)
+        .filter((p) => typeof p === 'string');
+      const message = extra?.length ? `${err.message}: ${extra.join(', ')}` : err.message;
+      return reply.code(status).send({ error: { code: 'FSJ_ERR_API_BAD_REQUEST', message } });
     }
     req.log.error({ err }, 'request failed');
     return reply

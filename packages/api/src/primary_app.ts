@@ -1,11 +1,27 @@
 /**
  * The primary's fastify app (built, not started: tests use inject()):
- * status, replicas, barrier, annotations, health. The WebSocket stream is
+ * status, replicas, barrier, annotations, audit queries, health. The WebSocket stream is
  * attached to the same server by primary.ts.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { RecordKind, type Journal, type WatchCapture } from '@fsjournal/journal';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify';
+import { Readable } from 'node:stream';
+import {
+  RecordKind,
+  isJournalError,
+  parseQuery,
+  pathProblem,
+  queryJournal,
+  type AuditRecord,
+  type Journal,
+  type JournalQuery,
+  type QueryInput,
+  type WatchCapture,
+} from '@fsjournal/journal';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
@@ -32,6 +48,56 @@ export interface PrimaryStatus {
 }
 
 const MAX_WAIT_MS = 3_600_000;
+/** Records one `GET /v1/journal` answers when `limit` is not given, and the most it may ask. */
+export const JOURNAL_DEFAULT_LIMIT = 1000;
+export const JOURNAL_MAX_LIMIT = 100_000;
+const NDJSON = 'application/x-ndjson';
+
+type JournalQuerystring = Omit<QueryInput, 'afterLsn' | 'limit'> & {
+  afterLsn?: string;
+  limit?: string;
+};
+
+const queryProps = {
+  since: { type: 'string' },
+  until: { type: 'string' },
+  path: { type: 'string' },
+  op: { type: 'string' },
+  afterLsn: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+const historyProps = Object.fromEntries(Object.entries(queryProps).filter(([k]) => k !== 'path'));
+
+/** Parses an audit query string, refusing bad values with a 400 naming the parameter. */
+function apiQuery(input: QueryInput): JournalQuery {
+  let q: JournalQuery;
+  try {
+    q = parseQuery(input);
+  } catch (cause) {
+    if (isJournalError(cause, 'FSJ_ERR_JOURNAL_QUERY'))
+      throw new ApiError('FSJ_ERR_API_BAD_REQUEST', `querystring/${cause.message}`, 400, { cause });
+    throw cause;
+  }
+  q.limit ??= JOURNAL_DEFAULT_LIMIT;
+  if (q.limit > JOURNAL_MAX_LIMIT) {
+    throw new ApiError(
+      'FSJ_ERR_API_BAD_REQUEST',
+      `querystring/limit: at most ${JOURNAL_MAX_LIMIT}, got ${q.limit}`,
+      400,
+    );
+  }
+  return q;
+}
+
+/** True when the client asked for NDJSON. */
+function wantsNdjson(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((t) => t.split(';')[0]!.trim().toLowerCase() === NDJSON);
+}
+
+async function* ndjsonLines(records: AsyncIterable<AuditRecord>): AsyncGenerator<string> {
+  for await (const r of records) yield `${JSON.stringify(r)}\n`;
+}
 
 export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
   const app = Fastify({
@@ -136,6 +202,61 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
           { cause },
         );
       }
+    },
+  );
+
+  /** Answers the records of `q` as a JSON array, or streamed as NDJSON when asked. */
+  const answerQuery = async (
+    accept: string | undefined,
+    q: JournalQuery,
+    reply: FastifyReply,
+  ): Promise<unknown> => {
+    if (wantsNdjson(accept)) {
+      return reply.type(NDJSON).send(Readable.from(ndjsonLines(queryJournal(j, q))));
+    }
+    const rows: AuditRecord[] = [];
+    for await (const r of queryJournal(j, q)) rows.push(r);
+    return reply.send(rows);
+  };
+
+  app.get<{ Querystring: JournalQuerystring }>(
+    '/v1/journal',
+    {
+      schema: {
+        querystring: { type: 'object', additionalProperties: false, properties: queryProps },
+      },
+    },
+    async (req, reply) => answerQuery(req.headers.accept, apiQuery(req.query), reply),
+  );
+
+  app.get<{ Params: { '*': string }; Querystring: Omit<JournalQuerystring, 'path'> }>(
+    '/v1/files/*',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: historyProps,
+        },
+      },
+    },
+    async (req, reply) => {
+      const rest = req.params['*'];
+      if (!rest.endsWith('/history')) {
+        throw new ApiError('FSJ_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url}`, 404);
+      }
+      const path = rest.slice(0, -'/history'.length);
+      const problem = pathProblem(path, false);
+      if (problem) {
+        throw new ApiError(
+          'FSJ_ERR_API_BAD_REQUEST',
+          `path ${JSON.stringify(path)}: ${problem}`,
+          400,
+        );
+      }
+      const q = apiQuery(req.query);
+      q.pathMatcher = (p) => p === path;
+      return answerQuery(req.headers.accept, q, reply);
     },
   );
 

@@ -5,7 +5,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, usageError } from './errors.js';
+import { addAnnotateCommand } from './commands/annotate.js';
 import { addDemoCommand } from './commands/demo.js';
+import { addLogCommand } from './commands/log.js';
 import { addPrimaryCommand } from './commands/primary.js';
 import { addReplicaCommand } from './commands/replica.js';
 import { addStatusCommand } from './commands/status.js';
@@ -32,6 +34,8 @@ export function buildProgram(io: CliIo): Command {
   addReplicaCommand(program);
   addWaitCommand(program, io);
   addStatusCommand(program, io);
+  addLogCommand(program, io);
+  addAnnotateCommand(program, io);
   addVerifyCommand(program, io);
 
   addDemoCommand(program, io);

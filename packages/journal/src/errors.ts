@@ -24,6 +24,7 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_JOURNAL_RELEASED: 'the LSN asked for was released by retention',
   FSJ_ERR_JOURNAL_OUT_OF_RANGE: 'the LSN asked for is past the newest record',
   FSJ_ERR_JOURNAL_LOCKED: 'another live process has the journal open',
+  FSJ_ERR_JOURNAL_QUERY: 'an audit query parameter is not valid',
   FSJ_ERR_FRAME_TOO_LARGE: 'a frame declares a payload larger than the cap',
 } as const;
 

@@ -26,6 +26,19 @@ export {
   JOURNAL_ERROR_CODES,
   type JournalErrorCode,
 } from './errors.js';
+export {
+  parseQuery,
+  parseTime,
+  formatTimeUs,
+  queryJournal,
+  queryErrorParam,
+  toAuditRecord,
+  QUERY_PARAMS,
+  type QueryInput,
+  type QueryParam,
+  type JournalQuery,
+  type AuditRecord,
+} from './audit.js';
 export { pathProblem } from './path_rules.js';
 export { writeFileDurable, fsyncDir } from './durable_file.js';
 export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
