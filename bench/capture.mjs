@@ -40,7 +40,7 @@ const SEED_FILES = 100;
 const FILE_BYTES = 100;
 /**
  * An overwrite never picks a file written less than this long ago: chokidar
- * drops a second `change` for a path within 50 ms of the first, and this bench
+ * (the watcher off Linux) drops a second `change` for a path within 50 ms of the first, and this bench
  * measures latency, not that.
  */
 const REWRITE_AFTER_MS = 250;

@@ -3,12 +3,12 @@
  * what watching a tree costs to start, and how long a write takes to come
  * out as an event, for the ways of watching a tree on Linux:
  *
- * - `chokidar`: as WatchCapture uses it (one fs.watch per file and folder;
+ * - `chokidar`: as WatchCapture uses it off Linux (one fs.watch per file and folder;
  *   every event in a folder makes chokidar list it again, lstat per entry).
  * - `chokidar-dirs`: the same, told to ignore files (one fs.watch per folder,
  *   still listed again on every event).
  * - `fs.watch`: one fs.watch per folder, set up before the folder is listed,
- *   nothing else (what a replacement would do).
+ *   nothing else (what WatchCapture's DirWatcher does on Linux).
  * - `@parcel/watcher`: only when it resolves, from here or from the folder
  *   in PARCEL_WATCHER_FROM (it is not a dependency; install it elsewhere).
  *
@@ -78,7 +78,7 @@ async function startWatching(kind, root, onPath) {
         persistent: true,
         ...(kind === 'chokidar-dirs' ? { ignored: (_p, st) => st?.isFile() ?? false } : {}),
       });
-      // As WatchCapture: raw events (unthrottled) and chokidar's own.
+      // As WatchCapture's ChokidarWatcher: raw events (unthrottled) and chokidar's own.
       w.on('raw', (_ev, name, details) => {
         if (details?.watchedPath && name) onPath(join(details.watchedPath, name));
       });

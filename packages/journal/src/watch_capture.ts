@@ -1,5 +1,6 @@
 /**
- * Watch-mode capture: chokidar says which paths may have changed; the
+ * Watch-mode capture: the watcher (dir_watcher.ts: one fs.watch per
+ * directory on Linux, chokidar elsewhere) says which paths may have changed; the
  * capture looks at each (lstat, content read in blocks), compares it with
  * the manifest (reconcile.ts) and appends the records that say what changed.
  *
@@ -10,10 +11,10 @@
  */
 import * as fs from 'node:fs';
 import { opendir, readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { xxh3 } from '@node-rs/xxhash';
-import { watch, type FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
+import { createTreeWatcher, defaultWatcherKind, type TreeWatcher } from './dir_watcher.js';
 import type { Journal, JournalLogger } from './journal.js';
 import { JournalError } from './errors.js';
 import {
@@ -63,7 +64,7 @@ export interface WatchCaptureOptions {
 
 /** Counters for status and tests. */
 export interface CaptureStats {
-  /** Hints received: raw watcher events, and chokidar's events from listing folders. */
+  /** Hints received: watcher events, and (chokidar) events from its listing folders. */
   events: number;
   pathsProcessed: number;
   contentReads: number;
@@ -219,8 +220,6 @@ class Lookahead<T> {
 export class WatchCapture {
   readonly source: string;
   readonly journal: Journal;
-  /** `source` and a separator: what every path under it starts with. */
-  private readonly sourcePrefix: string;
   readonly stats: CaptureStats = {
     events: 0,
     pathsProcessed: 0,
@@ -240,7 +239,7 @@ export class WatchCapture {
   private burstThreshold = 8192;
 
   private manifest = new Manifest();
-  private watcher: FSWatcher | undefined;
+  private watcher: TreeWatcher | undefined;
   private readonly dirty = new Set<string>();
   /**
    * Directories a rescan listed while the manifest did not have them, with
@@ -267,7 +266,6 @@ export class WatchCapture {
 
   private constructor(o: WatchCaptureOptions) {
     this.source = resolve(o.source);
-    this.sourcePrefix = this.source.endsWith(sep) ? this.source : this.source + sep;
     this.journal = o.journal;
     this.manifestPath = join(o.stateDir ?? o.journal.dir, 'manifest.bin');
     this.logger = o.logger;
@@ -281,8 +279,8 @@ export class WatchCapture {
     const own = [o.journal.dir, o.stateDir ?? o.journal.dir]
       .map((d) => relative(this.source, resolve(d)).split(sep).join('/'))
       .filter((r) => r !== '' && !r.startsWith('..') && !r.startsWith('/'));
-    // chokidar asks about every entry each time it lists a folder: keep the
-    // common case (nothing to leave out) free.
+    // Asked for every path marked dirty (and by chokidar for every entry it
+    // lists): keep the common case (nothing to leave out) free.
     this.ignored =
       own.length === 0 && matchers.length === 0
         ? () => false
@@ -395,88 +393,38 @@ export class WatchCapture {
     this.savedLsn = lsn;
   }
 
-  private relativeOf(abs: string): string | undefined {
-    // chokidar's paths are the source joined with names: slicing is enough
-    // (path.relative normalizes both sides, and is asked on every listing).
-    if (abs === this.source) return '';
-    if (
-      sep === '/' &&
-      abs.startsWith(this.sourcePrefix) &&
-      !abs.endsWith('/') &&
-      !abs.includes('//', this.source.length) &&
-      !abs.includes('/.', this.source.length) // `.`, `..` (and dot names: the slow way)
-    )
-      return abs.slice(this.sourcePrefix.length);
-    const rel = relative(this.source, abs);
-    // `..name` is a child; `..` and `../x` are outside.
-    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
-    return rel.split(sep).join('/');
-  }
-
   private async startWatcher(): Promise<void> {
-    const watcher = watch(this.source, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      atomic: false,
-      persistent: true,
-      ignorePermissionErrors: false,
-      ignored: (abs: string) => {
-        const rel = this.relativeOf(abs);
-        return rel === undefined || this.ignored(rel);
-      },
+    const kind = defaultWatcherKind();
+    this.watcher = createTreeWatcher(kind, this.source, this.ignored, {
+      event: (at, name) => this.onEvent(at, name),
+      path: (rel) => this.markDirty(rel, true),
+      error: (rel, err) => void this.gap(rel, `watcher error: ${err.message}`),
     });
-    this.watcher = watcher;
-    const onPath = (abs: string): void => {
-      const rel = this.relativeOf(abs);
-      if (rel !== undefined) this.markDirty(rel, true);
-    };
-    // Every fs.watch callback is a raw event first (onRaw); chokidar's `change`
-    // comes from those alone, later and throttled, so it would only repeat a
-    // look. Its other events also come from listing folders: kept, as they
-    // name entries made in a new folder before it was watched.
-    for (const ev of ['add', 'addDir', 'unlink', 'unlinkDir'] as const) watcher.on(ev, onPath);
-    watcher.on('raw', (_kind, name, details) => this.onRaw(name, details));
-    watcher.on('error', (err: unknown) => {
-      const path = (err as { path?: string }).path;
-      const rel = (path && this.relativeOf(path)) || '';
-      void this.gap(rel, `watcher error: ${err instanceof Error ? err.message : String(err)}`);
-    });
-    await new Promise<void>((res, rej) => {
-      watcher.once('ready', res);
-      watcher.once('error', rej);
-    });
+    // fs.watch: nothing to wait for; directories are watched as the
+    // start-up scan lists them (rescan). chokidar: its own listing first.
+    await this.watcher.start();
   }
 
   /**
-   * One fs.watch callback, before chokidar's throttles. chokidar drops (does
-   * not postpone) a second `change` for a path within 50 ms of the first, and
-   * a second one within 5 ms of its file watcher firing: a write landing
-   * just after the capture read the file would be lost until a rescan. Raw
-   * events are not throttled, and every change after the capture looked at
-   * a path makes a new one, so the path is looked at again.
+   * One event out of the kernel's queue, as the watcher reports it, not
+   * throttled: every change after the capture looked at a path makes a new
+   * one, so the path is looked at again (chokidar's `change` is throttled and
+   * drops what the throttle catches: see docs/capture.md).
    *
-   * `details.watchedPath` is what the fs.watch watches: a directory (events
-   * name a child, or the directory itself by its own name) or a file (events
+   * `at` is what the fs.watch watches: a directory (events name a child, or
+   * the directory itself by its own name) or, under chokidar, a file (events
    * name the file). Both candidates are marked unless the manifest says
-   * which; a wrong guess costs one lstat, the disk decides. Under polling
-   * (CHOKIDAR_USEPOLLING) raw events carry the full path instead.
+   * which; a wrong guess costs one lstat, the disk decides.
    */
-  private onRaw(name: unknown, details: unknown): void {
+  private onEvent(at: string, name: string | null): void {
     if (this.stopped) return;
     this.stats.events++;
-    const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath;
-    if (typeof watched !== 'string') {
-      const rel = typeof name === 'string' && isAbsolute(name) ? this.relativeOf(name) : undefined;
-      if (rel !== undefined) this.markDirty(rel);
-      return;
-    }
     // One inotify event: these are what fill the kernel's queue (see run()).
     this.eventsSinceQuiet++;
-    const at = this.relativeOf(isAbsolute(watched) ? watched : resolve(watched));
-    if (at === undefined) return;
     const type = this.manifest.get(at)?.type;
-    if (type !== 'dir' || name === basename(watched)) this.markDirty(at);
-    if (typeof name === 'string' && name !== '' && type !== 'file' && type !== 'symlink')
+    const own = basename(at === '' ? this.source : at);
+    if (type !== 'dir' || name === null || name === own) this.markDirty(at);
+    if (name !== null && type !== 'file' && type !== 'symlink')
       this.markDirty(at === '' ? name : `${at}/${name}`);
   }
 
@@ -513,16 +461,26 @@ export class WatchCapture {
     await this.rescan(path, reason);
   }
 
-  /** Marks every path under `root` on disk and in the manifest as dirty. */
-  async rescan(root: string, why: string, quiet = false): Promise<void> {
+  /**
+   * Marks every path under `root` on disk and in the manifest as dirty, and
+   * watches every directory it lists, before listing it: an entry made in
+   * between is listed or makes an event. `fresh`: the directories are new at
+   * their paths (created, renamed there), so a watch left under the same path
+   * (on an inode since removed or moved) is replaced.
+   */
+  async rescan(root: string, why: string, quiet = false, fresh = false): Promise<void> {
     for (const p of this.manifest.subtree(root)) this.dirty.add(p);
     const walk = async (rel: string): Promise<void> => {
       this.dirty.add(rel);
       // A directory new to the manifest: note what it looks like before
       // listing it, so that adding it need not list it again (see `listed`).
-      const before = this.manifest.get(rel)
-        ? undefined
-        : await this.observe(rel).catch(() => undefined);
+      const known = this.manifest.get(rel);
+      const before = known ? undefined : await this.observe(rel).catch(() => undefined);
+      // Watched after `before` is taken: if the directory is replaced in
+      // between, its identity at the add differs and it is listed (and
+      // watched) again.
+      if ((known ?? before)?.type === 'dir' && !this.ignored(rel))
+        this.watcher?.watchDir(rel, fresh);
       let dir;
       try {
         dir = await opendir(join(this.source, rel), { bufferSize: 256 });
@@ -693,6 +651,9 @@ export class WatchCapture {
       }
     }
     const now = seen ? seen.now : await this.observe(path);
+    // A watched directory gone or replaced: its watch (on the old inode) goes.
+    if (now?.type !== 'dir' && path !== '' && this.watcher?.watching(path))
+      this.watcher.unwatchTree(path);
     if (path === '' && now?.type !== 'dir') {
       throw new JournalError('FSJ_ERR_JOURNAL_IO', `source ${this.source}: no longer a directory`);
     }
@@ -751,10 +712,13 @@ export class WatchCapture {
       if (this.manifest.get(path)?.type === 'dir' && now.type !== 'dir') this.removeNow(path);
       this.appendRecords([{ kind: RecordKind.RECORD_KIND_RENAME, path: from, path2: path }], 0);
       for (const p of this.manifest.subtree(from)) this.removals.delete(p);
+      // fs.watch watches by path: the watches under the old path go, and the
+      // rescan below watches the new one (before listing it).
+      if (now.type === 'dir') this.watcher?.unwatchTree(from);
       this.manifest.moveSubtree(from, path);
       this.markDirty(parentOf(from));
       this.markDirty(parentOf(path));
-      if (now.type === 'dir') await this.rescan(path, 'renamed directory', true);
+      if (now.type === 'dir') await this.rescan(path, 'renamed directory', true, true);
       return true;
     }
     return false;
@@ -782,7 +746,7 @@ export class WatchCapture {
     const listed = this.listed.get(path);
     this.listed.delete(path);
     if (listed?.ino === now.ino && sameTime(listed.ctime, now.ctime)) return;
-    await this.rescan(path, 'new directory', true);
+    await this.rescan(path, 'new directory', true, true);
   }
 
   /** Journals the removal of a path and everything the manifest has under it. */
@@ -791,6 +755,7 @@ export class WatchCapture {
       this.manifest.subtree(path).map((p) => [p, this.manifest.get(p)!.type] as const),
     );
     const removed = this.manifest.removeSubtree(path);
+    if (types.get(path) === 'dir') this.watcher?.unwatchTree(path);
     if (removed.length === 0) return;
     const records = removeRecords(removed, (p) => types.get(p)!);
     if (records.length === 1) {

@@ -250,6 +250,35 @@ describe('watch capture: events chokidar throttles', () => {
   });
 });
 
+describe('watch capture: the watcher follows directories', () => {
+  it('a renamed, removed or recreated directory is watched under its new path', async () => {
+    const rig = await startRig();
+    await mkdir(join(rig.source, 'a/deep'), { recursive: true });
+    await writeFile(join(rig.source, 'a/deep/f'), 'f');
+    await settle(rig.capture);
+    // Renamed: changes under the new path are seen (fs.watch watches by path).
+    await rename(join(rig.source, 'a'), join(rig.source, 'b'));
+    await settle(rig.capture);
+    await writeFile(join(rig.source, 'b/deep/g'), 'g');
+    await writeFile(join(rig.source, 'b/deep/f'), 'f changed');
+    await settle(rig.capture);
+    await expectReplayEqual(rig);
+    // A new directory at the old path, and one removed and made again.
+    await mkdir(join(rig.source, 'a/deep'), { recursive: true });
+    await settle(rig.capture);
+    await writeFile(join(rig.source, 'a/deep/h'), 'h');
+    await rm(join(rig.source, 'b'), { recursive: true });
+    await settle(rig.capture);
+    await mkdir(join(rig.source, 'b/deep'), { recursive: true });
+    await settle(rig.capture);
+    await writeFile(join(rig.source, 'b/deep/i'), 'i');
+    await settle(rig.capture);
+    expect(rig.capture.stats.gaps).toBe(0);
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+});
+
 describe('watch capture: a clock that ticks coarsely', () => {
   it('a same-size write stamped with the same mtime as the read one is journaled', async () => {
     const rig = await startRig();
