@@ -21,7 +21,7 @@ export function addWaitCommand(program: Command, io: CliIo): void {
   program
     .command('wait')
     .description(
-      'Append a barrier (everything changed before it is journaled first) and wait until the replica, or every connected one, has applied it.',
+      'Append a barrier (everything changed before it is journaled first) and wait until the replica, or every connected one, has applied it and made it durable.',
     )
     .requiredOption('--api <URL>', 'the primary API, e.g. http://127.0.0.1:7070', parseApi)
     .option('--replica <ID>', 'wait for this replica only', parseReplicaId)
