@@ -51,7 +51,8 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     const registry = new ReplicaRegistry(journal);
     await registry.load();
     const app = buildPrimaryApp({ journal, registry, capture, mode: 'watch', source });
-    await app.listen({ host: o.host, port: o.port });
+    // The stream is attached before the server listens: no upgrade can
+    // arrive unhandled.
     const closeStream = attachStreamServer(app.server, {
       journal,
       registry,
@@ -59,6 +60,12 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       logger: o.logger,
       heartbeatMs: o.heartbeatMs,
     });
+    try {
+      await app.listen({ host: o.host, port: o.port });
+    } catch (err) {
+      await closeStream();
+      throw err;
+    }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : o.port;
     const cap = capture;

@@ -47,7 +47,7 @@ function digest(s: string): Buffer {
 
 /** Constant-time comparison of a presented bearer token with the expected one. */
 export function tokenMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer (.+)$/.exec(header ?? '');
+  const m = /^Bearer +(\S+) *$/i.exec(header ?? ''); // the scheme is case-insensitive (RFC 7235)
   return timingSafeEqual(digest(m?.[1] ?? ''), digest(token)) && m !== null;
 }
 
