@@ -17,14 +17,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Journal, RecordKind, WatchCapture } from '../packages/journal/dist/mod.js';
+import { positiveNumber, readArgs } from './bench_args.mjs';
 
-const args = process.argv.slice(2);
-const gibAt = args.indexOf('--gib');
-const gib = gibAt >= 0 ? Number(args[gibAt + 1]) : 4;
-if (!(gib > 0)) {
-  process.stderr.write('usage: node bench/capture-bigfile.mjs [--gib N]\n');
-  process.exit(2);
-}
+const USAGE = 'usage: node bench/capture-bigfile.mjs [--gib N]';
+const gib =
+  positiveNumber(
+    readArgs(process.argv.slice(2), USAGE, { gib: { type: 'string' } }),
+    'gib',
+    USAGE,
+  ) ?? 4;
 
 const root = await mkdtemp(join(tmpdir(), 'fsjournal-bigfile-'));
 const source = join(root, 'source');

@@ -20,6 +20,7 @@ import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Journal, RecordKind, WatchCapture } from '../packages/journal/dist/mod.js';
+import { positiveNumber, readArgs } from './bench_args.mjs';
 
 const USAGE =
   'usage: node bench/capture.mjs [--quick] [--seconds N] [--files N] [--cpu-prof DIR] [--json]';
@@ -52,50 +53,18 @@ const CHILD_TIMEOUT_MS = 15 * 60 * 1000;
 
 const TARGETS = { p99Ms: 5, readyMs: 10_000, rssMb: 300 };
 
-function parseArgs(argv) {
-  let quick = false;
-  let seconds;
-  let files;
-  let cpuProfDir;
-  const number = (flag, value) => {
-    const n = Number(value);
-    if (value === undefined || !Number.isFinite(n) || n <= 0) {
-      process.stderr.write(`${flag} needs a positive number\n${USAGE}\n`);
-      process.exit(2);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    switch (arg) {
-      case '--quick':
-        quick = true;
-        break;
-      case '--seconds':
-        seconds = number(arg, argv[++i]);
-        break;
-      case '--files':
-        files = Math.round(number(arg, argv[++i]));
-        break;
-      case '--cpu-prof':
-        cpuProfDir = argv[++i];
-        if (!cpuProfDir) {
-          process.stderr.write(`--cpu-prof needs a folder\n${USAGE}\n`);
-          process.exit(2);
-        }
-        break;
-      case '--json': // output is always JSON lines; accepted so callers may pass it
-        break;
-      case '--help':
-      case '-h':
-        process.stderr.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        process.stderr.write(`unknown argument ${arg}\n${USAGE}\n`);
-        process.exit(2);
-    }
-  }
+function parseBenchArgs(argv) {
+  const values = readArgs(argv, USAGE, {
+    quick: { type: 'boolean' },
+    seconds: { type: 'string' },
+    files: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  });
+  const quick = values.quick ?? false;
+  const seconds = positiveNumber(values, 'seconds', USAGE);
+  const filesFlag = positiveNumber(values, 'files', USAGE);
+  const files = filesFlag === undefined ? undefined : Math.round(filesFlag);
+  const cpuProfDir = values['cpu-prof'];
   const base = quick ? SETTINGS.quick : SETTINGS.full;
   return {
     quick,
@@ -392,7 +361,7 @@ async function startupBench(root, files, cpuProfDir) {
 }
 
 async function main() {
-  const { quick, seconds, files, cpuProfDir } = parseArgs(process.argv.slice(2));
+  const { quick, seconds, files, cpuProfDir } = parseBenchArgs(process.argv.slice(2));
   const root = await mkdtemp(join(tmpdir(), 'fsjournal-capture-bench-'));
   // Ctrl-C must not leave 100k files behind.
   process.once('SIGINT', () => {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Journal, RecordKind } from '../packages/journal/dist/mod.js';
+import { readArgs } from './bench_args.mjs';
 
 const USAGE = 'usage: node bench/journal.mjs [--quick] [--json]';
 const RECORD_SIZES = [100, 65536];
@@ -36,25 +37,8 @@ const SETTINGS = {
   quick: { warmupMs: 50, measureMs: 300, maxDataBytes: 128 * 1024 ** 2, maxCount: 200_000 },
 };
 
-function parseArgs(argv) {
-  let quick = false;
-  for (const arg of argv) {
-    switch (arg) {
-      case '--quick':
-        quick = true;
-        break;
-      case '--json': // output is always JSON lines; accepted so callers may pass it
-        break;
-      case '--help':
-      case '-h':
-        process.stderr.write(`${USAGE}\n`);
-        process.exit(0);
-        break;
-      default:
-        process.stderr.write(`unknown argument ${arg}\n${USAGE}\n`);
-        process.exit(2);
-    }
-  }
+function parseBenchArgs(argv) {
+  const { quick = false } = readArgs(argv, USAGE, { quick: { type: 'boolean' } });
   return { quick };
 }
 
@@ -210,7 +194,7 @@ function journalLine(sync, recordBytes, { count, ms }) {
 }
 
 async function main() {
-  const { quick } = parseArgs(process.argv.slice(2));
+  const { quick } = parseBenchArgs(process.argv.slice(2));
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
   const root = await mkdtemp(join(tmpdir(), 'fsjournal-bench-'));
   // Ctrl-C must not leave gigabytes of segments behind.

@@ -28,8 +28,8 @@ export interface Timespec {
   nsec: number;
 }
 
-/** What lstat says about a path now (plus the target of a symlink). */
-export interface Observed {
+/** What both the disk and the manifest say about a path. */
+interface PathAttributes {
   type: EntryType;
   size: number;
   /** Permission bits (07777). */
@@ -37,24 +37,23 @@ export interface Observed {
   uid: number;
   gid: number;
   mtime: Timespec;
-  /** Status change time: moves on every write, so a read can tell whether the file moved under it. */
-  ctime: Timespec;
-  /** `dev:ino[:birth time]`: the file's identity on this machine. */
+  /**
+   * `dev:ino[:birth time]`: the file's identity on this machine. In the
+   * manifest, empty when unknown (an entry rebuilt from records): it then
+   * never matches a disk inode.
+   */
   ino: string;
-  nlink: number;
   target?: string;
 }
 
-export interface ManifestEntry {
-  type: EntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: Timespec;
-  /** Empty when unknown (an entry rebuilt from records): never matches a disk inode. */
-  ino: string;
-  target?: string;
+/** What lstat says about a path now (plus the target of a symlink). */
+export interface Observed extends PathAttributes {
+  /** Status change time: moves on every write, so a read can tell whether the file moved under it. */
+  ctime: Timespec;
+  nlink: number;
+}
+
+export interface ManifestEntry extends PathAttributes {
   /**
    * Files: 16 bytes (xxh3-128, low then high 64 bits, little-endian) per
    * block, as a latin1 string (one char per byte; see BlockHashes).
