@@ -9,3 +9,6 @@ export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record
 export { toEntry } from './journal.js';
 export * from './manifest.js';
 export * from './reconcile.js';
+export * from './content_store.js';
+export * from './tree_model.js';
+export * from './txn_gate.js';

@@ -3,8 +3,7 @@
  * shared by replay/restore and the replica daemon.
  *
  * - Records of a transaction are held until its TXN_COMMIT and then applied
- *   together; TXN_ABORT drops them. (Held in memory: a transaction is bounded
- *   by what capture puts in one, e.g. one file's changed blocks.)
+ *   together; TXN_ABORT drops them (txn_gate.ts).
  * - Applying a record twice leaves the same tree (idempotent), so a crash
  *   between applying and persisting the position is harmless.
  * - A path never leads outside the target: record paths obey path_rules.ts,
@@ -33,6 +32,7 @@ import { join } from 'node:path';
 import { JournalError } from './errors.js';
 import { pathProblem } from './path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
+import { TxnGate, type OpenTxn } from './txn_gate.js';
 
 /** Whether this process can set owners (root). */
 const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -73,9 +73,7 @@ export interface TreeApplierOptions {
 }
 
 export class TreeApplier {
-  private readonly txns = new Map<number, JournalEntry[]>();
-  /** LSN of each open transaction's TXN_BEGIN (a transaction id need not be one). */
-  private readonly txnBegins = new Map<number, number>();
+  private readonly gate = new TxnGate();
   /** LSN of the last record applied (or dropped by an abort). */
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
@@ -103,9 +101,7 @@ export class TreeApplier {
 
   /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
   get oldestOpenTxn(): number | undefined {
-    let min: number | undefined;
-    for (const lsn of this.txnBegins.values()) if (min === undefined || lsn < min) min = lsn;
-    return min;
+    return this.gate.oldestBegin;
   }
 
   /**
@@ -121,42 +117,27 @@ export class TreeApplier {
   reshapes(entry: JournalEntry): boolean {
     const r = entry.record;
     if (r.kind === RecordKind.RECORD_KIND_TXN_COMMIT)
-      return (this.txns.get(r.txn) ?? []).some((e) => RESHAPING.has(e.record.kind));
-    if (r.txn && this.txns.has(r.txn)) return false; // held until its commit
+      return this.gate.heldFor(r.txn).some((e) => RESHAPING.has(e.record.kind));
+    if (r.txn && this.gate.isOpen(r.txn)) return false; // held until its commit
     return RESHAPING.has(r.kind);
   }
 
   /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
   async apply(entry: JournalEntry): Promise<void> {
-    const r = entry.record;
-    switch (r.kind) {
-      case RecordKind.RECORD_KIND_TXN_BEGIN:
-        this.txns.set(r.txn, []);
-        this.txnBegins.set(r.txn, entry.lsn);
-        break;
-      case RecordKind.RECORD_KIND_TXN_COMMIT: {
-        const held = this.txns.get(r.txn) ?? [];
-        this.txns.delete(r.txn);
-        this.txnBegins.delete(r.txn);
-        await this.applyTransaction(held);
-        break;
-      }
-      case RecordKind.RECORD_KIND_TXN_ABORT:
-        this.txns.delete(r.txn);
-        this.txnBegins.delete(r.txn);
-        break;
-      default: {
-        const held = r.txn ? this.txns.get(r.txn) : undefined;
-        if (held) held.push(entry);
-        else await this.applyOne(entry);
-      }
-    }
+    const admitted = this.gate.admit(entry);
+    if (admitted.kind === 'one') await this.applyOne(admitted.entry);
+    else if (admitted.kind === 'commit') await this.applyTransaction(admitted.entries);
     this.appliedLsn = entry.lsn;
   }
 
   /** Transactions begun but not yet committed or aborted. */
   get openTransactions(): number {
-    return this.txns.size;
+    return this.gate.open.length;
+  }
+
+  /** The transactions open now (begun, not committed or aborted). */
+  get openTxns(): OpenTxn[] {
+    return this.gate.open;
   }
 
   private refuse(entry: JournalEntry, why: string): never {
