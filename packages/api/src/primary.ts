@@ -4,7 +4,7 @@
  * start-up scan is journaled and the server listens.
  */
 import { resolve } from 'node:path';
-import { Journal, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
+import { Checkpoints, Journal, Retention, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
@@ -21,6 +21,14 @@ export interface PrimaryOptions {
   ignore?: string[];
   logger?: Logger;
   heartbeatMs?: number;
+  /** Keep journal records at least this long (ms). Default 7 days. */
+  retainMs?: number;
+  /** Write a checkpoint every this many journal bytes; 0: only on request. Default 256 MiB. */
+  checkpointBytes?: number;
+  /** How often retention looks (ms). Default 60 s. */
+  retentionIntervalMs?: number;
+  /** Journal segment size (tests). */
+  segmentBytes?: number;
 }
 
 export interface PrimaryHandle {
@@ -28,6 +36,8 @@ export interface PrimaryHandle {
   journal: Journal;
   capture: WatchCapture;
   registry: ReplicaRegistry;
+  checkpoints: Checkpoints;
+  retention: Retention;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
   close(): Promise<void>;
@@ -39,9 +49,12 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     dir: resolve(o.journalDir),
     sync: o.sync ?? 'batch',
     logger: o.logger,
+    segmentBytes: o.segmentBytes,
   });
   let capture: WatchCapture | undefined;
+  let checkpoints: Checkpoints | undefined;
   try {
+    checkpoints = await Checkpoints.open(journal.dir, { logger: o.logger });
     capture = await WatchCapture.start({
       source,
       journal,
@@ -50,7 +63,23 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     });
     const registry = new ReplicaRegistry(journal);
     await registry.load();
-    const app = buildPrimaryApp({ journal, registry, capture, mode: 'watch', source });
+    const retention = new Retention({
+      journal,
+      checkpoints,
+      retainMs: o.retainMs ?? 7 * 86_400_000,
+      checkpointBytes: o.checkpointBytes ?? 256 * 1024 * 1024,
+      holdLsn: () => registry.minDurableLsn(),
+      logger: o.logger,
+      intervalMs: o.retentionIntervalMs,
+    });
+    const app = buildPrimaryApp({
+      journal,
+      registry,
+      capture,
+      checkpoints,
+      mode: 'watch',
+      source,
+    });
     // The stream is attached before the server listens: no upgrade can
     // arrive unhandled.
     const closeStream = attachStreamServer(app.server, {
@@ -69,22 +98,29 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : o.port;
     const cap = capture;
+    const cps = checkpoints;
+    retention.start();
     return {
       app,
       journal,
       capture: cap,
       registry,
+      checkpoints: cps,
+      retention,
       address: { host: o.host, port },
       close: async () => {
+        await retention.stop();
         await closeStream();
         await app.close();
         await cap.stop();
+        await cps.close();
         await registry.flush();
         await journal.close();
       },
     };
   } catch (err) {
     await capture?.stop().catch(() => undefined);
+    await checkpoints?.close().catch(() => undefined);
     await journal.close();
     throw err;
   }

@@ -6,10 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, usageError } from './errors.js';
 import { addAnnotateCommand } from './commands/annotate.js';
+import { addCheckpointCommand } from './commands/checkpoint.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addLogCommand } from './commands/log.js';
 import { addPrimaryCommand } from './commands/primary.js';
 import { addReplicaCommand } from './commands/replica.js';
+import { addRestoreCommand } from './commands/restore.js';
 import { addStatusCommand } from './commands/status.js';
 import { addVerifyCommand } from './commands/verify.js';
 import { addWaitCommand } from './commands/wait.js';
@@ -35,6 +37,8 @@ export function buildProgram(io: CliIo): Command {
   addWaitCommand(program, io);
   addStatusCommand(program, io);
   addLogCommand(program, io);
+  addRestoreCommand(program, io);
+  addCheckpointCommand(program, io);
   addAnnotateCommand(program, io);
   addVerifyCommand(program, io);
 

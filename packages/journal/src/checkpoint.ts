@@ -28,7 +28,7 @@ import { JournalError } from './errors.js';
 import type { Journal, JournalLogger } from './journal.js';
 import type { Timespec } from './manifest.js';
 import { pathProblem } from './path_rules.js';
-import type { JournalEntry } from './record.js';
+import { RecordKind, type JournalEntry } from './record.js';
 import { newDir, TreeModel, type FileNode, type TreeNode } from './tree_model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 
@@ -307,10 +307,21 @@ export class Checkpoints {
   /**
    * Builds a checkpoint at `lsn` (default: the newest durable record) and
    * returns it; an existing one at that LSN is returned as it is. One build
-   * runs at a time.
+   * runs at a time. With `mark`, a CHECKPOINT record naming it is appended.
    */
-  create(journal: Journal, lsn?: number): Promise<CheckpointInfo> {
-    const run = this.building.then(() => this.build(journal, lsn ?? journal.durableLsn));
+  create(
+    journal: Journal,
+    lsn?: number,
+    options: { mark?: boolean } = {},
+  ): Promise<CheckpointInfo> {
+    const run = this.building.then(async () => {
+      const known = this.headers.some((h) => h.lsn === (lsn ?? journal.durableLsn));
+      const info = await this.build(journal, lsn ?? journal.durableLsn);
+      // The journal says a checkpoint was taken (once), for audits and replicas.
+      if (options.mark && !known)
+        await journal.append({ kind: RecordKind.RECORD_KIND_CHECKPOINT, checkpointId: info.id });
+      return info;
+    });
     this.building = run.catch(() => undefined);
     return run;
   }

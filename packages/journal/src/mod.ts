@@ -58,3 +58,4 @@ export {
   type RestoreResult,
   type RestoreProgress,
 } from './restore.js';
+export { Retention, type RetentionOptions, type RetentionPass } from './retention.js';

@@ -52,6 +52,7 @@ export function details(r: AuditRecord): string {
   if (r.pid !== undefined) parts.push(`pid=${r.pid}`);
   if (r.comm !== undefined) parts.push(`comm=${r.comm}`);
   if (r.txn !== undefined) parts.push(`txn=${r.txn}`);
+  if (r.text !== undefined) parts.push(JSON.stringify(r.text));
   return parts.join(' ');
 }
 

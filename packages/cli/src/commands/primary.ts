@@ -7,6 +7,7 @@ import {
   parseDuration,
   parseHostPort,
   parseMode,
+  parseSize,
   parseSync,
   readToken,
   type HostPort,
@@ -25,6 +26,7 @@ interface PrimaryFlags {
   tokenFile?: string;
   ignore: string[];
   retain: number;
+  checkpointEvery: number;
 }
 
 export function addPrimaryCommand(program: Command): void {
@@ -59,6 +61,14 @@ export function addPrimaryCommand(program: Command): void {
         .argParser(parseDuration)
         .default(parseDuration('7d'), '7d'),
     )
+    .addOption(
+      new Option(
+        '--checkpoint-every <SIZE>',
+        'write a checkpoint after this much journal (e.g. 256MiB, 1GiB; 0: only on request)',
+      )
+        .argParser(parseSize)
+        .default(parseSize('256MiB'), '256MiB'),
+    )
     .addHelpText(
       'after',
       `
@@ -89,6 +99,8 @@ Examples:
           token,
           ignore: flags.ignore,
           logger,
+          retainMs: flags.retain,
+          checkpointBytes: flags.checkpointEvery,
         });
       } catch (cause) {
         const code = (cause as { code?: string }).code;
