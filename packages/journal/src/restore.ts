@@ -343,8 +343,9 @@ async function writeFile(
         done += bytesWritten;
       }
     }
-    await fh.chmod(node.mode);
+    // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
     if (canChown) await fh.chown(node.uid, node.gid);
+    await fh.chmod(node.mode);
     await fh.utimes(seconds(node.atime), seconds(node.mtime));
   } finally {
     await fh.close();
@@ -352,8 +353,8 @@ async function writeFile(
 }
 
 async function setAttrs(abs: string, node: TreeNode, isDir: boolean): Promise<void> {
-  if (isDir) await chmod(abs, node.mode);
   if (canChown) await lchown(abs, node.uid, node.gid);
+  if (isDir) await chmod(abs, node.mode);
   await lutimes(abs, seconds(node.atime), seconds(node.mtime));
 }
 

@@ -241,6 +241,21 @@ export class TreeApplier {
     }
   }
 
+  /**
+   * A content change leaves the file's mtime at the record's time, not at
+   * the time it is applied: the same on every replica and in every restore
+   * (a UTIMES record that follows sets the source's exact time).
+   */
+  private async stampContentTime(abs: string, entry: JournalEntry): Promise<void> {
+    const st = await lstat(abs, { bigint: true });
+    const us = entry.timeUs;
+    await lutimes(
+      abs,
+      secondsFromNs(st.atimeNs),
+      utimeSeconds(Math.floor(us / 1e6), (us % 1e6) * 1000),
+    );
+  }
+
   /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
   private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
     const r: RecordBody = entry.record;
@@ -272,8 +287,9 @@ export class TreeApplier {
             r.mode || 0o644,
           );
           await fh.close();
-          await chmod(abs, r.mode);
+          // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
           if (canChown) await lchown(abs, r.uid, r.gid);
+          await chmod(abs, r.mode);
         });
         return;
       case RecordKind.RECORD_KIND_WRITE: {
@@ -293,11 +309,13 @@ export class TreeApplier {
         } finally {
           await fh.close();
         }
+        await this.stampContentTime(abs, entry);
         return;
       }
       case RecordKind.RECORD_KIND_TRUNCATE:
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
         await truncate(abs, r.size);
+        await this.stampContentTime(abs, entry);
         return;
       case RecordKind.RECORD_KIND_UNLINK:
         if (!existing) return;
@@ -309,8 +327,8 @@ export class TreeApplier {
           if (existing && !existing.isDirectory()) await rm(abs, { force: true });
           if (!existing?.isDirectory()) await mkdir(abs, { mode: r.mode });
         });
-        await chmod(abs, r.mode);
         if (canChown) await lchown(abs, r.uid, r.gid);
+        await chmod(abs, r.mode);
         if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_RMDIR:
@@ -359,7 +377,11 @@ export class TreeApplier {
         return;
       case RecordKind.RECORD_KIND_CHOWN:
         if (!existing) this.refuse(entry, 'missing on the target');
-        if (canChown) await lchown(abs, r.uid, r.gid);
+        if (canChown) {
+          await lchown(abs, r.uid, r.gid);
+          // A CHOWN changes the owner only: put back set-ID bits chown(2) cleared.
+          if (!existing.isSymbolicLink()) await chmod(abs, existing.mode & 0o7777);
+        }
         return;
       case RecordKind.RECORD_KIND_UTIMES:
         if (!existing) this.refuse(entry, 'missing on the target');

@@ -163,9 +163,12 @@ export class TreeModel {
         return;
       case RecordKind.RECORD_KIND_WRITE:
         if (existing?.type !== 'file') this.refuse(entry, 'not a regular file');
+        // A content change leaves mtime at the record's time (as TreeApplier does).
+        existing.mtime = fromMicros(entry.timeUs);
         return this.write(existing, Number(r.offset ?? 0), r.data);
       case RecordKind.RECORD_KIND_TRUNCATE:
         if (existing?.type !== 'file') this.refuse(entry, 'not a regular file');
+        existing.mtime = fromMicros(entry.timeUs);
         return this.truncate(existing, Number(r.size ?? 0));
       case RecordKind.RECORD_KIND_UNLINK:
         if (!existing) return;
@@ -195,6 +198,8 @@ export class TreeModel {
           if (to.dir.children.has(to.name)) return; // applied before
           this.refuse(entry, 'source of the rename is missing');
         }
+        // rename(2) between two names of one file does nothing.
+        if (to.dir.children.get(to.name) === existing) return;
         if (existing.type === 'dir' && this.isWithin(to.dir, existing))
           this.refuse(entry, 'a directory cannot move into itself');
         dir.children.delete(name);
