@@ -527,5 +527,8 @@ export async function applyAdmitted(
 ): Promise<void> {
   const a = gate.admit(e);
   if (a.kind === 'one') await model.apply(a.entry);
-  else if (a.kind === 'commit') for (const held of a.entries) await model.apply(held);
+  else if (a.kind === 'commit') {
+    for (const held of a.entries) await model.apply(held);
+    gate.applied(a.txn);
+  }
 }

@@ -126,7 +126,10 @@ export class TreeApplier {
   async apply(entry: JournalEntry): Promise<void> {
     const admitted = this.gate.admit(entry);
     if (admitted.kind === 'one') await this.applyOne(admitted.entry);
-    else if (admitted.kind === 'commit') await this.applyTransaction(admitted.entries);
+    else if (admitted.kind === 'commit') {
+      await this.applyTransaction(admitted.entries);
+      this.gate.applied(admitted.txn);
+    }
     this.appliedLsn = entry.lsn;
   }
 

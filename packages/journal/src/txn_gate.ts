@@ -17,7 +17,7 @@ export interface OpenTxn {
 export type Admitted =
   | { kind: 'held' }
   | { kind: 'one'; entry: JournalEntry }
-  | { kind: 'commit'; entries: JournalEntry[] };
+  | { kind: 'commit'; txn: number; entries: JournalEntry[] };
 
 export class TxnGate {
   private readonly held = new Map<number, JournalEntry[]>();
@@ -30,11 +30,11 @@ export class TxnGate {
         this.held.set(r.txn, []);
         this.begins.set(r.txn, entry.lsn);
         return { kind: 'held' };
-      case RecordKind.RECORD_KIND_TXN_COMMIT: {
-        const entries = this.held.get(r.txn) ?? [];
-        this.close(r.txn);
-        return { kind: 'commit', entries };
-      }
+      case RecordKind.RECORD_KIND_TXN_COMMIT:
+        // The transaction stays open until the caller says it is applied
+        // (`applied`): if applying fails, it is still open, and a position
+        // kept below its TXN_BEGIN makes the whole of it come again.
+        return { kind: 'commit', txn: r.txn, entries: this.held.get(r.txn) ?? [] };
       case RecordKind.RECORD_KIND_TXN_ABORT:
         this.close(r.txn);
         return { kind: 'held' };
@@ -45,6 +45,11 @@ export class TxnGate {
         return { kind: 'held' };
       }
     }
+  }
+
+  /** A committed transaction's records are applied: it is closed. */
+  applied(txn: number): void {
+    this.close(txn);
   }
 
   private close(txn: number): void {
