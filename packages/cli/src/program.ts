@@ -76,9 +76,15 @@ Examples:
   return program;
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+/**
+ * Runs the CLI with `argv` (without node and script); returns the exit code.
+ * `program` is buildProgram(io) unless a test passes one with stubbed actions.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  program: Command = buildProgram(io),
+): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
