@@ -9,18 +9,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli, useHarness, type CliResult } from './harness.js';
+import { expectUsageError, runCli, useHarness } from './harness.js';
 
 const harness = useHarness('cli');
 const execFileAsync = promisify(execFile);
-
-/** A usage error: exit 2, nothing on stdout, one line on stderr matching `names`. */
-function expectUsageError(r: CliResult, names: RegExp): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr).toMatch(names);
-  expect(r.code, r.stderr).toBe(2);
-}
 
 describe('fsjournal --help', () => {
   it.for([

@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, http, runCli, useHarness, type CliResult, type Harness } from './harness.js';
+import { expectUsageError, freePort, http, runCli, useHarness, type Harness } from './harness.js';
 
 const harness = useHarness('config');
 
@@ -25,13 +25,6 @@ const COMMANDS = [
   'verify',
   'demo',
 ];
-
-function expectUsageError(r: CliResult, names: RegExp): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr).toMatch(names);
-  expect(r.code, r.stderr).toBe(2);
-}
 
 describe('help', () => {
   it.for(COMMANDS)(

@@ -11,7 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { Journal, type JournalEntry } from '@fsjournal/journal';
 
 /** The CLI entry point, as `npx fsjournal` runs it. */
@@ -105,6 +105,14 @@ export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     Object.entries(process.env).filter(([k]) => !k.startsWith('FSJOURNAL_')),
   );
   return { ...env, FSJOURNAL_LOG_LEVEL: 'info', ...extra };
+}
+
+/** A usage error: exit 2, nothing on stdout, one line on stderr matching `names`. */
+export function expectUsageError(r: CliResult, names: RegExp): void {
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(names);
+  expect(r.code, r.stderr).toBe(2);
 }
 
 /** Runs `fsjournal ARGS` to completion; `env` adds variables (FSJOURNAL_*). */
