@@ -5,6 +5,7 @@ import { parseApi } from '../args.js';
 import { callApi, describeApiError } from '../api_client.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
+import { excludeEachOther } from '../settings.js';
 
 interface CheckpointFlags {
   journal?: string;
@@ -43,7 +44,7 @@ async function offline(dir: string): Promise<CheckpointInfo> {
 }
 
 export function addCheckpointCommand(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('checkpoint')
     .description(
       'Write a checkpoint: the tree as of the newest record, content stored once, so restores and retention can start there.',
@@ -79,4 +80,5 @@ Examples:
           `${info.id} at lsn ${info.lsn}: ${info.files} files, ${info.dirs} directories, ${info.symlinks} symlinks, ${info.bytes} bytes\n`,
         );
     });
+  excludeEachOther(cmd, 'journal', 'api');
 }

@@ -13,6 +13,7 @@ import { parseApi } from '../args.js';
 import { describeApiError } from '../api_client.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
+import { excludeEachOther } from '../settings.js';
 
 interface LogFlags {
   journal?: string;
@@ -142,7 +143,7 @@ async function* online(api: string, input: QueryInput): AsyncGenerator<AuditReco
 }
 
 export function addLogCommand(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('log')
     .description(
       'Show what the journal recorded (never file content), read offline from the journal folder or from a primary API.',
@@ -208,4 +209,5 @@ Examples:
         );
       }
     });
+  excludeEachOther(cmd, 'journal', 'api');
 }

@@ -76,6 +76,9 @@ Examples:
   fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
   fsjournal primary --source ./data --journal ./journal --listen 0.0.0.0:7070 \\
       --token-file /etc/fsjournal/token --ignore '**/*.tmp' --sync always
+  fsjournal primary --config /etc/fsjournal/primary.yml     # keys: source, journal, listen, ...
+  FSJOURNAL_LISTEN=0.0.0.0:7070 FSJOURNAL_IGNORE='**/*.tmp,cache/**' \\
+      fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
 `,
     )
     .action(async (flags: PrimaryFlags) => {

@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { isJournalError, restoreTree, type RestoreProgress } from '@fsjournal/journal';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
+import { excludeEachOther } from '../settings.js';
 
 interface RestoreFlags {
   journal: string;
@@ -45,7 +46,7 @@ function progressBar(): { update: (p: RestoreProgress) => void; stop: () => void
 }
 
 export function addRestoreCommand(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('restore')
     .description(
       'Write the tree as it was at a point of the journal into an empty folder (content, type, mode, symlink target, mtime, owner).',
@@ -103,4 +104,5 @@ Examples:
         throw err;
       }
     });
+  excludeEachOther(cmd, 'at', 'lsn');
 }
