@@ -98,7 +98,6 @@ export function metricsRoute(app: FastifyInstance, registry: Registry): void {
         description:
           "Prometheus text exposition (version 0.0.4): this role's metrics (docs/PROTOCOL.md lists them) and the process metrics (`process_*`, `nodejs_*`).",
         tags: ['operations'],
-        produces: ['text/plain'],
         response: {
           200: {
             description: 'Prometheus text format',
