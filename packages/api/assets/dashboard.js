@@ -97,7 +97,10 @@
           width: Math.max(320, box.clientWidth || 800),
           height: 220,
           scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-          axes: [{}, { label: 'records behind' }],
+          axes: [
+            {},
+            { label: 'records behind', incrs: [1, 2, 5, 10, 20, 50, 100, 1000, 10000, 100000] },
+          ],
           series: [
             {},
             ...ids.map((id, i) => ({ label: id, stroke: colors[i % colors.length], width: 2 })),
