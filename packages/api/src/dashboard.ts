@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { errorResponses } from './openapi.js';
+import { errorResponses, LOCAL_ONLY_CSP } from './openapi.js';
 
 const require = createRequire(import.meta.url);
 
@@ -57,6 +57,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
           .type(type)
           .header('cache-control', 'no-cache')
           .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', LOCAL_ONLY_CSP)
           .send(body),
     );
   }

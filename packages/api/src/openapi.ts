@@ -37,6 +37,13 @@ const nullableTime = {
   nullable: true,
 } as const;
 
+/**
+ * Content-Security-Policy of the pages we serve (dashboard, /docs): only this
+ * origin; inline styles allowed because swagger-ui and uPlot set them.
+ */
+export const LOCAL_ONLY_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
 /** Named shapes answered by the routes. */
 export const SHARED_SCHEMAS = [
   ERROR_SCHEMA,
@@ -246,5 +253,5 @@ export function installOpenApi(
       buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
     },
   });
-  void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  void app.register(swaggerUi, { routePrefix: '/docs', staticCSP: LOCAL_ONLY_CSP });
 }
