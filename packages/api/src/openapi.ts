@@ -44,12 +44,17 @@ const nullableTime = {
 export const LOCAL_ONLY_CSP =
   "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
-/** Named shapes answered by the routes. */
+/**
+ * Named shapes answered by the routes. Response schemas also serialize the
+ * answers, so the success shapes allow more properties: a field added to an
+ * answer later is sent, never silently dropped by the serializer.
+ */
 export const SHARED_SCHEMAS = [
   ERROR_SCHEMA,
   {
     $id: 'Replica',
     type: 'object',
+    additionalProperties: true,
     description: 'A replica as the primary sees it.',
     required: [
       'id',
@@ -77,6 +82,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'PrimaryStatus',
     type: 'object',
+    additionalProperties: true,
     required: [
       'role',
       'journalId',
@@ -101,6 +107,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'ReplicaStatus',
     type: 'object',
+    additionalProperties: true,
     required: [
       'role',
       'id',
@@ -142,6 +149,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'AuditRecord',
     type: 'object',
+    additionalProperties: true,
     description: 'One journal record as the audit API shows it; never file content.',
     required: ['lsn', 'time', 'op', 'path'],
     properties: {
@@ -166,6 +174,7 @@ export const SHARED_SCHEMAS = [
   {
     $id: 'Checkpoint',
     type: 'object',
+    additionalProperties: true,
     required: ['id', 'lsn', 'time', 'createdAt', 'files', 'dirs', 'symlinks', 'hardlinks', 'bytes'],
     properties: {
       id: { type: 'string' },
