@@ -137,9 +137,30 @@
     );
   }
 
+  /** The newest annotations seen, and the LSN up to which the journal was looked through. */
+  const annotations = { last: [], after: 0 };
+
+  /**
+   * Reads the annotations after the last look, page by page, then notes
+   * `durable` as looked through: each poll reads only what is new.
+   */
+  async function pollAnnotations(durable) {
+    const PAGE = 1000;
+    for (;;) {
+      const page = await getJson(
+        `/v1/journal?op=ANNOTATE&afterLsn=${annotations.after}&limit=${PAGE}`,
+      );
+      annotations.last.push(...page);
+      annotations.last.splice(0, Math.max(0, annotations.last.length - ANNOTATIONS));
+      if (page.length > 0) annotations.after = page[page.length - 1].lsn;
+      if (page.length < PAGE) break;
+    }
+    annotations.after = Math.max(annotations.after, durable);
+  }
+
   function showAnnotations(records) {
     const list = document.getElementById('annotations');
-    const last = records.slice(-ANNOTATIONS).reverse();
+    const last = records.slice().reverse();
     if (last.length === 0) list.replaceChildren(el('li', 'none yet', 'quiet'));
     else
       list.replaceChildren(
@@ -157,7 +178,8 @@
       recordChart(status.replicas);
       const after = Math.max(0, status.durableLsn - TAIL);
       showTail(await getJson(`/v1/journal?afterLsn=${after}&limit=${TAIL}`));
-      showAnnotations(await getJson('/v1/journal?op=ANNOTATE&limit=1000'));
+      await pollAnnotations(status.durableLsn);
+      showAnnotations(annotations.last);
       problem.hidden = true;
     } catch (err) {
       problem.textContent = `cannot reach the primary: ${err.message}`;
