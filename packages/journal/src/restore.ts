@@ -182,7 +182,8 @@ export async function restoreTree(o: RestoreOptions): Promise<RestoreResult> {
     const to = resolve(o.to);
     await prepareTarget(to, o.force ?? false);
     const scratchDir = join(to, RESTORE_SCRATCH);
-    const scratch = await ContentStore.open(scratchDir);
+    // The scratch store only holds what this restore wrote: no need to hash it again on read.
+    const scratch = await ContentStore.open(scratchDir, { verify: false });
     try {
       const store = new LayeredStore(checkpoints.content, scratch);
       const { model, replayed, timeUs } = await replayTo(journal, checkpoints, base, lsn, store, o);
@@ -239,7 +240,7 @@ async function replayTo(
       break;
     }
   }
-  await model.flush();
+  // Blocks still dirty stay in memory (at most FLUSH_BYTES): the files are written from them.
   o.onProgress?.({ phase: 'replay', done: total, total });
   return { model, replayed, timeUs };
 }
@@ -331,18 +332,21 @@ async function writeFile(
 ): Promise<void> {
   const fh = await open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
   try {
-    await fh.truncate(node.size);
+    let end = 0;
     for (let i = 0; i < node.blocks.length; i++) {
       const name = node.blocks[i];
-      if (!name) continue;
-      const data = await store.get(name);
+      const data = node.dirty.get(i) ?? (name ? await store.get(name) : undefined);
+      if (!data) continue;
       const want = Math.min(blockBytes, node.size - i * blockBytes, data.length);
+      end = i * blockBytes + want;
       let done = 0;
       while (done < want) {
         const { bytesWritten } = await fh.write(data, done, want - done, i * blockBytes + done);
         done += bytesWritten;
       }
     }
+    // Holes and zeros at the end are not written: the size makes them.
+    if (end < node.size) await fh.truncate(node.size);
     // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
     if (canChown) await fh.chown(node.uid, node.gid);
     await fh.chmod(node.mode);
