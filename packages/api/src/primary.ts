@@ -8,6 +8,7 @@ import { Checkpoints, Journal, Retention, WatchCapture, type SyncPolicy } from '
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
+import { PrimaryMetrics } from './primary_metrics.js';
 import { ReplicaRegistry } from './replica_registry.js';
 import { attachStreamServer } from './stream_server.js';
 
@@ -38,6 +39,7 @@ export interface PrimaryHandle {
   registry: ReplicaRegistry;
   checkpoints: Checkpoints;
   retention: Retention;
+  metrics: PrimaryMetrics;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
   close(): Promise<void>;
@@ -72,6 +74,8 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       logger: o.logger,
       intervalMs: o.retentionIntervalMs,
     });
+    // One set of metrics for the REST app and the stream server.
+    const metrics = new PrimaryMetrics({ journal, registry, checkpoints });
     const app = buildPrimaryApp({
       journal,
       registry,
@@ -79,6 +83,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       checkpoints,
       mode: 'watch',
       source,
+      metrics,
     });
     // The stream is attached before the server listens: no upgrade can
     // arrive unhandled.
@@ -88,11 +93,13 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       token: o.token,
       logger: o.logger,
       heartbeatMs: o.heartbeatMs,
+      metrics,
     });
     try {
       await app.listen({ host: o.host, port: o.port });
     } catch (err) {
       await closeStream();
+      metrics.close();
       throw err;
     }
     const addr = app.server.address();
@@ -107,11 +114,13 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       registry,
       checkpoints: cps,
       retention,
+      metrics,
       address: { host: o.host, port },
       close: async () => {
         await retention.stop();
         await closeStream();
         await app.close();
+        metrics.close();
         await cap.stop();
         await cps.close();
         await registry.flush();
