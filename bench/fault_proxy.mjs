@@ -194,6 +194,8 @@ export class FaultProxy {
     /** @type {import('./fault_proxy.d.mts').FaultEvent[]} */
     const log = [];
     let stopped = false;
+    /** @type {string[]} */
+    let bag = [];
     let tick = () => undefined;
     const nap = (ms) =>
       new Promise((r) => {
@@ -208,7 +210,14 @@ export class FaultProxy {
       while (!stopped) {
         await nap(Math.round(everyMs * (0.5 + rng.next())));
         if (stopped) break;
-        const fault = rng.pick(faults);
+        // Every kind comes once per round of faults, in a random order: a
+        // short run still sees cuts as well as stalls.
+        if (bag.length === 0)
+          bag = faults
+            .map((f) => [rng.next(), f])
+            .sort((a, b) => a[0] - b[0])
+            .map(([, f]) => f);
+        const fault = bag.shift();
         const ms = duration(fault);
         const event = { atMs: Date.now() - t0, fault, ms, open: this.open };
         log.push(event);
