@@ -1,0 +1,789 @@
+/*
+ * fsjournal's FUSE binding: libfuse3's path-based API, served from
+ * JavaScript. Each FUSE operation runs on one of libfuse's loop threads; the
+ * thread hands the request to the JS thread (a thread-safe function), blocks
+ * on a semaphore, and returns what JS replied. The caller's credentials
+ * (fuse_get_context: uid, gid, pid) travel with every request, which is what
+ * fuse-native does not expose.
+ *
+ * Also: the l*xattr syscalls, which Node's fs lacks, for the pass-through and
+ * for appliers.
+ *
+ * Request memory (paths, read/write buffers) belongs to libfuse and is valid
+ * only until the reply: JS must copy what it keeps.
+ */
+#define FUSE_USE_VERSION 31
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fuse.h>
+#include <node_api.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+/* Operation codes; mirrored in src/fuse_native.ts. */
+enum {
+  OP_EXIT = 0,
+  OP_GETATTR = 1,
+  OP_READLINK = 2,
+  OP_MKDIR = 3,
+  OP_UNLINK = 4,
+  OP_RMDIR = 5,
+  OP_SYMLINK = 6,
+  OP_RENAME = 7,
+  OP_LINK = 8,
+  OP_CHMOD = 9,
+  OP_CHOWN = 10,
+  OP_TRUNCATE = 11,
+  OP_OPEN = 12,
+  OP_READ = 13,
+  OP_WRITE = 14,
+  OP_STATFS = 15,
+  OP_FLUSH = 16,
+  OP_RELEASE = 17,
+  OP_FSYNC = 18,
+  OP_SETXATTR = 19,
+  OP_GETXATTR = 20,
+  OP_LISTXATTR = 21,
+  OP_REMOVEXATTR = 22,
+  OP_READDIR = 23,
+  OP_CREATE = 24,
+  OP_UTIMENS = 25,
+};
+
+#define NUMS 4
+
+typedef struct {
+  int op;
+  uint32_t uid, gid, pid;
+  const char *path;
+  const char *path2;
+  double nums[NUMS];
+  double fh;
+  /* READ/WRITE/SETXATTR: the request's data. READLINK/GETXATTR/LISTXATTR: the output buffer. */
+  char *buf;
+  size_t len;
+  /* outputs */
+  struct stat *st;
+  struct statvfs *stv;
+  void *dirbuf;
+  fuse_fill_dir_t filler;
+  struct fuse_file_info *fi;
+  int result;
+  sem_t done;
+} req_t;
+
+typedef struct {
+  struct fuse *fuse;
+  pthread_t thread;
+  napi_threadsafe_function tsfn;
+  int thread_started;
+  int finished;
+} mount_t;
+
+#define CHECK(call)                                                                                \
+  do {                                                                                             \
+    if ((call) != napi_ok) {                                                                       \
+      napi_throw_error(env, NULL, #call " failed");                                                \
+      return NULL;                                                                                 \
+    }                                                                                              \
+  } while (0)
+
+static napi_value make_string_or_null(napi_env env, const char *s) {
+  napi_value v;
+  if (s == NULL)
+    napi_get_null(env, &v);
+  else
+    napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+/* Runs on the JS thread: turns a request into a call of the JS handler. */
+static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  req_t *r = (req_t *)data;
+  if (env == NULL || js_cb == NULL) {
+    /* The JS side is gone (teardown): fail the request. */
+    if (r->op == OP_EXIT) {
+      free(r);
+      return;
+    }
+    r->result = -EIO;
+    sem_post(&r->done);
+    return;
+  }
+  napi_value argv[12];
+  napi_create_int32(env, r->op, &argv[0]);
+  napi_create_external(env, r, NULL, NULL, &argv[1]);
+  napi_create_uint32(env, r->uid, &argv[2]);
+  napi_create_uint32(env, r->gid, &argv[3]);
+  napi_create_uint32(env, r->pid, &argv[4]);
+  argv[5] = make_string_or_null(env, r->path);
+  argv[6] = make_string_or_null(env, r->path2);
+  for (int i = 0; i < 4; i++) napi_create_double(env, r->nums[i], &argv[7 + i]);
+  if ((r->op == OP_WRITE || r->op == OP_READ || r->op == OP_SETXATTR) && r->buf != NULL) {
+    void *ignored;
+    if (napi_create_external_buffer(env, r->len, r->buf, NULL, NULL, &argv[11]) != napi_ok) {
+      /* Runtimes that refuse external buffers: copy (write/setxattr only). */
+      napi_create_buffer_copy(env, r->len, r->buf, &ignored, &argv[11]);
+    }
+  } else {
+    napi_get_null(env, &argv[11]);
+  }
+  napi_value undefined;
+  napi_get_undefined(env, &undefined);
+  napi_value fh;
+  napi_create_double(env, r->fh, &fh);
+  /* handler(op, req, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh) */
+  napi_value args[13];
+  memcpy(args, argv, sizeof(argv));
+  args[12] = fh;
+  if (napi_call_function(env, undefined, js_cb, 13, args, NULL) != napi_ok) {
+    /* A throwing handler must not leave the FUSE thread waiting forever. */
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    if (r->op != OP_EXIT) {
+      r->result = -EIO;
+      sem_post(&r->done);
+    }
+  }
+  if (r->op == OP_EXIT) free(r);
+}
+
+static mount_t *current_mount(void) { return (mount_t *)fuse_get_context()->private_data; }
+
+/* Hands a request to JS and waits for the reply. */
+static int dispatch(req_t *r) {
+  struct fuse_context *ctx = fuse_get_context();
+  mount_t *m = (mount_t *)ctx->private_data;
+  r->uid = ctx->uid;
+  r->gid = ctx->gid;
+  r->pid = ctx->pid;
+  sem_init(&r->done, 0, 0);
+  if (napi_call_threadsafe_function(m->tsfn, r, napi_tsfn_blocking) != napi_ok) {
+    sem_destroy(&r->done);
+    return -EIO;
+  }
+  while (sem_wait(&r->done) != 0 && errno == EINTR) {
+  }
+  sem_destroy(&r->done);
+  return r->result;
+}
+
+static void init_req(req_t *r, int op, const char *path, struct fuse_file_info *fi) {
+  memset(r, 0, sizeof(*r));
+  r->op = op;
+  r->path = path;
+  r->fi = fi;
+  r->fh = fi ? (double)fi->fh : -1;
+}
+
+static void *fj_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
+  cfg->use_ino = 1;
+  /* Unlinked files that are still open are not renamed to .fuse_hidden*. */
+  cfg->hard_remove = 1;
+  cfg->nullpath_ok = 0;
+  cfg->entry_timeout = 1.0;
+  cfg->attr_timeout = 1.0;
+  cfg->negative_timeout = 0;
+  /* As large as libfuse allows (its buffer: 256 pages): fewer, larger writes. */
+  conn->max_write = 1024 * 1024;
+  conn->max_readahead = 1024 * 1024;
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  return current_mount();
+}
+
+static int fj_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_GETATTR, path, fi);
+  r.st = st;
+  return dispatch(&r);
+}
+
+static int fj_readlink(const char *path, char *buf, size_t size) {
+  req_t r;
+  init_req(&r, OP_READLINK, path, NULL);
+  r.buf = buf;
+  r.len = size;
+  return dispatch(&r);
+}
+
+static int fj_mkdir(const char *path, mode_t mode) {
+  req_t r;
+  init_req(&r, OP_MKDIR, path, NULL);
+  r.nums[0] = mode;
+  return dispatch(&r);
+}
+
+static int fj_unlink(const char *path) {
+  req_t r;
+  init_req(&r, OP_UNLINK, path, NULL);
+  return dispatch(&r);
+}
+
+static int fj_rmdir(const char *path) {
+  req_t r;
+  init_req(&r, OP_RMDIR, path, NULL);
+  return dispatch(&r);
+}
+
+static int fj_symlink(const char *target, const char *linkpath) {
+  req_t r;
+  init_req(&r, OP_SYMLINK, linkpath, NULL);
+  r.path2 = target;
+  return dispatch(&r);
+}
+
+static int fj_rename(const char *from, const char *to, unsigned int flags) {
+  req_t r;
+  init_req(&r, OP_RENAME, from, NULL);
+  r.path2 = to;
+  r.nums[0] = flags;
+  return dispatch(&r);
+}
+
+static int fj_link(const char *from, const char *to) {
+  req_t r;
+  init_req(&r, OP_LINK, from, NULL);
+  r.path2 = to;
+  return dispatch(&r);
+}
+
+static int fj_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_CHMOD, path, fi);
+  r.nums[0] = mode;
+  return dispatch(&r);
+}
+
+static int fj_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_CHOWN, path, fi);
+  r.nums[0] = uid == (uid_t)-1 ? -1 : (double)uid;
+  r.nums[1] = gid == (gid_t)-1 ? -1 : (double)gid;
+  return dispatch(&r);
+}
+
+static int fj_truncate(const char *path, off_t size, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_TRUNCATE, path, fi);
+  r.nums[0] = (double)size;
+  return dispatch(&r);
+}
+
+static int fj_open(const char *path, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_OPEN, path, fi);
+  r.nums[0] = fi->flags;
+  return dispatch(&r);
+}
+
+static int fj_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_CREATE, path, fi);
+  r.nums[0] = mode;
+  r.nums[1] = fi->flags;
+  return dispatch(&r);
+}
+
+static int fj_read(const char *path, char *buf, size_t size, off_t off,
+                   struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_READ, path, fi);
+  r.buf = buf;
+  r.len = size;
+  r.nums[0] = (double)size;
+  r.nums[1] = (double)off;
+  return dispatch(&r);
+}
+
+static int fj_write(const char *path, const char *buf, size_t size, off_t off,
+                    struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_WRITE, path, fi);
+  r.buf = (char *)buf;
+  r.len = size;
+  r.nums[0] = (double)size;
+  r.nums[1] = (double)off;
+  return dispatch(&r);
+}
+
+static int fj_statfs(const char *path, struct statvfs *stv) {
+  req_t r;
+  init_req(&r, OP_STATFS, path, NULL);
+  r.stv = stv;
+  return dispatch(&r);
+}
+
+static int fj_flush(const char *path, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_FLUSH, path, fi);
+  return dispatch(&r);
+}
+
+static int fj_release(const char *path, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_RELEASE, path, fi);
+  return dispatch(&r);
+}
+
+static int fj_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_FSYNC, path, fi);
+  r.nums[0] = datasync;
+  return dispatch(&r);
+}
+
+static int fj_setxattr(const char *path, const char *name, const char *value, size_t size,
+                       int flags) {
+  req_t r;
+  init_req(&r, OP_SETXATTR, path, NULL);
+  r.path2 = name;
+  r.buf = (char *)value;
+  r.len = size;
+  r.nums[0] = flags;
+  return dispatch(&r);
+}
+
+static int fj_getxattr(const char *path, const char *name, char *value, size_t size) {
+  req_t r;
+  init_req(&r, OP_GETXATTR, path, NULL);
+  r.path2 = name;
+  r.buf = value;
+  r.len = size;
+  r.nums[0] = (double)size;
+  return dispatch(&r);
+}
+
+static int fj_listxattr(const char *path, char *list, size_t size) {
+  req_t r;
+  init_req(&r, OP_LISTXATTR, path, NULL);
+  r.buf = list;
+  r.len = size;
+  r.nums[0] = (double)size;
+  return dispatch(&r);
+}
+
+static int fj_removexattr(const char *path, const char *name) {
+  req_t r;
+  init_req(&r, OP_REMOVEXATTR, path, NULL);
+  r.path2 = name;
+  return dispatch(&r);
+}
+
+static int fj_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+                      struct fuse_file_info *fi, enum fuse_readdir_flags flags) {
+  req_t r;
+  init_req(&r, OP_READDIR, path, fi);
+  r.dirbuf = buf;
+  r.filler = filler;
+  return dispatch(&r);
+}
+
+static int fj_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
+  req_t r;
+  init_req(&r, OP_UTIMENS, path, fi);
+  r.nums[0] = (double)tv[0].tv_sec;
+  r.nums[1] = (double)tv[0].tv_nsec;
+  r.nums[2] = (double)tv[1].tv_sec;
+  r.nums[3] = (double)tv[1].tv_nsec;
+  return dispatch(&r);
+}
+
+static const struct fuse_operations fj_ops = {
+    .init = fj_init,
+    .getattr = fj_getattr,
+    .readlink = fj_readlink,
+    .mkdir = fj_mkdir,
+    .unlink = fj_unlink,
+    .rmdir = fj_rmdir,
+    .symlink = fj_symlink,
+    .rename = fj_rename,
+    .link = fj_link,
+    .chmod = fj_chmod,
+    .chown = fj_chown,
+    .truncate = fj_truncate,
+    .open = fj_open,
+    .read = fj_read,
+    .write = fj_write,
+    .statfs = fj_statfs,
+    .flush = fj_flush,
+    .release = fj_release,
+    .fsync = fj_fsync,
+    .setxattr = fj_setxattr,
+    .getxattr = fj_getxattr,
+    .listxattr = fj_listxattr,
+    .removexattr = fj_removexattr,
+    .readdir = fj_readdir,
+    .create = fj_create,
+    .utimens = fj_utimens,
+};
+
+static void *loop_thread(void *data) {
+  mount_t *m = (mount_t *)data;
+  int res = fuse_loop_mt(m->fuse, 0);
+  req_t *r = calloc(1, sizeof(req_t));
+  if (r != NULL) {
+    r->op = OP_EXIT;
+    r->nums[0] = res;
+    r->fh = -1;
+    napi_call_threadsafe_function(m->tsfn, r, napi_tsfn_blocking);
+  }
+  return NULL;
+}
+
+static req_t *get_req(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return (req_t *)p;
+}
+
+static mount_t *get_mount(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return (mount_t *)p;
+}
+
+/* mount(mountpoint, options, handler) -> handle. options: the -o string. */
+static napi_value js_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char mnt[4096], opts[4096];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], mnt, sizeof(mnt), &n));
+  CHECK(napi_get_value_string_utf8(env, argv[1], opts, sizeof(opts), &n));
+  mount_t *m = calloc(1, sizeof(mount_t));
+  if (m == NULL) {
+    napi_throw_error(env, "ENOMEM", "out of memory");
+    return NULL;
+  }
+  char *args_v[] = {"fsjournal", "-o", opts, NULL};
+  struct fuse_args args = FUSE_ARGS_INIT(3, args_v);
+  m->fuse = fuse_new(&args, &fj_ops, sizeof(fj_ops), m);
+  if (m->fuse == NULL) {
+    free(m);
+    napi_throw_error(env, "FUSE_NEW", "fuse_new failed (bad options?)");
+    return NULL;
+  }
+  if (fuse_mount(m->fuse, mnt) != 0) {
+    fuse_destroy(m->fuse);
+    free(m);
+    napi_throw_error(env, "FUSE_MOUNT", "fuse_mount failed");
+    return NULL;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "fsjournal-fuse", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, NULL, NULL, call_js,
+                                      &m->tsfn) != napi_ok) {
+    fuse_unmount(m->fuse);
+    fuse_destroy(m->fuse);
+    free(m);
+    napi_throw_error(env, NULL, "napi_create_threadsafe_function failed");
+    return NULL;
+  }
+  if (pthread_create(&m->thread, NULL, loop_thread, m) != 0) {
+    napi_release_threadsafe_function(m->tsfn, napi_tsfn_abort);
+    fuse_unmount(m->fuse);
+    fuse_destroy(m->fuse);
+    free(m);
+    napi_throw_error(env, NULL, "pthread_create failed");
+    return NULL;
+  }
+  m->thread_started = 1;
+  napi_value handle;
+  CHECK(napi_create_external(env, m, NULL, NULL, &handle));
+  return handle;
+}
+
+/* unmount(handle): ends the loop and detaches the mount (lazily); EXIT follows. */
+static napi_value js_unmount(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  mount_t *m = get_mount(env, argv[0]);
+  if (m == NULL || m->finished) return NULL;
+  fuse_exit(m->fuse);
+  fuse_unmount(m->fuse);
+  return NULL;
+}
+
+/* finish(handle): after EXIT, joins the loop thread and frees everything. */
+static napi_value js_finish(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  mount_t *m = get_mount(env, argv[0]);
+  if (m == NULL || m->finished) return NULL;
+  m->finished = 1;
+  pthread_join(m->thread, NULL);
+  fuse_unmount(m->fuse);
+  fuse_destroy(m->fuse);
+  napi_release_threadsafe_function(m->tsfn, napi_tsfn_release);
+  return NULL;
+}
+
+static int32_t arg_int(napi_env env, napi_value v) {
+  int32_t x = 0;
+  napi_get_value_int32(env, v, &x);
+  return x;
+}
+
+/* reply(req, result) */
+static napi_value js_reply(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  req_t *r = get_req(env, argv[0]);
+  if (r == NULL) return NULL;
+  r->result = arg_int(env, argv[1]);
+  sem_post(&r->done);
+  return NULL;
+}
+
+/* replyOpen(req, result, fh) */
+static napi_value js_reply_open(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  req_t *r = get_req(env, argv[0]);
+  if (r == NULL) return NULL;
+  r->result = arg_int(env, argv[1]);
+  if (r->result == 0 && r->fi != NULL) {
+    double fh = 0;
+    napi_get_value_double(env, argv[2], &fh);
+    r->fi->fh = (uint64_t)fh;
+  }
+  sem_post(&r->done);
+  return NULL;
+}
+
+/*
+ * replyStat(req, result, Float64Array [mode, nlink, uid, gid, rdev, size, blocks, ino,
+ * atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, blksize])
+ */
+static napi_value js_reply_stat(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  req_t *r = get_req(env, argv[0]);
+  if (r == NULL) return NULL;
+  r->result = arg_int(env, argv[1]);
+  if (r->result == 0) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void *data = NULL;
+    napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL);
+    double *a = (double *)data;
+    if (type == napi_float64_array && length >= 15) {
+      if (r->st != NULL) {
+        struct stat *st = r->st;
+        memset(st, 0, sizeof(*st));
+        st->st_mode = (mode_t)a[0];
+        st->st_nlink = (nlink_t)a[1];
+        st->st_uid = (uid_t)a[2];
+        st->st_gid = (gid_t)a[3];
+        st->st_rdev = (dev_t)a[4];
+        st->st_size = (off_t)a[5];
+        st->st_blocks = (blkcnt_t)a[6];
+        st->st_ino = (ino_t)a[7];
+        st->st_atim.tv_sec = (time_t)a[8];
+        st->st_atim.tv_nsec = (long)a[9];
+        st->st_mtim.tv_sec = (time_t)a[10];
+        st->st_mtim.tv_nsec = (long)a[11];
+        st->st_ctim.tv_sec = (time_t)a[12];
+        st->st_ctim.tv_nsec = (long)a[13];
+        st->st_blksize = (blksize_t)a[14];
+      } else if (r->stv != NULL) {
+        struct statvfs *s = r->stv;
+        memset(s, 0, sizeof(*s));
+        s->f_bsize = (unsigned long)a[0];
+        s->f_frsize = (unsigned long)a[1];
+        s->f_blocks = (fsblkcnt_t)a[2];
+        s->f_bfree = (fsblkcnt_t)a[3];
+        s->f_bavail = (fsblkcnt_t)a[4];
+        s->f_files = (fsfilcnt_t)a[5];
+        s->f_ffree = (fsfilcnt_t)a[6];
+        s->f_favail = (fsfilcnt_t)a[7];
+        s->f_namemax = (unsigned long)a[8];
+      }
+    } else {
+      r->result = -EIO;
+    }
+  }
+  sem_post(&r->done);
+  return NULL;
+}
+
+/*
+ * replyData(req, result, Buffer): READLINK (NUL-terminated, cut to the
+ * buffer), GETXATTR and LISTXATTR (size 0 asks for the length; too small is
+ * ERANGE).
+ */
+static napi_value js_reply_data(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  req_t *r = get_req(env, argv[0]);
+  if (r == NULL) return NULL;
+  r->result = arg_int(env, argv[1]);
+  if (r->result >= 0) {
+    void *data = NULL;
+    size_t length = 0;
+    napi_get_buffer_info(env, argv[2], &data, &length);
+    if (r->op == OP_READLINK) {
+      if (r->len > 0) {
+        size_t n = length < r->len - 1 ? length : r->len - 1;
+        memcpy(r->buf, data, n);
+        r->buf[n] = 0;
+      }
+      r->result = 0;
+    } else if (r->len == 0) {
+      r->result = (int)length;
+    } else if (length > r->len) {
+      r->result = -ERANGE;
+    } else {
+      memcpy(r->buf, data, length);
+      r->result = (int)length;
+    }
+  }
+  sem_post(&r->done);
+  return NULL;
+}
+
+/* replyNames(req, result, string[]): READDIR. */
+static napi_value js_reply_names(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  req_t *r = get_req(env, argv[0]);
+  if (r == NULL) return NULL;
+  r->result = arg_int(env, argv[1]);
+  if (r->result == 0) {
+    uint32_t count = 0;
+    napi_get_array_length(env, argv[2], &count);
+    /* The loop thread is blocked on this request: filling its buffer here is safe. */
+    for (uint32_t i = 0; i < count; i++) {
+      napi_value item;
+      char name[1024];
+      size_t n = 0;
+      napi_get_element(env, argv[2], i, &item);
+      if (napi_get_value_string_utf8(env, item, name, sizeof(name), &n) != napi_ok) continue;
+      if (r->filler(r->dirbuf, name, NULL, 0, 0) != 0) break;
+    }
+  }
+  sem_post(&r->done);
+  return NULL;
+}
+
+static napi_value errno_value(napi_env env, int err) {
+  napi_value v;
+  napi_create_int32(env, -err, &v);
+  return v;
+}
+
+/* xattrGet(path, name) -> Buffer | -errno (no symlink following). */
+static napi_value js_xattr_get(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096], name[256];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &n));
+  CHECK(napi_get_value_string_utf8(env, argv[1], name, sizeof(name), &n));
+  for (int attempt = 0; attempt < 3; attempt++) {
+    ssize_t size = lgetxattr(path, name, NULL, 0);
+    if (size < 0) return errno_value(env, errno);
+    void *data;
+    napi_value buf;
+    CHECK(napi_create_buffer(env, size > 0 ? (size_t)size : 1, &data, &buf));
+    ssize_t got = size > 0 ? lgetxattr(path, name, data, (size_t)size) : 0;
+    if (got < 0 && errno == ERANGE) continue;
+    if (got < 0) return errno_value(env, errno);
+    napi_value out;
+    void *copy;
+    CHECK(napi_create_buffer_copy(env, (size_t)got, data, &copy, &out));
+    return out;
+  }
+  return errno_value(env, ERANGE);
+}
+
+/* xattrSet(path, name, Buffer, flags) -> 0 | -errno */
+static napi_value js_xattr_set(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096], name[256];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &n));
+  CHECK(napi_get_value_string_utf8(env, argv[1], name, sizeof(name), &n));
+  void *data = NULL;
+  size_t length = 0;
+  CHECK(napi_get_buffer_info(env, argv[2], &data, &length));
+  int flags = arg_int(env, argv[3]);
+  return errno_value(env, lsetxattr(path, name, data, length, flags) == 0 ? 0 : errno);
+}
+
+/* xattrRemove(path, name) -> 0 | -errno */
+static napi_value js_xattr_remove(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096], name[256];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &n));
+  CHECK(napi_get_value_string_utf8(env, argv[1], name, sizeof(name), &n));
+  return errno_value(env, lremovexattr(path, name) == 0 ? 0 : errno);
+}
+
+/* xattrList(path) -> Buffer (NUL-separated names) | -errno */
+static napi_value js_xattr_list(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096];
+  size_t n;
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof(path), &n));
+  for (int attempt = 0; attempt < 3; attempt++) {
+    ssize_t size = llistxattr(path, NULL, 0);
+    if (size < 0) return errno_value(env, errno);
+    char *data = malloc(size > 0 ? (size_t)size : 1);
+    if (data == NULL) return errno_value(env, ENOMEM);
+    ssize_t got = size > 0 ? llistxattr(path, data, (size_t)size) : 0;
+    if (got < 0) {
+      int e = errno;
+      free(data);
+      if (e == ERANGE) continue;
+      return errno_value(env, e);
+    }
+    napi_value out;
+    void *copy;
+    napi_status s = napi_create_buffer_copy(env, (size_t)got, data, &copy, &out);
+    free(data);
+    CHECK(s);
+    return out;
+  }
+  return errno_value(env, ERANGE);
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
+      {"unmount", NULL, js_unmount, NULL, NULL, NULL, napi_default, NULL},
+      {"finish", NULL, js_finish, NULL, NULL, NULL, napi_default, NULL},
+      {"reply", NULL, js_reply, NULL, NULL, NULL, napi_default, NULL},
+      {"replyOpen", NULL, js_reply_open, NULL, NULL, NULL, napi_default, NULL},
+      {"replyStat", NULL, js_reply_stat, NULL, NULL, NULL, napi_default, NULL},
+      {"replyData", NULL, js_reply_data, NULL, NULL, NULL, napi_default, NULL},
+      {"replyNames", NULL, js_reply_names, NULL, NULL, NULL, napi_default, NULL},
+      {"xattrGet", NULL, js_xattr_get, NULL, NULL, NULL, napi_default, NULL},
+      {"xattrSet", NULL, js_xattr_set, NULL, NULL, NULL, napi_default, NULL},
+      {"xattrRemove", NULL, js_xattr_remove, NULL, NULL, NULL, napi_default, NULL},
+      {"xattrList", NULL, js_xattr_list, NULL, NULL, NULL, napi_default, NULL},
+  };
+  CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
