@@ -1,10 +1,11 @@
 /**
- * The primary daemon: journal + watch capture + one server on `listen`
- * serving REST and the replication stream. `startPrimary` resolves once the
- * start-up scan is journaled and the server listens.
+ * The primary daemon: journal + capture (watch, or mount: a FUSE
+ * pass-through) + one server on `listen` serving REST and the replication
+ * stream. `startPrimary` resolves once the start-up scan is journaled (watch)
+ * or the mountpoint is mounted (mount), and the server listens.
  */
 import { resolve } from 'node:path';
-import { Journal, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
+import { Journal, MountCapture, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
@@ -21,12 +22,23 @@ export interface PrimaryOptions {
   ignore?: string[];
   logger?: Logger;
   heartbeatMs?: number;
+  /** Default `watch`. */
+  mode?: 'watch' | 'mount';
+  /** Mount mode: where the journaled view of `source` is mounted. */
+  mountpoint?: string;
+  /** Mount mode: replicas that must hold a change before it returns (default 0). */
+  syncReplicas?: number;
+  /** Mount mode: how long a change waits for them before replication degrades. */
+  syncTimeoutMs?: number;
 }
+
+/** Default of `syncTimeoutMs`. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 10_000;
 
 export interface PrimaryHandle {
   app: FastifyInstance;
   journal: Journal;
-  capture: WatchCapture;
+  capture: WatchCapture | MountCapture;
   registry: ReplicaRegistry;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
@@ -40,17 +52,42 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     sync: o.sync ?? 'batch',
     logger: o.logger,
   });
-  let capture: WatchCapture | undefined;
+  let capture: WatchCapture | MountCapture | undefined;
   try {
-    capture = await WatchCapture.start({
-      source,
-      journal,
-      ignore: o.ignore ?? [],
-      logger: o.logger,
-    });
     const registry = new ReplicaRegistry(journal);
     await registry.load();
-    const app = buildPrimaryApp({ journal, registry, capture, mode: 'watch', source });
+    const mode = o.mode ?? 'watch';
+    if (mode === 'mount') {
+      const mount = await MountCapture.start({
+        source,
+        mountpoint: resolve(o.mountpoint ?? ''),
+        journal,
+        logger: o.logger,
+        syncReplication: {
+          required: o.syncReplicas ?? 0,
+          timeoutMs: o.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS,
+          waiter: registry,
+        },
+      });
+      capture = mount;
+    } else {
+      capture = await WatchCapture.start({
+        source,
+        journal,
+        ignore: o.ignore ?? [],
+        logger: o.logger,
+      });
+    }
+    const mount = capture instanceof MountCapture ? capture : undefined;
+    const app = buildPrimaryApp({
+      journal,
+      registry,
+      capture,
+      mode,
+      source,
+      mountpoint: mount?.mountpoint,
+      syncStatus: mount && (() => mount.syncStatus()),
+    });
     // The stream is attached before the server listens: no upgrade can
     // arrive unhandled.
     const closeStream = attachStreamServer(app.server, {

@@ -20,7 +20,8 @@ import {
   type Journal,
   type JournalQuery,
   type QueryInput,
-  type WatchCapture,
+  type Capture,
+  type SyncReplicationStatus,
 } from '@fsjournal/journal';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
@@ -30,9 +31,13 @@ export interface PrimaryAppOptions {
   journal: Journal;
   registry: ReplicaRegistry;
   /** The capture feeding the journal (barriers go through it); absent in tests of the API alone. */
-  capture?: WatchCapture;
+  capture?: Capture;
   mode: 'watch' | 'mount';
   source: string;
+  /** Mount mode: where the journaled view is mounted. */
+  mountpoint?: string;
+  /** Mount mode with `--sync-replicas`: the state of synchronous replication. */
+  syncStatus?: () => SyncReplicationStatus | undefined;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -45,6 +50,10 @@ export interface PrimaryStatus {
   lastLsn: number;
   durableLsn: number;
   replicas: ReplicaRow[];
+  /** Mount mode only. */
+  mountpoint?: string;
+  /** Mount mode with `--sync-replicas N` (N > 0) only. */
+  syncReplication?: SyncReplicationStatus;
 }
 
 const MAX_WAIT_MS = 3_600_000;
@@ -115,16 +124,22 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     return reply.code(ok ? 200 : 503).send({ ok });
   });
 
-  app.get('/v1/status', async (): Promise<PrimaryStatus> => ({
-    role: 'primary',
-    journalId: j.journalId,
-    mode: o.mode,
-    source: o.source,
-    firstLsn: j.firstLsn,
-    lastLsn: j.lastLsn,
-    durableLsn: j.durableLsn,
-    replicas: o.registry.rows(),
-  }));
+  app.get('/v1/status', async (): Promise<PrimaryStatus> => {
+    const status: PrimaryStatus = {
+      role: 'primary',
+      journalId: j.journalId,
+      mode: o.mode,
+      source: o.source,
+      firstLsn: j.firstLsn,
+      lastLsn: j.lastLsn,
+      durableLsn: j.durableLsn,
+      replicas: o.registry.rows(),
+    };
+    if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
+    const sync = o.syncStatus?.();
+    if (sync) status.syncReplication = sync;
+    return status;
+  });
 
   app.get('/v1/replicas', async () => o.registry.rows());
 

@@ -9,3 +9,6 @@ export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record
 export { toEntry } from './journal.js';
 export * from './manifest.js';
 export * from './reconcile.js';
+export * from './mount_point.js';
+export * from './fuse_native.js';
+export { errnoOf, journalPath, parentOf, statArray, writeRecords } from './mount_capture.js';

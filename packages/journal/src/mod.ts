@@ -44,3 +44,12 @@ export { writeFileDurable, fsyncDir } from './durable_file.js';
 export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
 export { TreeApplier } from './tree_applier.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree_diff.js';
+export type { Capture } from './capture.js';
+export { MountCapture, type MountCaptureOptions, type MountStats } from './mount_capture.js';
+export {
+  SyncGate,
+  type ReplicaWaiter,
+  type SyncReplicationOptions,
+  type SyncReplicationStatus,
+} from './sync_gate.js';
+export { loadFuseBinding } from './fuse_native.js';
