@@ -103,9 +103,14 @@ static napi_value make_string_or_null(napi_env env, const char *s) {
 /* Runs on the JS thread: turns a request into a call of the JS handler. */
 static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   req_t *r = (req_t *)data;
+  /*
+   * A request on a FUSE thread's stack is dead once replied to, and JS may
+   * reply before the call below returns: read what is needed now.
+   */
+  const int op = r->op;
   if (env == NULL || js_cb == NULL) {
     /* The JS side is gone (teardown): fail the request. */
-    if (r->op == OP_EXIT) {
+    if (op == OP_EXIT) {
       free(r);
       return;
     }
@@ -143,12 +148,10 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
     /* A throwing handler must not leave the FUSE thread waiting forever. */
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
-    if (r->op != OP_EXIT) {
-      r->result = -EIO;
-      sem_post(&r->done);
-    }
+    /* Whether the handler replied before throwing is unknown: a lost request is
+       better than a double reply. Handlers catch their own errors. */
   }
-  if (r->op == OP_EXIT) free(r);
+  if (op == OP_EXIT) free(r);
 }
 
 static mount_t *current_mount(void) { return (mount_t *)fuse_get_context()->private_data; }

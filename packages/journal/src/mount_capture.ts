@@ -369,6 +369,32 @@ export class MountCapture implements Capture {
       b.reply(req, errnoOf(err));
     };
     const abs = (q: string | null): string => (q === null ? '' : join(this.source, q));
+    try {
+      this.dispatch(op, req, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh, abs, fail);
+    } catch (err) {
+      // Only synchronous steps before a reply can throw here.
+      fail(err);
+    }
+  };
+
+  private dispatch(
+    op: number,
+    req: FuseRequest,
+    uid: number,
+    gid: number,
+    pid: number,
+    path: string | null,
+    path2: string | null,
+    n0: number,
+    n1: number,
+    n2: number,
+    n3: number,
+    buf: Buffer | null,
+    fh: number,
+    abs: (q: string | null) => string,
+    fail: (err: unknown) => void,
+  ): void {
+    const b = this.binding;
     switch (op) {
       case FuseOp.GETATTR:
         (path === null ? p.fstat(fh) : p.lstat(abs(path)))
@@ -444,7 +470,7 @@ export class MountCapture implements Capture {
           this.change({ req, code: op, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh }),
         );
     }
-  };
+  }
 
   private track(work: Promise<void>): void {
     this.inflight.add(work);
