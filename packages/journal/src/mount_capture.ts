@@ -175,32 +175,24 @@ function utimesRecord(path: string, st: BigIntStats): RecordInput {
   };
 }
 
-/** Node's callback fs API as promises (cheaper per call than fs/promises' FileHandle). */
+/**
+ * Backing calls of modifying operations, GETATTR and the like are synchronous:
+ * on a local disk a metadata call takes microseconds, a trip through libuv's
+ * thread pool ten times that, and modifying operations run one at a time
+ * anyway (`ordered`). READ and FSYNC, which may wait on the disk, stay
+ * asynchronous.
+ */
 const p = {
-  lstat: (path: string) =>
-    new Promise<BigIntStats>((res, rej) =>
-      fs.lstat(path, { bigint: true }, (e, st) => (e ? rej(e) : res(st))),
-    ),
-  fstat: (fd: number) =>
-    new Promise<BigIntStats>((res, rej) =>
-      fs.fstat(fd, { bigint: true }, (e, st) => (e ? rej(e) : res(st))),
-    ),
-  open: (path: string, flags: number, mode?: number) =>
-    new Promise<number>((res, rej) =>
-      fs.open(path, flags, mode, (e, fd) => (e ? rej(e) : res(fd))),
-    ),
-  close: (fd: number) => new Promise<void>((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res()))),
-  write: (fd: number, buf: Buffer, off: number, len: number, pos: number) =>
-    new Promise<number>((res, rej) =>
-      fs.write(fd, buf, off, len, pos, (e, n) => (e ? rej(e) : res(n))),
-    ),
+  lstat: (path: string): BigIntStats => fs.lstatSync(path, { bigint: true }),
+  fstat: (fd: number): BigIntStats => fs.fstatSync(fd, { bigint: true }),
+  open: (path: string, flags: number, mode?: number): number => fs.openSync(path, flags, mode),
+  close: (fd: number): void => fs.closeSync(fd),
+  write: (fd: number, buf: Buffer, off: number, len: number, pos: number): number =>
+    fs.writeSync(fd, buf, off, len, pos),
   read: (fd: number, buf: Buffer, len: number, pos: number) =>
     new Promise<number>((res, rej) =>
       fs.read(fd, buf, 0, len, pos, (e, n) => (e ? rej(e) : res(n))),
     ),
-  /** Runs a callback-style fs call. */
-  cb: (call: (done: (e: NodeJS.ErrnoException | null) => void) => void) =>
-    new Promise<void>((res, rej) => call((e) => (e ? rej(e) : res()))),
 };
 
 export class MountCapture implements Capture {
@@ -396,29 +388,27 @@ export class MountCapture implements Capture {
   ): void {
     const b = this.binding;
     switch (op) {
-      case FuseOp.GETATTR:
-        (path === null ? p.fstat(fh) : p.lstat(abs(path)))
-          .then((st) => b.replyStat(req, 0, statArray(st)))
-          .catch((e: unknown) => {
-            this.stats.errors++;
-            b.replyStat(req, errnoOf(e), null);
-          });
-        return;
-      case FuseOp.READLINK:
-        fs.readlink(abs(path), { encoding: 'buffer' }, (e, target) =>
-          e ? fail(e) : b.replyData(req, 0, target),
-        );
-        return;
-      case FuseOp.READDIR:
-        fs.readdir(abs(path), (e, names) =>
-          e ? fail(e) : b.replyNames(req, 0, ['.', '..', ...names]),
-        );
-        return;
-      case FuseOp.OPEN: {
-        const flags = (n0 & ~STRIP_FLAGS) | fsc.O_NOFOLLOW;
-        fs.open(abs(path), flags, (e, fd) => (e ? fail(e) : b.replyOpen(req, 0, fd)));
+      case FuseOp.GETATTR: {
+        let st: BigIntStats;
+        try {
+          st = path === null ? p.fstat(fh) : p.lstat(abs(path));
+        } catch (e) {
+          this.stats.errors++;
+          b.replyStat(req, errnoOf(e), null);
+          return;
+        }
+        b.replyStat(req, 0, statArray(st));
         return;
       }
+      case FuseOp.READLINK:
+        b.replyData(req, 0, fs.readlinkSync(abs(path), { encoding: 'buffer' }));
+        return;
+      case FuseOp.READDIR:
+        b.replyNames(req, 0, ['.', '..', ...fs.readdirSync(abs(path))]);
+        return;
+      case FuseOp.OPEN:
+        b.replyOpen(req, 0, p.open(abs(path), (n0 & ~STRIP_FLAGS) | fsc.O_NOFOLLOW));
+        return;
       case FuseOp.READ:
         p.read(fh, buf!, n0, n1).then((n) => b.reply(req, n), fail);
         return;
@@ -426,7 +416,12 @@ export class MountCapture implements Capture {
         b.reply(req, 0);
         return;
       case FuseOp.RELEASE:
-        fs.close(fh, () => b.reply(req, 0));
+        try {
+          p.close(fh);
+        } catch {
+          // The handle is gone either way.
+        }
+        b.reply(req, 0);
         return;
       case FuseOp.FSYNC:
         if (fh < 0) return b.reply(req, 0);
@@ -580,11 +575,11 @@ export class MountCapture implements Capture {
         return { records: writeRecords(this.journal.lastLsn + 1, rel, n1, data, st), answer };
       }
       case FuseOp.TRUNCATE: {
-        if (fh >= 0) await p.cb((d) => fs.ftruncate(fh, n0, d));
+        if (fh >= 0) fs.ftruncateSync(fh, n0);
         else {
           const fd = await p.open(abs(rel!), fsc.O_WRONLY | fsc.O_NOFOLLOW);
           try {
-            await p.cb((d) => fs.ftruncate(fd, n0, d));
+            fs.ftruncateSync(fd, n0);
           } finally {
             await p.close(fd);
           }
@@ -601,20 +596,20 @@ export class MountCapture implements Capture {
       case FuseOp.CREATE:
         return this.create(o, rel!);
       case FuseOp.MKDIR: {
-        await p.cb((d) => fs.mkdir(abs(rel!), n0 & 0o7777, d));
+        fs.mkdirSync(abs(rel!), n0 & 0o7777);
         return this.created(o, rel!, RecordKind.RECORD_KIND_MKDIR, n0);
       }
       case FuseOp.SYMLINK: {
-        await p.cb((d) => fs.symlink(path2!, abs(rel!), d));
+        fs.symlinkSync(path2!, abs(rel!));
         return this.created(o, rel!, RecordKind.RECORD_KIND_SYMLINK, 0, path2!);
       }
       case FuseOp.UNLINK:
-        await p.cb((d) => fs.unlink(abs(rel!), d));
+        fs.unlinkSync(abs(rel!));
         return {
           records: [{ kind: RecordKind.RECORD_KIND_UNLINK, path: rel! }, await parentTimes(rel!)],
         };
       case FuseOp.RMDIR:
-        await p.cb((d) => fs.rmdir(abs(rel!), d));
+        fs.rmdirSync(abs(rel!));
         return {
           records: [{ kind: RecordKind.RECORD_KIND_RMDIR, path: rel! }, await parentTimes(rel!)],
         };
@@ -622,10 +617,9 @@ export class MountCapture implements Capture {
         const to = journalPath(path2!);
         if (n0 & RENAME_EXCHANGE) throw { errno: -osc.errno.EINVAL };
         if (n0 & RENAME_NOREPLACE) {
-          const there = await p.lstat(abs(to)).catch(() => undefined);
-          if (there) throw { errno: -osc.errno.EEXIST };
+          if (fs.existsSync(abs(to))) throw { errno: -osc.errno.EEXIST };
         }
-        await p.cb((d) => fs.rename(abs(rel!), abs(to), d));
+        fs.renameSync(abs(rel!), abs(to));
         const records: RecordInput[] = [
           { kind: RecordKind.RECORD_KIND_RENAME, path: rel!, path2: to },
           await parentTimes(rel!),
@@ -640,7 +634,7 @@ export class MountCapture implements Capture {
       }
       case FuseOp.LINK: {
         const to = journalPath(path2!);
-        await p.cb((d) => fs.link(abs(rel!), abs(to), d));
+        fs.linkSync(abs(rel!), abs(to));
         return {
           records: [
             { kind: RecordKind.RECORD_KIND_LINK, path: rel!, path2: to },
@@ -650,11 +644,11 @@ export class MountCapture implements Capture {
       }
       case FuseOp.CHMOD: {
         const mode = n0 & 0o7777;
-        if (fh >= 0) await p.cb((d) => fs.fchmod(fh, mode, d));
+        if (fh >= 0) fs.fchmodSync(fh, mode);
         else {
           const st = await p.lstat(abs(rel!));
           if (st.isSymbolicLink()) throw { errno: -osc.errno.EOPNOTSUPP };
-          await p.cb((d) => fs.chmod(abs(rel!), mode, d));
+          fs.chmodSync(abs(rel!), mode);
         }
         if (rel === null) return { records: [] };
         return { records: [{ kind: RecordKind.RECORD_KIND_CHMOD, path: rel, mode }] };
@@ -663,8 +657,8 @@ export class MountCapture implements Capture {
         const before = fh >= 0 ? await p.fstat(fh) : await p.lstat(abs(rel!));
         const uid = n0 < 0 ? Number(before.uid) : n0;
         const gid = n1 < 0 ? Number(before.gid) : n1;
-        if (fh >= 0) await p.cb((d) => fs.fchown(fh, uid, gid, d));
-        else await p.cb((d) => fs.lchown(abs(rel!), uid, gid, d));
+        if (fh >= 0) fs.fchownSync(fh, uid, gid);
+        else fs.lchownSync(abs(rel!), uid, gid);
         if (rel === null) return { records: [] };
         const after = await p.lstat(abs(rel));
         const records: RecordInput[] = [
@@ -691,8 +685,8 @@ export class MountCapture implements Capture {
               : utimeSeconds(sec, nsec);
         const atime = pick(n0, n1, before.atimeNs);
         const mtime = pick(n2, n3, before.mtimeNs);
-        if (fh >= 0) await p.cb((d) => fs.futimes(fh, atime, mtime, d));
-        else await p.cb((d) => fs.lutimes(abs(rel!), atime, mtime, d));
+        if (fh >= 0) fs.futimesSync(fh, atime, mtime);
+        else fs.lutimesSync(abs(rel!), atime, mtime);
         if (rel === null) return { records: [] };
         return { records: [utimesRecord(rel, await p.lstat(abs(rel)))] };
       }
@@ -745,13 +739,15 @@ export class MountCapture implements Capture {
       return this.opened(o, fd, []);
     }
     try {
-      const dirSt = await p.lstat(join(this.source, parentOf(rel)));
+      // After the create: the folder's times are the ones to journal.
+      const dirSt = p.lstat(join(this.source, parentOf(rel)));
+      let st = p.fstat(fd);
       // A set-group-ID folder gives its group to new entries.
       const gid = Number(dirSt.mode) & S_ISGID ? Number(dirSt.gid) : o.gid;
-      await p.cb((d) => fs.fchown(fd, o.uid, gid, d));
+      if (Number(st.uid) !== o.uid || Number(st.gid) !== gid) fs.fchownSync(fd, o.uid, gid);
       // The caller's umask is already applied by the kernel; ours must not be.
-      await p.cb((d) => fs.fchmod(fd, mode & 0o7777, d));
-      const st = await p.fstat(fd);
+      if ((Number(st.mode) & 0o7777) !== (mode & 0o7777)) fs.fchmodSync(fd, mode & 0o7777);
+      st = p.fstat(fd);
       return this.opened(o, fd, [
         {
           kind: RecordKind.RECORD_KIND_CREATE,
@@ -762,7 +758,7 @@ export class MountCapture implements Capture {
           mtime: timespec(st.mtimeNs),
         },
         utimesRecord(rel, st),
-        utimesRecord(parentOf(rel), await p.lstat(join(this.source, parentOf(rel)))),
+        utimesRecord(parentOf(rel), dirSt),
       ]);
     } catch (err) {
       fs.close(fd, () => undefined);
@@ -789,11 +785,11 @@ export class MountCapture implements Capture {
     const abs = join(this.source, rel);
     const dirSt = await p.lstat(join(this.source, parentOf(rel)));
     const gid = Number(dirSt.mode) & S_ISGID ? Number(dirSt.gid) : o.gid;
-    await p.cb((d) => fs.lchown(abs, o.uid, gid, d));
+    fs.lchownSync(abs, o.uid, gid);
     if (kind === RecordKind.RECORD_KIND_MKDIR) {
       // mkdir(2) applied our umask; the caller's was applied by the kernel.
       const keepSgid = Number(dirSt.mode) & S_ISGID;
-      await p.cb((d) => fs.chmod(abs, (mode & 0o7777) | keepSgid, d));
+      fs.chmodSync(abs, (mode & 0o7777) | keepSgid);
     }
     const st = await p.lstat(abs);
     const rec: RecordInput = {

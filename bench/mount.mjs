@@ -1,0 +1,206 @@
+/**
+ * Mount mode throughput: sequential write MB/s and small-file creates/s
+ * through `fsjournal primary --mode mount`, beside the same workloads on the
+ * backing folder directly and through bindfs (Debian's `bindfs`, a plain
+ * FUSE pass-through in C) in the same run.
+ *
+ *   npm run bench:mount                 # builds, then runs (~1 min)
+ *   node bench/mount.mjs --quick        # small runs, a smoke check
+ *
+ * stdout: JSON lines (see bench/README.md); notes for humans on stderr.
+ * Needs root (or user_allow_other), /dev/fuse, and bindfs for its lines.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { readArgs } from './bench_args.mjs';
+
+const USAGE = 'usage: node bench/mount.mjs [--quick] [--json]';
+const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
+const { quick = false } = readArgs(process.argv.slice(2), USAGE, { quick: { type: 'boolean' } });
+const SEQ_BYTES = (quick ? 64 : 512) * 1024 * 1024;
+const CHUNK = 1024 * 1024;
+const SMALL_FILES = quick ? 500 : 3000;
+const SMALL_BYTES = 4096;
+const WRITERS = 4;
+
+const note = (msg) => process.stderr.write(`# ${msg}\n`);
+const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const round = (v, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Writes SEQ_BYTES in 1 MiB writes to one new file, then fsyncs it; MB/s (10^6). */
+function seqWrite(dir) {
+  const chunk = randomFillSync(Buffer.allocUnsafe(CHUNK));
+  const t0 = performance.now();
+  const fd = openSync(join(dir, 'seq.bin'), 'w');
+  for (let done = 0; done < SEQ_BYTES; done += CHUNK) writeSync(fd, chunk, 0, CHUNK);
+  const written = performance.now();
+  fsyncSync(fd);
+  closeSync(fd);
+  const end = performance.now();
+  return {
+    mbPerSec: round(SEQ_BYTES / 1e6 / ((written - t0) / 1000)),
+    withFsyncMbPerSec: round(SEQ_BYTES / 1e6 / ((end - t0) / 1000)),
+  };
+}
+
+/** `writers` threads each create SMALL_FILES / writers files of 4 KiB (open, write, close). */
+async function smallCreates(dir, writers) {
+  const per = Math.floor(SMALL_FILES / writers);
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const { dir, count, bytes } = workerData;
+    fs.mkdirSync(dir);
+    const data = Buffer.alloc(bytes, 7);
+    parentPort.postMessage('ready');
+    parentPort.once('message', () => {
+      for (let i = 0; i < count; i++) {
+        const fd = fs.openSync(dir + '/f' + i, 'w');
+        fs.writeSync(fd, data);
+        fs.closeSync(fd);
+      }
+      parentPort.postMessage('done');
+    });`;
+  const workers = Array.from(
+    { length: writers },
+    (_, i) =>
+      new Worker(code, {
+        eval: true,
+        workerData: { dir: join(dir, `w${writers}-${i}`), count: per, bytes: SMALL_BYTES },
+      }),
+  );
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const t0 = performance.now();
+  await Promise.all(
+    workers.map((w) => {
+      const done = new Promise((r) => w.once('message', r));
+      w.postMessage('go');
+      return done;
+    }),
+  );
+  const secs = (performance.now() - t0) / 1000;
+  await Promise.all(workers.map((w) => w.terminate()));
+  return { filesPerSec: Math.round((per * writers) / secs) };
+}
+
+async function runWorkloads(target, dir, extra = {}) {
+  const seq = seqWrite(dir);
+  emit({ bench: 'mount-seq-write', target, ...extra, mib: SEQ_BYTES / 1048576, ...seq });
+  for (const writers of [1, WRITERS]) {
+    const small = await smallCreates(dir, writers);
+    emit({ bench: 'mount-small-creates', target, ...extra, writers, files: SMALL_FILES, ...small });
+  }
+  return seq;
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function unmount(mnt) {
+  for (let i = 0; i < 5; i++) {
+    const r = spawnSync('umount', ['-l', mnt]);
+    if (r.status !== 0) break;
+  }
+}
+
+async function withBindfs(root) {
+  const backing = join(root, 'bindfs-backing');
+  const mnt = join(root, 'bindfs-mnt');
+  mkdirSync(backing);
+  mkdirSync(mnt);
+  const r = spawnSync('bindfs', [backing, mnt]);
+  if (r.error || r.status !== 0) {
+    note(
+      `bindfs not run: ${r.error?.message ?? r.stderr.toString().trim()} (Debian: apt-get install bindfs)`,
+    );
+    return;
+  }
+  try {
+    await runWorkloads('bindfs', mnt);
+  } finally {
+    unmount(mnt);
+  }
+}
+
+async function withFsjournal(root, sync) {
+  const backing = join(root, `fsj-${sync}-backing`);
+  const mnt = join(root, `fsj-${sync}-mnt`);
+  mkdirSync(backing);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      CLI,
+      'primary',
+      '--mode',
+      'mount',
+      '--source',
+      backing,
+      '--mountpoint',
+      mnt,
+      '--journal',
+      join(root, `fsj-${sync}-journal`),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--sync',
+      sync,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FSJOURNAL_LOG_LEVEL: 'warn' } },
+  );
+  let log = '';
+  child.stderr.on('data', (d) => (log += d));
+  const exited = new Promise((r) => child.on('close', r));
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/v1/status`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (i > 200 || child.exitCode !== null) throw new Error(`primary did not start:\n${log}`);
+      await sleep(50);
+    }
+    await runWorkloads('fsjournal', mnt, { sync });
+    const status = await (await fetch(`http://127.0.0.1:${port}/v1/status`)).json();
+    note(`fsjournal --sync ${sync}: ${status.lastLsn} records journaled`);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    unmount(mnt);
+  }
+}
+
+const root = await mkdtemp(join(tmpdir(), 'fsj-bench-mount-'));
+const cleanup = () => rmSync(root, { recursive: true, force: true });
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
+try {
+  note(`temp folder ${root}; ${SEQ_BYTES / 1048576} MiB sequential, ${SMALL_FILES} small files`);
+  const direct = join(root, 'direct');
+  mkdirSync(direct);
+  await runWorkloads('direct', direct);
+  await withBindfs(root);
+  await withFsjournal(root, 'batch');
+  await withFsjournal(root, 'none');
+} finally {
+  cleanup();
+}
