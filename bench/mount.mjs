@@ -10,6 +10,7 @@
  * stdout: JSON lines (see bench/README.md); notes for humans on stderr.
  * Needs root (or user_allow_other), /dev/fuse, and bindfs for its lines.
  */
+/* global fetch */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
