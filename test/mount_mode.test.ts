@@ -123,23 +123,35 @@ describe.skipIf(noFuse)(`mount mode${noFuse ? ` (skipped: ${noFuse})` : ''}`, ()
     expect((await primary.status()).lastLsn).toBe(before);
   });
 
-  it('extended attributes pass through and are journaled as SETXATTR', async () => {
+  it('extended attributes pass through, are journaled as SETXATTR and set on the replica', async () => {
     const m = await mountSetup(harness());
     const primary = await m.startPrimary();
+    await m.startReplica();
     const x = loadFuseBinding() as FuseBinding;
     const f = join(m.mnt, 'tagged');
     await writeFile(f, 'x');
     expect(x.xattrSet(f, 'user.color', Buffer.from('blue'), 0)).toBe(0);
+    expect(x.xattrSet(f, 'user.shape', Buffer.from([0, 1, 2, 255]), 0)).toBe(0);
     expect((x.xattrGet(f, 'user.color') as Buffer).toString()).toBe('blue');
     expect((x.xattrGet(join(m.backing, 'tagged'), 'user.color') as Buffer).toString()).toBe('blue');
-    expect((x.xattrList(f) as Buffer).toString()).toBe('user.color\0');
+    expect((x.xattrList(f) as Buffer).toString().split('\0').sort()).toEqual([
+      '',
+      'user.color',
+      'user.shape',
+    ]);
     expect(x.xattrGet(f, 'user.none')).toBe(-61); // ENODATA
     expect(x.xattrRemove(f, 'user.color')).toBe(0);
     const records = await journalJson(primary.url, ['--op', 'SETXATTR']);
     expect(records.map((r) => [r.op, r.path])).toEqual([
       ['SETXATTR', 'tagged'],
       ['SETXATTR', 'tagged'],
+      ['SETXATTR', 'tagged'],
     ]);
+    const waited = await runCli(['wait', '--api', primary.url, '--timeout', '60']);
+    expect(waited.code, waited.stderr).toBe(0);
+    const onReplica = join(m.target, 'tagged');
+    expect(x.xattrGet(onReplica, 'user.shape')).toEqual(Buffer.from([0, 1, 2, 255]));
+    expect(x.xattrGet(onReplica, 'user.color')).toBe(-61);
   });
 
   it('SIGTERM unmounts; a killed run leaves a stale mount that the next start detaches, with a GAP', async () => {

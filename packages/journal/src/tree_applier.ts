@@ -30,7 +30,9 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants as osc } from 'node:os';
 import { JournalError } from './errors.js';
+import { loadFuseBinding } from './fuse_native.js';
 import { pathProblem } from './path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
 
@@ -80,6 +82,8 @@ export class TreeApplier {
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
   skipped = 0;
+  /** SETXATTR records not applied because this build has no xattr calls (no FUSE binding). */
+  xattrsSkipped = 0;
   /**
    * Absolute paths whose data or entries changed since the last `takeTouched`:
    * what must be fsynced before a position covering them is persisted.
@@ -260,6 +264,31 @@ export class TreeApplier {
     }
   }
 
+  /**
+   * Sets or removes an extended attribute, never through a final symlink.
+   * Removing one that is not there is done (idempotent). The xattr calls come
+   * with the FUSE binding; a build without it counts the record as skipped.
+   */
+  private applyXattr(abs: string, r: RecordBody): void {
+    const x = loadFuseBinding();
+    if (x instanceof Error) {
+      this.xattrsSkipped++;
+      return;
+    }
+    const res = r.xattrRemove
+      ? x.xattrRemove(abs, r.xattrName)
+      : x.xattrSet(abs, r.xattrName, Buffer.from(r.xattrValue), 0);
+    if (res === 0 || (r.xattrRemove && res === -osc.errno.ENODATA)) return;
+    const code = Object.entries(osc.errno).find(([, n]) => n === -res)?.[0] ?? 'EIO';
+    throw Object.assign(
+      new Error(`${r.xattrRemove ? 'removexattr' : 'setxattr'} ${r.xattrName}: ${code}`),
+      {
+        code,
+        errno: res,
+      },
+    );
+  }
+
   /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
   private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
     const r: RecordBody = entry.record;
@@ -271,6 +300,7 @@ export class TreeApplier {
       RecordKind.RECORD_KIND_CHMOD,
       RecordKind.RECORD_KIND_CHOWN,
       RecordKind.RECORD_KIND_UTIMES,
+      RecordKind.RECORD_KIND_SETXATTR,
     ]);
     if (!existing && MISSING_OK.has(r.kind)) {
       // Replayed after a crash: a later record (already applied once) moved or
@@ -386,9 +416,11 @@ export class TreeApplier {
         if (!existing) this.refuse(entry, 'missing on the target');
         await lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
         return;
+      case RecordKind.RECORD_KIND_SETXATTR:
+        this.applyXattr(abs, r);
+        return;
       default:
-        // SETXATTR and control records (GAP, ANNOTATE, BARRIER, CHECKPOINT)
-        // change nothing in the tree here.
+        // Control records (GAP, ANNOTATE, BARRIER, CHECKPOINT) change nothing in the tree here.
         return;
     }
   }
