@@ -86,13 +86,15 @@ export async function prepareMountpoint(
   source: string,
   mountpoint: string,
   logger?: JournalLogger,
+  /** The FUSE device (tests point it elsewhere). */
+  fuseDevice = '/dev/fuse',
 ): Promise<void> {
   const src = resolve(source);
   const mnt = resolve(mountpoint);
   try {
-    await access('/dev/fuse', fsc.R_OK | fsc.W_OK);
+    await access(fuseDevice, fsc.R_OK | fsc.W_OK);
   } catch (cause) {
-    throw new JournalError('FSJ_ERR_MOUNT_NO_FUSE', '/dev/fuse is missing or not usable', {
+    throw new JournalError('FSJ_ERR_MOUNT_NO_FUSE', `${fuseDevice} is missing or not usable`, {
       cause,
     });
   }
@@ -125,8 +127,10 @@ export async function prepareMountpoint(
       `${mnt}: already a mountpoint (${m.fstype} ${m.source})`,
     );
   }
-  await mkdir(mnt, { recursive: true });
-  const st = await stat(mnt);
+  const st = await stat(mnt).catch(async () => {
+    await mkdir(mnt, { recursive: true });
+    return stat(mnt);
+  });
   if (!st.isDirectory()) {
     throw new JournalError('FSJ_ERR_MOUNT_OPTION', `mountpoint ${mnt}: not a directory`);
   }
