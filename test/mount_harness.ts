@@ -9,15 +9,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { loadFuseBinding } from '@fsjournal/journal';
 import { freePort, type Daemon, type Harness } from './harness.js';
 
-/** Why mount-mode tests cannot run here, or undefined when they can. */
-export const noFuse: string | undefined = !existsSync('/dev/fuse')
-  ? '/dev/fuse is absent (no FUSE on this machine)'
-  : loadFuseBinding() instanceof Error
-    ? `the FUSE binding did not build: ${(loadFuseBinding() as Error).message.split('\n')[0]}`
-    : undefined;
+/**
+ * Why mount-mode tests cannot run here, or undefined when they can. Only a
+ * machine without /dev/fuse skips them: a FUSE binding that did not build is
+ * a failure to see, not a reason to skip.
+ */
+export const noFuse: string | undefined = existsSync('/dev/fuse')
+  ? undefined
+  : '/dev/fuse is absent (no FUSE on this machine)';
 
 /** True when `dir` is a mountpoint now. */
 export function isMounted(dir: string): boolean {
