@@ -298,10 +298,11 @@ export class MountCapture implements Capture {
     if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
     // Every change that returned before this call has its records appended;
     // the order lock puts the barrier after those in progress too.
-    const at = await this.ordered(async () =>
-      this.journal.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId }),
-    );
-    return (await at).lastLsn;
+    // (Wrapped: the lock is held for the append call, not for its durability.)
+    const { appended } = await this.ordered(async () => ({
+      appended: this.journal.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId }),
+    }));
+    return (await appended).lastLsn;
   }
 
   async idle(): Promise<void> {
@@ -350,6 +351,12 @@ export class MountCapture implements Capture {
     fh: number,
   ): void => {
     if (op === FuseOp.EXIT) {
+      if (!this.stopped) {
+        this.logger?.warn(
+          { mountpoint: this.mountpoint },
+          'the mount went away (unmounted from outside?): no more changes can be journaled',
+        );
+      }
       if (this.handle) this.binding.finish(this.handle);
       this.onExit();
       return;
