@@ -33,7 +33,12 @@ const SMALL_BYTES = 4096;
 const WRITERS = 4;
 
 const note = (msg) => process.stderr.write(`# ${msg}\n`);
-const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
+/** Every line emitted, for the summary. */
+const lines = [];
+const emit = (line) => {
+  lines.push(line);
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
 const round = (v, d = 1) => Math.round(v * 10 ** d) / 10 ** d;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -188,6 +193,33 @@ async function withFsjournal(root, sync) {
   }
 }
 
+/** fsjournal's figures as fractions of bindfs's, against the issue's targets (1.0 and 0.5). */
+function summary() {
+  const find = (bench, target, sync, writers) =>
+    lines.find(
+      (l) =>
+        l.bench === bench &&
+        l.target === target &&
+        l.sync === sync &&
+        (writers === undefined || l.writers === writers),
+    );
+  const ratio = (a, b) => (a && b ? round(a / b, 2) : null);
+  const out = { bench: 'mount-vs-bindfs', seqWrite: {}, smallCreates: {} };
+  for (const sync of ['batch', 'none']) {
+    out.seqWrite[sync] = ratio(
+      find('mount-seq-write', 'fsjournal', sync)?.mbPerSec,
+      find('mount-seq-write', 'bindfs')?.mbPerSec,
+    );
+    for (const writers of [1, WRITERS]) {
+      out.smallCreates[`${sync}-${writers}w`] = ratio(
+        find('mount-small-creates', 'fsjournal', sync, writers)?.filesPerSec,
+        find('mount-small-creates', 'bindfs', undefined, writers)?.filesPerSec,
+      );
+    }
+  }
+  emit({ ...out, targets: { seqWrite: 1, smallCreates: 0.5 } });
+}
+
 const root = await mkdtemp(join(tmpdir(), 'fsj-bench-mount-'));
 const cleanup = () => rmSync(root, { recursive: true, force: true });
 process.on('SIGINT', () => {
@@ -202,6 +234,7 @@ try {
   await withBindfs(root);
   await withFsjournal(root, 'batch');
   await withFsjournal(root, 'none');
+  summary();
 } finally {
   cleanup();
 }
