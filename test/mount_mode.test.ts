@@ -154,6 +154,29 @@ describe.skipIf(noFuse)(`mount mode${noFuse ? ` (skipped: ${noFuse})` : ''}`, ()
     expect(x.xattrGet(onReplica, 'user.color')).toBe(-61);
   });
 
+  it("a write through a handle whose name was unlinked is journaled under the file's other name", async () => {
+    const m = await mountSetup(harness());
+    const primary = await m.startPrimary();
+    await m.startReplica();
+    const fsp = await import('node:fs/promises');
+    await writeFile(join(m.mnt, 'a'), 'first version\n');
+    await fsp.link(join(m.mnt, 'a'), join(m.mnt, 'b'));
+    const fh = await fsp.open(join(m.mnt, 'a'), 'r+');
+    await fsp.unlink(join(m.mnt, 'a'));
+    await fh.write(Buffer.from('FIRST'), 0, 5, 0);
+    await fh.truncate(10);
+    await fh.close();
+    expect(await readFile(join(m.mnt, 'b'), 'utf8')).toBe('FIRST vers');
+    const records = await journalJson(primary.url, ['--op', 'WRITE,TRUNCATE']);
+    expect(records.slice(-2).map((r) => [r.op, r.path])).toEqual([
+      ['WRITE', 'b'],
+      ['TRUNCATE', 'b'],
+    ]);
+    const waited = await runCli(['wait', '--api', primary.url, '--timeout', '60']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(await compareTrees(m.mnt, m.target, { owner: true })).toEqual([]);
+  });
+
   it('SIGTERM unmounts; a killed run leaves a stale mount that the next start detaches, with a GAP', async () => {
     const m = await mountSetup(harness());
     let primary = await m.startPrimary();

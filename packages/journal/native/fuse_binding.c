@@ -1,9 +1,14 @@
 /*
- * fsjournal's FUSE binding: libfuse3's path-based API, served from
- * JavaScript. Each FUSE operation runs on one of libfuse's loop threads; the
+ * fsjournal's FUSE binding: libfuse3's path-based API over a backing folder.
+ *
+ * Operations that change nothing (getattr, open, read, readdir, readlink,
+ * statfs, getxattr, listxattr, flush, fsync, release) are passed through
+ * here, on libfuse's loop threads, as a C pass-through would: nothing is
+ * journaled for them, and a round trip to JS for each would cost more than
+ * the operation. Every modifying operation goes to JavaScript: the loop
  * thread hands the request to the JS thread (a thread-safe function), blocks
  * on a semaphore, and returns what JS replied. The caller's credentials
- * (fuse_get_context: uid, gid, pid) travel with every request, which is what
+ * (fuse_get_context: uid, gid, pid) travel with each, which is what
  * fuse-native does not expose.
  *
  * Also: the l*xattr syscalls, which Node's fs lacks, for the pass-through and
@@ -14,8 +19,13 @@
  */
 #define FUSE_USE_VERSION 31
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <node_api.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -62,14 +72,10 @@ typedef struct {
   const char *path2;
   double nums[NUMS];
   double fh;
-  /* READ/WRITE/SETXATTR: the request's data. READLINK/GETXATTR/LISTXATTR: the output buffer. */
+  /* WRITE, SETXATTR: the request's data. */
   char *buf;
   size_t len;
-  /* outputs */
-  struct stat *st;
-  struct statvfs *stv;
-  void *dirbuf;
-  fuse_fill_dir_t filler;
+  /* CREATE: where the reply puts the file handle. */
   struct fuse_file_info *fi;
   int result;
   sem_t done;
@@ -77,6 +83,8 @@ typedef struct {
 
 typedef struct {
   struct fuse *fuse;
+  /* The backing folder, without a trailing slash (empty for "/"). */
+  char root[PATH_MAX];
   pthread_t thread;
   napi_threadsafe_function tsfn;
   int thread_started;
@@ -127,10 +135,10 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   argv[5] = make_string_or_null(env, r->path);
   argv[6] = make_string_or_null(env, r->path2);
   for (int i = 0; i < 4; i++) napi_create_double(env, r->nums[i], &argv[7 + i]);
-  if ((r->op == OP_WRITE || r->op == OP_READ || r->op == OP_SETXATTR) && r->buf != NULL) {
+  if ((r->op == OP_WRITE || r->op == OP_SETXATTR) && r->buf != NULL) {
     void *ignored;
     if (napi_create_external_buffer(env, r->len, r->buf, NULL, NULL, &argv[11]) != napi_ok) {
-      /* Runtimes that refuse external buffers: copy (write/setxattr only). */
+      /* Runtimes that refuse external buffers: copy. */
       napi_create_buffer_copy(env, r->len, r->buf, &ignored, &argv[11]);
     }
   } else {
@@ -182,6 +190,16 @@ static void init_req(req_t *r, int op, const char *path, struct fuse_file_info *
   r->fh = fi ? (double)fi->fh : -1;
 }
 
+/* The backing path of a mount path ("/a/b"), or -ENAMETOOLONG / -ENOENT (no path). */
+static int backing(char *out, const char *path) {
+  if (path == NULL) return -ENOENT;
+  int n = snprintf(out, PATH_MAX, "%s%s", current_mount()->root, path);
+  return n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* Flags of the caller's open that the backing open must not get (see mount_capture.ts). */
+#define STRIP_FLAGS (O_APPEND | O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_DIRECT)
+
 static void *fj_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
   cfg->use_ino = 1;
   /* Unlinked files that are still open are not renamed to .fuse_hidden*. */
@@ -198,18 +216,22 @@ static void *fj_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
 }
 
 static int fj_getattr(const char *path, struct stat *st, struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_GETATTR, path, fi);
-  r.st = st;
-  return dispatch(&r);
+  if (path == NULL) return fi != NULL && fstat((int)fi->fh, st) == 0 ? 0 : -errno;
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  return lstat(full, st) == 0 ? 0 : -errno;
 }
 
 static int fj_readlink(const char *path, char *buf, size_t size) {
-  req_t r;
-  init_req(&r, OP_READLINK, path, NULL);
-  r.buf = buf;
-  r.len = size;
-  return dispatch(&r);
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  if (size == 0) return -EINVAL;
+  ssize_t n = readlink(full, buf, size - 1);
+  if (n < 0) return -errno;
+  buf[n] = 0;
+  return 0;
 }
 
 static int fj_mkdir(const char *path, mode_t mode) {
@@ -276,10 +298,13 @@ static int fj_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
 }
 
 static int fj_open(const char *path, struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_OPEN, path, fi);
-  r.nums[0] = fi->flags;
-  return dispatch(&r);
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  int fd = open(full, (fi->flags & ~STRIP_FLAGS) | O_NOFOLLOW);
+  if (fd < 0) return -errno;
+  fi->fh = (uint64_t)fd;
+  return 0;
 }
 
 static int fj_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
@@ -292,13 +317,8 @@ static int fj_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
 
 static int fj_read(const char *path, char *buf, size_t size, off_t off,
                    struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_READ, path, fi);
-  r.buf = buf;
-  r.len = size;
-  r.nums[0] = (double)size;
-  r.nums[1] = (double)off;
-  return dispatch(&r);
+  ssize_t n = pread((int)fi->fh, buf, size, off);
+  return n < 0 ? -errno : (int)n;
 }
 
 static int fj_write(const char *path, const char *buf, size_t size, off_t off,
@@ -313,29 +333,20 @@ static int fj_write(const char *path, const char *buf, size_t size, off_t off,
 }
 
 static int fj_statfs(const char *path, struct statvfs *stv) {
-  req_t r;
-  init_req(&r, OP_STATFS, path, NULL);
-  r.stv = stv;
-  return dispatch(&r);
+  const char *root = current_mount()->root;
+  return statvfs(root[0] ? root : "/", stv) == 0 ? 0 : -errno;
 }
 
-static int fj_flush(const char *path, struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_FLUSH, path, fi);
-  return dispatch(&r);
-}
+static int fj_flush(const char *path, struct fuse_file_info *fi) { return 0; }
 
 static int fj_release(const char *path, struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_RELEASE, path, fi);
-  return dispatch(&r);
+  close((int)fi->fh);
+  return 0;
 }
 
 static int fj_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
-  req_t r;
-  init_req(&r, OP_FSYNC, path, fi);
-  r.nums[0] = datasync;
-  return dispatch(&r);
+  int fd = (int)fi->fh;
+  return (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
 }
 
 static int fj_setxattr(const char *path, const char *name, const char *value, size_t size,
@@ -350,22 +361,19 @@ static int fj_setxattr(const char *path, const char *name, const char *value, si
 }
 
 static int fj_getxattr(const char *path, const char *name, char *value, size_t size) {
-  req_t r;
-  init_req(&r, OP_GETXATTR, path, NULL);
-  r.path2 = name;
-  r.buf = value;
-  r.len = size;
-  r.nums[0] = (double)size;
-  return dispatch(&r);
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  ssize_t n = lgetxattr(full, name, value, size);
+  return n < 0 ? -errno : (int)n;
 }
 
 static int fj_listxattr(const char *path, char *list, size_t size) {
-  req_t r;
-  init_req(&r, OP_LISTXATTR, path, NULL);
-  r.buf = list;
-  r.len = size;
-  r.nums[0] = (double)size;
-  return dispatch(&r);
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  ssize_t n = llistxattr(full, list, size);
+  return n < 0 ? -errno : (int)n;
 }
 
 static int fj_removexattr(const char *path, const char *name) {
@@ -377,11 +385,18 @@ static int fj_removexattr(const char *path, const char *name) {
 
 static int fj_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
                       struct fuse_file_info *fi, enum fuse_readdir_flags flags) {
-  req_t r;
-  init_req(&r, OP_READDIR, path, fi);
-  r.dirbuf = buf;
-  r.filler = filler;
-  return dispatch(&r);
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  DIR *d = opendir(full);
+  if (d == NULL) return -errno;
+  struct dirent *de;
+  errno = 0;
+  while ((de = readdir(d)) != NULL) {
+    if (filler(buf, de->d_name, NULL, 0, 0) != 0) break;
+  }
+  closedir(d);
+  return 0;
 }
 
 static int fj_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi) {
@@ -448,10 +463,13 @@ static mount_t *get_mount(napi_env env, napi_value v) {
   return (mount_t *)p;
 }
 
-/* mount(mountpoint, options, handler) -> handle. options: the -o string. */
+/*
+ * mount(mountpoint, options, root, handler) -> handle. options: the -o
+ * string; root: the backing folder (absolute).
+ */
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   char mnt[4096], opts[4096];
   size_t n;
@@ -462,6 +480,13 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
+  if (napi_get_value_string_utf8(env, argv[2], m->root, sizeof(m->root), &n) != napi_ok ||
+      n >= sizeof(m->root) - 1) {
+    free(m);
+    napi_throw_error(env, NULL, "root: not a string or too long");
+    return NULL;
+  }
+  if (n > 0 && m->root[n - 1] == '/') m->root[n - 1] = 0;
   char *args_v[] = {"fsjournal", "-o", opts, NULL};
   struct fuse_args args = FUSE_ARGS_INIT(3, args_v);
   m->fuse = fuse_new(&args, &fj_ops, sizeof(fj_ops), m);
@@ -478,7 +503,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
   }
   napi_value name;
   napi_create_string_utf8(env, "fsjournal-fuse", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[2], NULL, name, 0, 1, NULL, NULL, NULL, call_js,
+  if (napi_create_threadsafe_function(env, argv[3], NULL, name, 0, 1, NULL, NULL, NULL, call_js,
                                       &m->tsfn) != napi_ok) {
     fuse_unmount(m->fuse);
     fuse_destroy(m->fuse);
@@ -557,124 +582,6 @@ static napi_value js_reply_open(napi_env env, napi_callback_info info) {
     double fh = 0;
     napi_get_value_double(env, argv[2], &fh);
     r->fi->fh = (uint64_t)fh;
-  }
-  sem_post(&r->done);
-  return NULL;
-}
-
-/*
- * replyStat(req, result, Float64Array [mode, nlink, uid, gid, rdev, size, blocks, ino,
- * atimeSec, atimeNsec, mtimeSec, mtimeNsec, ctimeSec, ctimeNsec, blksize])
- */
-static napi_value js_reply_stat(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  req_t *r = get_req(env, argv[0]);
-  if (r == NULL) return NULL;
-  r->result = arg_int(env, argv[1]);
-  if (r->result == 0) {
-    napi_typedarray_type type;
-    size_t length = 0;
-    void *data = NULL;
-    napi_get_typedarray_info(env, argv[2], &type, &length, &data, NULL, NULL);
-    double *a = (double *)data;
-    if (type == napi_float64_array && length >= 15) {
-      if (r->st != NULL) {
-        struct stat *st = r->st;
-        memset(st, 0, sizeof(*st));
-        st->st_mode = (mode_t)a[0];
-        st->st_nlink = (nlink_t)a[1];
-        st->st_uid = (uid_t)a[2];
-        st->st_gid = (gid_t)a[3];
-        st->st_rdev = (dev_t)a[4];
-        st->st_size = (off_t)a[5];
-        st->st_blocks = (blkcnt_t)a[6];
-        st->st_ino = (ino_t)a[7];
-        st->st_atim.tv_sec = (time_t)a[8];
-        st->st_atim.tv_nsec = (long)a[9];
-        st->st_mtim.tv_sec = (time_t)a[10];
-        st->st_mtim.tv_nsec = (long)a[11];
-        st->st_ctim.tv_sec = (time_t)a[12];
-        st->st_ctim.tv_nsec = (long)a[13];
-        st->st_blksize = (blksize_t)a[14];
-      } else if (r->stv != NULL) {
-        struct statvfs *s = r->stv;
-        memset(s, 0, sizeof(*s));
-        s->f_bsize = (unsigned long)a[0];
-        s->f_frsize = (unsigned long)a[1];
-        s->f_blocks = (fsblkcnt_t)a[2];
-        s->f_bfree = (fsblkcnt_t)a[3];
-        s->f_bavail = (fsblkcnt_t)a[4];
-        s->f_files = (fsfilcnt_t)a[5];
-        s->f_ffree = (fsfilcnt_t)a[6];
-        s->f_favail = (fsfilcnt_t)a[7];
-        s->f_namemax = (unsigned long)a[8];
-      }
-    } else {
-      r->result = -EIO;
-    }
-  }
-  sem_post(&r->done);
-  return NULL;
-}
-
-/*
- * replyData(req, result, Buffer): READLINK (NUL-terminated, cut to the
- * buffer), GETXATTR and LISTXATTR (size 0 asks for the length; too small is
- * ERANGE).
- */
-static napi_value js_reply_data(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  req_t *r = get_req(env, argv[0]);
-  if (r == NULL) return NULL;
-  r->result = arg_int(env, argv[1]);
-  if (r->result >= 0) {
-    void *data = NULL;
-    size_t length = 0;
-    napi_get_buffer_info(env, argv[2], &data, &length);
-    if (r->op == OP_READLINK) {
-      if (r->len > 0) {
-        size_t n = length < r->len - 1 ? length : r->len - 1;
-        memcpy(r->buf, data, n);
-        r->buf[n] = 0;
-      }
-      r->result = 0;
-    } else if (r->len == 0) {
-      r->result = (int)length;
-    } else if (length > r->len) {
-      r->result = -ERANGE;
-    } else {
-      memcpy(r->buf, data, length);
-      r->result = (int)length;
-    }
-  }
-  sem_post(&r->done);
-  return NULL;
-}
-
-/* replyNames(req, result, string[]): READDIR. */
-static napi_value js_reply_names(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  req_t *r = get_req(env, argv[0]);
-  if (r == NULL) return NULL;
-  r->result = arg_int(env, argv[1]);
-  if (r->result == 0) {
-    uint32_t count = 0;
-    napi_get_array_length(env, argv[2], &count);
-    /* The loop thread is blocked on this request: filling its buffer here is safe. */
-    for (uint32_t i = 0; i < count; i++) {
-      napi_value item;
-      char name[1024];
-      size_t n = 0;
-      napi_get_element(env, argv[2], i, &item);
-      if (napi_get_value_string_utf8(env, item, name, sizeof(name), &n) != napi_ok) continue;
-      if (r->filler(r->dirbuf, name, NULL, 0, 0) != 0) break;
-    }
   }
   sem_post(&r->done);
   return NULL;
@@ -777,9 +684,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"finish", NULL, js_finish, NULL, NULL, NULL, napi_default, NULL},
       {"reply", NULL, js_reply, NULL, NULL, NULL, napi_default, NULL},
       {"replyOpen", NULL, js_reply_open, NULL, NULL, NULL, napi_default, NULL},
-      {"replyStat", NULL, js_reply_stat, NULL, NULL, NULL, napi_default, NULL},
-      {"replyData", NULL, js_reply_data, NULL, NULL, NULL, napi_default, NULL},
-      {"replyNames", NULL, js_reply_names, NULL, NULL, NULL, napi_default, NULL},
       {"xattrGet", NULL, js_xattr_get, NULL, NULL, NULL, napi_default, NULL},
       {"xattrSet", NULL, js_xattr_set, NULL, NULL, NULL, napi_default, NULL},
       {"xattrRemove", NULL, js_xattr_remove, NULL, NULL, NULL, napi_default, NULL},

@@ -6,7 +6,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** Operation codes, as in fuse_binding.c. */
+/**
+ * Operation codes, as in fuse_binding.c. Only modifying operations reach JS;
+ * the binding serves GETATTR, READLINK, OPEN, READ, STATFS, FLUSH, RELEASE,
+ * FSYNC, GETXATTR, LISTXATTR and READDIR itself (their codes stay reserved).
+ */
 export const FuseOp = {
   EXIT: 0,
   GETATTR: 1,
@@ -42,11 +46,11 @@ export type FuseRequest = { readonly __fuseRequest: unique symbol };
 export type FuseHandle = { readonly __fuseHandle: unique symbol };
 
 /**
- * Called on the JS thread for every request: `path` is absolute within the
- * mount (`/a/b`), or null for a file unlinked while open; `path2` is the
- * second path (RENAME, LINK), the symlink target (SYMLINK) or the xattr name;
- * `buf` is libfuse's memory (READ: fill it; WRITE, SETXATTR: the data), valid
- * until the reply; `fh` is the file handle, -1 when none.
+ * Called on the JS thread for every modifying request: `path` is absolute
+ * within the mount (`/a/b`), or null for a file unlinked while open; `path2`
+ * is the second path (RENAME, LINK), the symlink target (SYMLINK) or the
+ * xattr name; `buf` is libfuse's memory (WRITE, SETXATTR: the data), valid
+ * until the reply; `fh` is the file handle (a backing fd), -1 when none.
  */
 export type FuseHandler = (
   op: number,
@@ -65,20 +69,19 @@ export type FuseHandler = (
 ) => void;
 
 export interface FuseBinding {
-  /** Mounts; `options` is libfuse's `-o` string. Throws when the mount fails. */
-  mount(mountpoint: string, options: string, handler: FuseHandler): FuseHandle;
+  /**
+   * Mounts `root` (absolute) at `mountpoint`; `options` is libfuse's `-o`
+   * string. Throws when the mount fails.
+   */
+  mount(mountpoint: string, options: string, root: string, handler: FuseHandler): FuseHandle;
   /** Ends the loop and detaches the mount lazily; an EXIT request follows. */
   unmount(handle: FuseHandle): void;
   /** After EXIT: joins the loop thread and frees the mount. */
   finish(handle: FuseHandle): void;
   /** Replies 0, a byte count, or a negative errno. */
   reply(req: FuseRequest, result: number): void;
+  /** CREATE: the result and the file handle (the backing fd). */
   replyOpen(req: FuseRequest, result: number, fh: number): void;
-  /** GETATTR: 15 numbers (see STAT_FIELDS); STATFS: 9 (see statfsArray). */
-  replyStat(req: FuseRequest, result: number, values: Float64Array | null): void;
-  /** READLINK, GETXATTR, LISTXATTR. */
-  replyData(req: FuseRequest, result: number, data: Buffer | null): void;
-  replyNames(req: FuseRequest, result: number, names: string[] | null): void;
   /** l*xattr(2): never follow a final symlink. Negative numbers are -errno. */
   xattrGet(path: string, name: string): Buffer | number;
   xattrSet(path: string, name: string, value: Buffer, flags: number): number;

@@ -11,4 +11,4 @@ export * from './manifest.js';
 export * from './reconcile.js';
 export * from './mount_point.js';
 export * from './fuse_native.js';
-export { errnoOf, journalPath, parentOf, statArray, writeRecords } from './mount_capture.js';
+export { errnoOf, journalPath, parentOf, writeRecords } from './mount_capture.js';

@@ -108,9 +108,6 @@ const UTIME_OMIT = (1 << 30) - 2;
 const RENAME_NOREPLACE = 1;
 const RENAME_EXCHANGE = 2;
 const EIO = -osc.errno.EIO;
-/** Flags of the caller's open that the backing open must not get. */
-const STRIP_FLAGS =
-  fsc.O_APPEND | fsc.O_CREAT | fsc.O_EXCL | fsc.O_TRUNC | fsc.O_NOCTTY | fsc.O_DIRECT;
 const COMM_TTL_MS = 1000;
 /** The marker a running mount keeps beside the journal; found at start, it means a crash. */
 const ACTIVE_MARKER = 'mount.active';
@@ -136,28 +133,6 @@ export function parentOf(rel: string): string {
 
 function timespec(ns: bigint): { sec: number; nsec: number } {
   return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
-}
-
-/** GETATTR's 15 numbers (fuse_binding.c, js_reply_stat). */
-export function statArray(st: BigIntStats): Float64Array {
-  const t = (ns: bigint): [number, number] => [
-    Number(ns / 1_000_000_000n),
-    Number(ns % 1_000_000_000n),
-  ];
-  return new Float64Array([
-    Number(st.mode),
-    Number(st.nlink),
-    Number(st.uid),
-    Number(st.gid),
-    Number(st.rdev),
-    Number(st.size),
-    Number(st.blocks),
-    Number(st.ino),
-    ...t(st.atimeNs),
-    ...t(st.mtimeNs),
-    ...t(st.ctimeNs),
-    Number(st.blksize),
-  ]);
 }
 
 /** Seconds for utimes, aimed at the middle of the microsecond (libuv keeps whole microseconds). */
@@ -209,6 +184,8 @@ export class MountCapture implements Capture {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly inflight = new Set<Promise<void>>();
   private readonly comms = new Map<number, { comm: string; at: number }>();
+  /** dev:ino -> a path, for hard-linked files (see otherName). */
+  private readonly inodeNames = new Map<string, string>();
   private failure: Error | undefined;
   private stopped = false;
   private readonly exitTimeoutMs: number;
@@ -251,7 +228,7 @@ export class MountCapture implements Capture {
       'default_permissions',
     ].join(',');
     try {
-      c.handle = binding.mount(c.mountpoint, options, c.onRequest);
+      c.handle = binding.mount(c.mountpoint, options, c.source, c.onRequest);
     } catch (cause) {
       await rm(join(o.journal.dir, ACTIVE_MARKER), { force: true });
       throw new JournalError(
@@ -362,117 +339,9 @@ export class MountCapture implements Capture {
       return;
     }
     this.stats.requests++;
-    const b = this.binding;
-    const fail = (err: unknown): void => {
-      this.stats.errors++;
-      b.reply(req, errnoOf(err));
-    };
-    const abs = (q: string | null): string => (q === null ? '' : join(this.source, q));
-    try {
-      this.dispatch(op, req, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh, abs, fail);
-    } catch (err) {
-      // Only synchronous steps before a reply can throw here.
-      fail(err);
-    }
+    // Only modifying operations reach JS (the binding serves the others).
+    this.track(this.change({ req, code: op, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh }));
   };
-
-  private dispatch(
-    op: number,
-    req: FuseRequest,
-    uid: number,
-    gid: number,
-    pid: number,
-    path: string | null,
-    path2: string | null,
-    n0: number,
-    n1: number,
-    n2: number,
-    n3: number,
-    buf: Buffer | null,
-    fh: number,
-    abs: (q: string | null) => string,
-    fail: (err: unknown) => void,
-  ): void {
-    const b = this.binding;
-    switch (op) {
-      case FuseOp.GETATTR: {
-        let st: BigIntStats;
-        try {
-          st = path === null ? p.fstat(fh) : p.lstat(abs(path));
-        } catch (e) {
-          this.stats.errors++;
-          b.replyStat(req, errnoOf(e), null);
-          return;
-        }
-        b.replyStat(req, 0, statArray(st));
-        return;
-      }
-      case FuseOp.READLINK:
-        b.replyData(req, 0, fs.readlinkSync(abs(path), { encoding: 'buffer' }));
-        return;
-      case FuseOp.READDIR:
-        b.replyNames(req, 0, ['.', '..', ...fs.readdirSync(abs(path))]);
-        return;
-      case FuseOp.OPEN:
-        b.replyOpen(req, 0, p.open(abs(path), (n0 & ~STRIP_FLAGS) | fsc.O_NOFOLLOW));
-        return;
-      case FuseOp.READ:
-        p.read(fh, buf!, n0, n1).then((n) => b.reply(req, n), fail);
-        return;
-      case FuseOp.FLUSH:
-        b.reply(req, 0);
-        return;
-      case FuseOp.RELEASE:
-        try {
-          p.close(fh);
-        } catch {
-          // The handle is gone either way.
-        }
-        b.reply(req, 0);
-        return;
-      case FuseOp.FSYNC:
-        if (fh < 0) return b.reply(req, 0);
-        (n0 ? fs.fdatasync : fs.fsync)(fh, (e) => (e ? fail(e) : b.reply(req, 0)));
-        return;
-      case FuseOp.STATFS:
-        fs.statfs(this.source, (e, s) =>
-          e
-            ? b.replyStat(req, errnoOf(e), null)
-            : b.replyStat(
-                req,
-                0,
-                new Float64Array([
-                  s.bsize,
-                  s.bsize,
-                  s.blocks,
-                  s.bfree,
-                  s.bavail,
-                  s.files,
-                  s.ffree,
-                  s.ffree,
-                  255,
-                ]),
-              ),
-        );
-        return;
-      case FuseOp.GETXATTR: {
-        const v = b.xattrGet(abs(path), path2!);
-        if (typeof v === 'number') fail({ errno: v });
-        else b.replyData(req, 0, v);
-        return;
-      }
-      case FuseOp.LISTXATTR: {
-        const v = b.xattrList(abs(path));
-        if (typeof v === 'number') fail({ errno: v });
-        else b.replyData(req, 0, v);
-        return;
-      }
-      default:
-        this.track(
-          this.change({ req, code: op, uid, gid, pid, path, path2, n0, n1, n2, n3, buf, fh }),
-        );
-    }
-  }
 
   private track(work: Promise<void>): void {
     this.inflight.add(work);
@@ -494,6 +363,32 @@ export class MountCapture implements Capture {
     if (this.comms.size > 4096) this.comms.clear();
     this.comms.set(pid, { comm, at: now });
     return comm;
+  }
+
+  /**
+   * A name under which the open file `fd` is still in the tree, for a file
+   * whose own name was unlinked while open (libfuse then gives no path): none
+   * when no link is left. Cached per inode, checked before use; else found by
+   * walking the tree (rare: a hard-linked file unlinked while written).
+   */
+  private otherName(fd: number): string | null {
+    const st = p.fstat(fd);
+    if (st.nlink === 0n || !st.isFile()) return null;
+    const key = `${st.dev}:${st.ino}`;
+    const cached = this.inodeNames.get(key);
+    const same = (rel: string): boolean => {
+      try {
+        const there = p.lstat(join(this.source, rel));
+        return there.ino === st.ino && there.dev === st.dev;
+      } catch {
+        return false;
+      }
+    };
+    if (cached !== undefined && same(cached)) return cached;
+    const found = findInode(this.source, st.dev, st.ino);
+    if (found !== null) this.inodeNames.set(key, found);
+    else this.inodeNames.delete(key);
+    return found;
   }
 
   /** Runs `fn` after every earlier ordered call has finished. */
@@ -565,7 +460,9 @@ export class MountCapture implements Capture {
   private async perform(o: Op): Promise<Change> {
     const b = this.binding;
     const { path, path2, n0, n1, n2, n3, buf, fh } = o;
-    const rel = path === null ? null : journalPath(path);
+    // A handle whose name was unlinked may still be reachable under another
+    // name (a hard link): then the change is journaled under that name.
+    const rel = path === null ? (fh >= 0 ? this.otherName(fh) : null) : journalPath(path);
     const abs = (r: string): string => join(this.source, r);
     const parentTimes = async (r: string): Promise<RecordInput> => {
       const dir = parentOf(r);
@@ -813,6 +710,33 @@ export class MountCapture implements Capture {
       records: [rec, utimesRecord(parentOf(rel), await p.lstat(join(this.source, parentOf(rel))))],
     };
   }
+}
+
+/** The journal path of a regular file with this identity under `root`, or null. Walks the tree. */
+function findInode(root: string, dev: bigint, ino: bigint): string | null {
+  const queue = [''];
+  while (queue.length > 0) {
+    const dir = queue.shift()!;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+      if (e.isDirectory()) queue.push(rel);
+      else if (e.isFile()) {
+        try {
+          const st = fs.lstatSync(join(root, rel), { bigint: true });
+          if (st.ino === ino && st.dev === dev) return rel;
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /**
