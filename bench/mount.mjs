@@ -26,9 +26,10 @@ import { readArgs } from './bench_args.mjs';
 const USAGE = 'usage: node bench/mount.mjs [--quick] [--json]';
 const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
 const { quick = false } = readArgs(process.argv.slice(2), USAGE, { quick: { type: 'boolean' } });
-const SEQ_BYTES = (quick ? 64 : 512) * 1024 * 1024;
+const SEQ_BYTES = (quick ? 64 : 256) * 1024 * 1024;
 const CHUNK = 1024 * 1024;
-const SMALL_FILES = quick ? 500 : 3000;
+const SMALL_FILES = quick ? 400 : 1500;
+const ROUNDS = quick ? 1 : 3;
 const SMALL_BYTES = 4096;
 const WRITERS = 4;
 
@@ -98,16 +99,6 @@ async function smallCreates(dir, writers) {
   return { filesPerSec: Math.round((per * writers) / secs) };
 }
 
-async function runWorkloads(target, dir, extra = {}) {
-  const seq = seqWrite(dir);
-  emit({ bench: 'mount-seq-write', target, ...extra, mib: SEQ_BYTES / 1048576, ...seq });
-  for (const writers of [1, WRITERS]) {
-    const small = await smallCreates(dir, writers);
-    emit({ bench: 'mount-small-creates', target, ...extra, writers, files: SMALL_FILES, ...small });
-  }
-  return seq;
-}
-
 function freePort() {
   return new Promise((res, rej) => {
     const srv = createServer();
@@ -126,7 +117,8 @@ function unmount(mnt) {
   }
 }
 
-async function withBindfs(root) {
+/** bindfs over a fresh folder: the mountpoint, or undefined (with a note) when it cannot run. */
+function startBindfs(root) {
   const backing = join(root, 'bindfs-backing');
   const mnt = join(root, 'bindfs-mnt');
   mkdirSync(backing);
@@ -136,16 +128,13 @@ async function withBindfs(root) {
     note(
       `bindfs not run: ${r.error?.message ?? r.stderr.toString().trim()} (Debian: apt-get install bindfs)`,
     );
-    return;
+    return undefined;
   }
-  try {
-    await runWorkloads('bindfs', mnt);
-  } finally {
-    unmount(mnt);
-  }
+  return { mnt, stop: async () => unmount(mnt) };
 }
 
-async function withFsjournal(root, sync) {
+/** `fsjournal primary --mode mount --sync SYNC` over a fresh folder; resolves once it answers. */
+async function startFsjournal(root, sync) {
   const backing = join(root, `fsj-${sync}-backing`);
   const mnt = join(root, `fsj-${sync}-mnt`);
   mkdirSync(backing);
@@ -173,23 +162,84 @@ async function withFsjournal(root, sync) {
   let log = '';
   child.stderr.on('data', (d) => (log += d));
   const exited = new Promise((r) => child.on('close', r));
-  try {
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/v1/status`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (i > 200 || child.exitCode !== null) throw new Error(`primary did not start:\n${log}`);
-      await sleep(50);
-    }
-    await runWorkloads('fsjournal', mnt, { sync });
-    const status = await (await fetch(`http://127.0.0.1:${port}/v1/status`)).json();
-    note(`fsjournal --sync ${sync}: ${status.lastLsn} records journaled`);
-  } finally {
+  const stop = async () => {
+    const status = await fetch(`http://127.0.0.1:${port}/v1/status`).then(
+      (r) => r.json(),
+      () => undefined,
+    );
+    if (status) note(`fsjournal --sync ${sync}: ${status.lastLsn} records journaled`);
     child.kill('SIGTERM');
     await exited;
     unmount(mnt);
+  };
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/v1/status`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (i > 200 || child.exitCode !== null) {
+      await stop();
+      throw new Error(`primary did not start:\n${log}`);
+    }
+    await sleep(50);
+  }
+  return { mnt, stop };
+}
+
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+/**
+ * Every target is mounted at once and the workloads run in rounds, each
+ * round over every target in turn: a change in the machine's load during
+ * the run hits every target alike. Lines give the median over rounds.
+ */
+async function measure(targets) {
+  const results = new Map();
+  const add = (key, line) => {
+    if (!results.has(key)) results.set(key, []);
+    results.get(key).push(line);
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of targets) {
+      const dir = join(t.dir, `round${round}`);
+      mkdirSync(dir);
+      add(`seq ${t.name}`, { ...t.labels, ...seqWrite(dir) });
+      for (const writers of [1, WRITERS]) {
+        add(`small ${t.name} ${writers}`, {
+          ...t.labels,
+          writers,
+          ...(await smallCreates(dir, writers)),
+        });
+      }
+    }
+  }
+  for (const t of targets) {
+    const seq = results.get(`seq ${t.name}`);
+    emit({
+      bench: 'mount-seq-write',
+      ...t.labels,
+      mib: SEQ_BYTES / 1048576,
+      rounds: ROUNDS,
+      mbPerSec: round(median(seq.map((l) => l.mbPerSec))),
+      withFsyncMbPerSec: round(median(seq.map((l) => l.withFsyncMbPerSec))),
+    });
+  }
+  for (const writers of [1, WRITERS]) {
+    for (const t of targets) {
+      const small = results.get(`small ${t.name} ${writers}`);
+      emit({
+        bench: 'mount-small-creates',
+        ...t.labels,
+        writers,
+        files: SMALL_FILES,
+        rounds: ROUNDS,
+        filesPerSec: Math.round(median(small.map((l) => l.filesPerSec))),
+      });
+    }
   }
 }
 
@@ -226,15 +276,27 @@ process.on('SIGINT', () => {
   cleanup();
   process.exit(130);
 });
+const started = [];
 try {
-  note(`temp folder ${root}; ${SEQ_BYTES / 1048576} MiB sequential, ${SMALL_FILES} small files`);
+  note(
+    `temp folder ${root}; per round: ${SEQ_BYTES / 1048576} MiB sequential, ${SMALL_FILES} small files; ${ROUNDS} rounds`,
+  );
   const direct = join(root, 'direct');
   mkdirSync(direct);
-  await runWorkloads('direct', direct);
-  await withBindfs(root);
-  await withFsjournal(root, 'batch');
-  await withFsjournal(root, 'none');
+  const targets = [{ name: 'direct', dir: direct, labels: { target: 'direct' } }];
+  const bindfs = startBindfs(root);
+  if (bindfs) {
+    started.push(bindfs);
+    targets.push({ name: 'bindfs', dir: bindfs.mnt, labels: { target: 'bindfs' } });
+  }
+  for (const sync of ['batch', 'none']) {
+    const f = await startFsjournal(root, sync);
+    started.push(f);
+    targets.push({ name: `fsjournal-${sync}`, dir: f.mnt, labels: { target: 'fsjournal', sync } });
+  }
+  await measure(targets);
   summary();
 } finally {
+  for (const t of started) await t.stop();
   cleanup();
 }
