@@ -9,18 +9,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { runCli, useHarness, type CliResult } from './harness.js';
+import { expectUsageError, runCli, useHarness } from './harness.js';
 
 const harness = useHarness('cli');
 const execFileAsync = promisify(execFile);
-
-/** A usage error: exit 2, nothing on stdout, one line on stderr matching `names`. */
-function expectUsageError(r: CliResult, names: RegExp): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr).toMatch(names);
-  expect(r.code, r.stderr).toBe(2);
-}
 
 describe('fsjournal --help', () => {
   it.for([
@@ -278,6 +270,8 @@ describe('status', () => {
     const text = await runCli(['status', '--api', primary.url]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^role\s+primary$/m);
-    expect(text.stdout).toMatch(/^r1\s+true\s+127\.0\.0\.1:\d+/m);
+    expect(text.stdout).toMatch(
+      /^r1\s+yes\s+127\.0\.0\.1:\d+\s+\d+\s+\d+\s+0\s+0 B\s+\S+\s+\S+ ago$/m,
+    );
   });
 });

@@ -11,7 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { Journal, type JournalEntry } from '@fsjournal/journal';
 
 /** The CLI entry point, as `npx fsjournal` runs it. */
@@ -96,16 +96,35 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `fsjournal ARGS` to completion. */
+/**
+ * The environment of a spawned CLI: this process's, without FSJOURNAL_*
+ * settings a developer may have exported, plus `extra`.
+ */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('FSJOURNAL_')),
+  );
+  return { ...env, FSJOURNAL_LOG_LEVEL: 'info', ...extra };
+}
+
+/** A usage error: exit 2, nothing on stdout, one line on stderr matching `names`. */
+export function expectUsageError(r: CliResult, names: RegExp): void {
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(names);
+  expect(r.code, r.stderr).toBe(2);
+}
+
+/** Runs `fsjournal ARGS` to completion; `env` adds variables (FSJOURNAL_*). */
 export function runCli(
   args: string[],
-  o: { timeoutMs?: number; cwd?: string } = {},
+  o: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: o.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FSJOURNAL_LOG_LEVEL: 'info' },
+      env: cliEnv(o.env),
     });
     let stdout = '';
     let stderr = '';
@@ -223,11 +242,19 @@ export class Harness {
     return d;
   }
 
-  /** Spawns `fsjournal ARGS` and waits until `GET /v1/status` answers on `port`. */
-  async spawnDaemon(name: string, port: number, args: string[]): Promise<Daemon> {
+  /**
+   * Spawns `fsjournal ARGS` (with `env` added to its environment) and waits
+   * until `GET /v1/status` answers on `port`.
+   */
+  async spawnDaemon(
+    name: string,
+    port: number,
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<Daemon> {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FSJOURNAL_LOG_LEVEL: 'info' },
+      env: cliEnv(env),
     });
     const id = `${name}#${++this.count}`;
     const logs = await this.dir('logs');

@@ -27,7 +27,9 @@ import {
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
 const harness = useHarness('faults');
-const KILLS = 5;
+/** Kills per crash test: 5 in `npm test`, 50 with FSJ_LONG=1. */
+const KILLS = process.env.FSJ_LONG ? 50 : 5;
+const KILL_TIMEOUT = process.env.FSJ_LONG ? 1_800_000 : 120_000;
 
 /**
  * Polls a replica's status and checks that its durable LSN never goes
@@ -145,7 +147,7 @@ async function expectIdentical(
 describe('replication survives SIGKILL', () => {
   it(
     `of the replica ${KILLS} times mid-stream: it resumes from its durable position and ends identical`,
-    { timeout: 120_000 },
+    { timeout: KILL_TIMEOUT },
     async () => {
       const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
       const { source, outside, target, state, startPrimary, startReplica } = await setup();
@@ -186,7 +188,7 @@ describe('replication survives SIGKILL', () => {
 
   it(
     `of the primary ${KILLS} times, with changes made while it is down: nothing acknowledged is lost and the journal has no gap`,
-    { timeout: 120_000 },
+    { timeout: KILL_TIMEOUT },
     async () => {
       const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
       const { source, outside, journal, target, startPrimary, startReplica } = await setup();

@@ -5,7 +5,14 @@
  * or the mountpoint is mounted (mount), and the server listens.
  */
 import { resolve } from 'node:path';
-import { Journal, MountCapture, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
+import {
+  Checkpoints,
+  Journal,
+  MountCapture,
+  Retention,
+  WatchCapture,
+  type SyncPolicy,
+} from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
@@ -22,6 +29,14 @@ export interface PrimaryOptions {
   ignore?: string[];
   logger?: Logger;
   heartbeatMs?: number;
+  /** Keep journal records at least this long (ms). Default 7 days. */
+  retainMs?: number;
+  /** Write a checkpoint every this many journal bytes; 0: only on request. Default 256 MiB. */
+  checkpointBytes?: number;
+  /** How often retention looks (ms). Default 60 s. */
+  retentionIntervalMs?: number;
+  /** Journal segment size (tests). */
+  segmentBytes?: number;
   /** Default `watch`. */
   mode?: 'watch' | 'mount';
   /** Mount mode: where the journaled view of `source` is mounted. */
@@ -40,6 +55,8 @@ export interface PrimaryHandle {
   journal: Journal;
   capture: WatchCapture | MountCapture;
   registry: ReplicaRegistry;
+  checkpoints: Checkpoints;
+  retention: Retention;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
   close(): Promise<void>;
@@ -51,14 +68,17 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     dir: resolve(o.journalDir),
     sync: o.sync ?? 'batch',
     logger: o.logger,
+    segmentBytes: o.segmentBytes,
   });
   let capture: WatchCapture | MountCapture | undefined;
+  let checkpoints: Checkpoints | undefined;
   try {
+    checkpoints = await Checkpoints.open(journal.dir, { logger: o.logger });
     const registry = new ReplicaRegistry(journal);
     await registry.load();
     const mode = o.mode ?? 'watch';
     if (mode === 'mount') {
-      const mount = await MountCapture.start({
+      capture = await MountCapture.start({
         source,
         mountpoint: resolve(o.mountpoint ?? ''),
         journal,
@@ -69,7 +89,6 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
           waiter: registry,
         },
       });
-      capture = mount;
     } else {
       capture = await WatchCapture.start({
         source,
@@ -79,10 +98,20 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       });
     }
     const mount = capture instanceof MountCapture ? capture : undefined;
+    const retention = new Retention({
+      journal,
+      checkpoints,
+      retainMs: o.retainMs ?? 7 * 86_400_000,
+      checkpointBytes: o.checkpointBytes ?? 256 * 1024 * 1024,
+      holdLsn: () => registry.minDurableLsn(),
+      logger: o.logger,
+      intervalMs: o.retentionIntervalMs,
+    });
     const app = buildPrimaryApp({
       journal,
       registry,
       capture,
+      checkpoints,
       mode,
       source,
       mountpoint: mount?.mountpoint,
@@ -106,22 +135,29 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : o.port;
     const cap = capture;
+    const cps = checkpoints;
+    retention.start();
     return {
       app,
       journal,
       capture: cap,
       registry,
+      checkpoints: cps,
+      retention,
       address: { host: o.host, port },
       close: async () => {
+        await retention.stop();
         await closeStream();
         await app.close();
         await cap.stop();
+        await cps.close();
         await registry.flush();
         await journal.close();
       },
     };
   } catch (err) {
     await capture?.stop().catch(() => undefined);
+    await checkpoints?.close().catch(() => undefined);
     await journal.close();
     throw err;
   }

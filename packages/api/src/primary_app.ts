@@ -1,6 +1,6 @@
 /**
  * The primary's fastify app (built, not started: tests use inject()):
- * status, replicas, barrier, annotations, audit queries, health. The WebSocket stream is
+ * status, replicas, barrier, annotations, checkpoints, audit queries, health. The WebSocket stream is
  * attached to the same server by primary.ts.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,7 @@ import {
   pathProblem,
   queryJournal,
   type AuditRecord,
+  type Checkpoints,
   type Journal,
   type JournalQuery,
   type QueryInput,
@@ -32,6 +33,8 @@ export interface PrimaryAppOptions {
   registry: ReplicaRegistry;
   /** The capture feeding the journal (barriers go through it); absent in tests of the API alone. */
   capture?: Capture;
+  /** The journal's checkpoints; without them the checkpoint routes answer 503. */
+  checkpoints?: Checkpoints;
   mode: 'watch' | 'mount';
   source: string;
   /** Mount mode: where the journaled view is mounted. */
@@ -213,6 +216,35 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
         throw new ApiError(
           'FSJ_ERR_API_UNAVAILABLE',
           `annotate: ${(cause as Error).message}`,
+          503,
+          { cause },
+        );
+      }
+    },
+  );
+
+  app.get('/v1/checkpoints', async () => o.checkpoints?.list() ?? []);
+
+  app.post(
+    '/v1/checkpoints',
+    {
+      schema: {
+        body: { type: ['object', 'null'], additionalProperties: false, properties: {} },
+      },
+    },
+    async () => {
+      const cps = o.checkpoints;
+      if (!cps) {
+        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', 'this primary keeps no checkpoints', 503);
+      }
+      try {
+        // Every change made before the call is in the checkpoint: a barrier first.
+        const lsn = o.capture ? await o.capture.barrier(randomUUID()) : j.durableLsn;
+        return await cps.create(j, lsn, { mark: true });
+      } catch (cause) {
+        throw new ApiError(
+          'FSJ_ERR_API_UNAVAILABLE',
+          `checkpoint: ${(cause as Error).message}${isJournalError(cause) ? ` (${cause.code})` : ''}`,
           503,
           { cause },
         );

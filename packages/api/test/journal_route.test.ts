@@ -89,7 +89,9 @@ describe('GET /v1/journal', () => {
       path: 'a.txt',
       path2: 'docs/a.txt',
     });
-    expect(res.body).not.toMatch(/secret|more|hello|data/);
+    // File content never; an annotation's own words, yes.
+    expect(res.body).not.toMatch(/secret|more|data/);
+    expect(rows[5]).toMatchObject({ op: 'ANNOTATE', text: 'hello' });
   });
 
   it('streams NDJSON when asked', async () => {

@@ -35,6 +35,29 @@ export function parseDuration(value: string): number {
   return Math.round(Number(m[1]) * UNITS[m[2]!]!);
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** `256MiB`, `1GiB`, `500MB`, `0`: bytes. */
+export function parseSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined)
+    throw new InvalidArgumentError('expected a size such as 256MiB, 1GiB or 0');
+  return Math.round(Number(m[1]) * unit);
+}
+
 export function parseSync(value: string): SyncPolicy {
   if (!SYNC_POLICIES.includes(value as SyncPolicy))
     throw new InvalidArgumentError('expected always, batch or none');

@@ -7,6 +7,7 @@ export const CLI_ERROR_CODES = {
   FSJ_ERR_CLI_TIMEOUT: 'what the command waited for did not happen in time',
   FSJ_ERR_CLI_DIFFERENT: 'the compared trees differ',
   FSJ_ERR_CLI_JOURNAL: 'the journal could not be opened or read',
+  FSJ_ERR_CLI_RESTORE: 'the restore could not be done (the message names the reason code)',
   FSJ_ERR_CLI_FAILED: 'the daemon could not start or stopped on an error',
 } as const;
 

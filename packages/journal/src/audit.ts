@@ -52,6 +52,8 @@ export interface AuditRecord {
   pid?: number;
   comm?: string;
   txn?: number;
+  /** ANNOTATE: the marker's text; GAP: the reason; CHECKPOINT/BARRIER: the id. */
+  text?: string;
 }
 
 /** The parameters of a query, in the order they are checked. */
@@ -195,6 +197,9 @@ export function toAuditRecord(e: JournalEntry): AuditRecord {
   }
   const txn = Number(r.txn ?? 0);
   if (txn > 0) out.txn = txn;
+  // The words of an annotation, the reason of a gap, the id of a checkpoint or barrier.
+  const text = r.text || r.checkpointId || r.barrierId;
+  if (text) out.text = text;
   return out;
 }
 

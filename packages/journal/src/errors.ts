@@ -26,6 +26,14 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_JOURNAL_LOCKED: 'another live process has the journal open',
   FSJ_ERR_JOURNAL_QUERY: 'an audit query parameter is not valid',
   FSJ_ERR_FRAME_TOO_LARGE: 'a frame declares a payload larger than the cap',
+  FSJ_ERR_CONTENT_CORRUPT: 'a content block or pack index fails its checksum',
+  FSJ_ERR_CONTENT_MISSING: 'a checkpoint names a content block the store does not hold',
+  FSJ_ERR_CHECKPOINT_CORRUPT: 'a checkpoint file is damaged or not valid',
+  FSJ_ERR_CHECKPOINT_REPLAY: 'a record cannot be applied to the tree a checkpoint is built from',
+  FSJ_ERR_RESTORE_TARGET: 'the restore target is not an empty folder (or cannot be made one)',
+  FSJ_ERR_RESTORE_RANGE:
+    'the point asked for is before the oldest retained point or after the newest record',
+  FSJ_ERR_RESTORE_ANNOTATION: 'no annotation, or more than one, has the text asked for',
   FSJ_ERR_MOUNT_UNAVAILABLE:
     'the FUSE binding is not built or does not load (mount mode needs Linux and libfuse3)',
   FSJ_ERR_MOUNT_NO_FUSE: '/dev/fuse is missing or not usable',

@@ -579,6 +579,12 @@ export class Journal {
     return found;
   }
 
+  /** The last LSN of the oldest segment when it is sealed (so could be released), else undefined. */
+  oldestSealedEnd(): number | undefined {
+    const s = this.segments[0];
+    return this.segments.length > 1 && s?.sealed ? s.lastLsn : undefined;
+  }
+
   /**
    * Retention hook: deletes whole sealed segments whose every record is below
    * `lsn`. The segment being written is never released. Returns the names

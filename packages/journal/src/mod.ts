@@ -44,6 +44,21 @@ export { writeFileDurable, fsyncDir } from './durable_file.js';
 export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
 export { TreeApplier } from './tree_applier.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree_diff.js';
+export {
+  Checkpoints,
+  replayStart,
+  type CheckpointInfo,
+  type CheckpointHeader,
+  type CheckpointEntry,
+} from './checkpoint.js';
+export {
+  restoreTree,
+  resolveAt,
+  type RestoreOptions,
+  type RestoreResult,
+  type RestoreProgress,
+} from './restore.js';
+export { Retention, type RetentionOptions, type RetentionPass } from './retention.js';
 export type { Capture } from './capture.js';
 export { MountCapture, type MountCaptureOptions, type MountStats } from './mount_capture.js';
 export {

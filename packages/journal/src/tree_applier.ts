@@ -3,8 +3,7 @@
  * shared by replay/restore and the replica daemon.
  *
  * - Records of a transaction are held until its TXN_COMMIT and then applied
- *   together; TXN_ABORT drops them. (Held in memory: a transaction is bounded
- *   by what capture puts in one, e.g. one file's changed blocks.)
+ *   together; TXN_ABORT drops them (txn_gate.ts).
  * - Applying a record twice leaves the same tree (idempotent), so a crash
  *   between applying and persisting the position is harmless.
  * - A path never leads outside the target: record paths obey path_rules.ts,
@@ -35,6 +34,7 @@ import { JournalError } from './errors.js';
 import { loadFuseBinding } from './fuse_native.js';
 import { pathProblem } from './path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
+import { TxnGate, type OpenTxn } from './txn_gate.js';
 
 /** Whether this process can set owners (root). */
 const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -75,9 +75,7 @@ export interface TreeApplierOptions {
 }
 
 export class TreeApplier {
-  private readonly txns = new Map<number, JournalEntry[]>();
-  /** LSN of each open transaction's TXN_BEGIN (a transaction id need not be one). */
-  private readonly txnBegins = new Map<number, number>();
+  private readonly gate = new TxnGate();
   /** LSN of the last record applied (or dropped by an abort). */
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
@@ -107,9 +105,7 @@ export class TreeApplier {
 
   /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
   get oldestOpenTxn(): number | undefined {
-    let min: number | undefined;
-    for (const lsn of this.txnBegins.values()) if (min === undefined || lsn < min) min = lsn;
-    return min;
+    return this.gate.oldestBegin;
   }
 
   /**
@@ -125,42 +121,30 @@ export class TreeApplier {
   reshapes(entry: JournalEntry): boolean {
     const r = entry.record;
     if (r.kind === RecordKind.RECORD_KIND_TXN_COMMIT)
-      return (this.txns.get(r.txn) ?? []).some((e) => RESHAPING.has(e.record.kind));
-    if (r.txn && this.txns.has(r.txn)) return false; // held until its commit
+      return this.gate.heldFor(r.txn).some((e) => RESHAPING.has(e.record.kind));
+    if (r.txn && this.gate.isOpen(r.txn)) return false; // held until its commit
     return RESHAPING.has(r.kind);
   }
 
   /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
   async apply(entry: JournalEntry): Promise<void> {
-    const r = entry.record;
-    switch (r.kind) {
-      case RecordKind.RECORD_KIND_TXN_BEGIN:
-        this.txns.set(r.txn, []);
-        this.txnBegins.set(r.txn, entry.lsn);
-        break;
-      case RecordKind.RECORD_KIND_TXN_COMMIT: {
-        const held = this.txns.get(r.txn) ?? [];
-        this.txns.delete(r.txn);
-        this.txnBegins.delete(r.txn);
-        await this.applyTransaction(held);
-        break;
-      }
-      case RecordKind.RECORD_KIND_TXN_ABORT:
-        this.txns.delete(r.txn);
-        this.txnBegins.delete(r.txn);
-        break;
-      default: {
-        const held = r.txn ? this.txns.get(r.txn) : undefined;
-        if (held) held.push(entry);
-        else await this.applyOne(entry);
-      }
+    const admitted = this.gate.admit(entry);
+    if (admitted.kind === 'one') await this.applyOne(admitted.entry);
+    else if (admitted.kind === 'commit') {
+      await this.applyTransaction(admitted.entries);
+      this.gate.applied(admitted.txn);
     }
     this.appliedLsn = entry.lsn;
   }
 
   /** Transactions begun but not yet committed or aborted. */
   get openTransactions(): number {
-    return this.txns.size;
+    return this.gate.open.length;
+  }
+
+  /** The transactions open now (begun, not committed or aborted). */
+  get openTxns(): OpenTxn[] {
+    return this.gate.open;
   }
 
   private refuse(entry: JournalEntry, why: string): never {
@@ -289,6 +273,21 @@ export class TreeApplier {
     );
   }
 
+  /**
+   * A content change leaves the file's mtime at the record's time, not at
+   * the time it is applied: the same on every replica and in every restore
+   * (a UTIMES record that follows sets the source's exact time).
+   */
+  private async stampContentTime(abs: string, entry: JournalEntry): Promise<void> {
+    const st = await lstat(abs, { bigint: true });
+    const us = entry.timeUs;
+    await lutimes(
+      abs,
+      secondsFromNs(st.atimeNs),
+      utimeSeconds(Math.floor(us / 1e6), (us % 1e6) * 1000),
+    );
+  }
+
   /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
   private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
     const r: RecordBody = entry.record;
@@ -321,8 +320,9 @@ export class TreeApplier {
             r.mode || 0o644,
           );
           await fh.close();
-          await chmod(abs, r.mode);
+          // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
           if (canChown) await lchown(abs, r.uid, r.gid);
+          await chmod(abs, r.mode);
         });
         return;
       case RecordKind.RECORD_KIND_WRITE: {
@@ -342,11 +342,13 @@ export class TreeApplier {
         } finally {
           await fh.close();
         }
+        await this.stampContentTime(abs, entry);
         return;
       }
       case RecordKind.RECORD_KIND_TRUNCATE:
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
         await truncate(abs, r.size);
+        await this.stampContentTime(abs, entry);
         return;
       case RecordKind.RECORD_KIND_UNLINK:
         if (!existing) return;
@@ -358,8 +360,8 @@ export class TreeApplier {
           if (existing && !existing.isDirectory()) await rm(abs, { force: true });
           if (!existing?.isDirectory()) await mkdir(abs, { mode: r.mode });
         });
-        await chmod(abs, r.mode);
         if (canChown) await lchown(abs, r.uid, r.gid);
+        await chmod(abs, r.mode);
         if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_RMDIR:
@@ -410,7 +412,11 @@ export class TreeApplier {
         return;
       case RecordKind.RECORD_KIND_CHOWN:
         if (!existing) this.refuse(entry, 'missing on the target');
-        if (canChown) await lchown(abs, r.uid, r.gid);
+        if (canChown) {
+          await lchown(abs, r.uid, r.gid);
+          // A CHOWN changes the owner only: put back set-ID bits chown(2) cleared.
+          if (!existing.isSymbolicLink()) await chmod(abs, existing.mode & 0o7777);
+        }
         return;
       case RecordKind.RECORD_KIND_UTIMES:
         if (!existing) this.refuse(entry, 'missing on the target');

@@ -263,6 +263,11 @@ export class WatchCapture {
   private savedRevision = -1;
   private savedLsn = -1;
   private idleWaiters: (() => void)[] = [];
+  /** Processing rounds begun and finished (a round takes every path dirty when it begins). */
+  private roundsStarted = 0;
+  private roundsDone = 0;
+  /** The round in which each waiting removal was seen (idle waits for those of its rounds). */
+  private readonly removalRound = new Map<string, number>();
 
   private constructor(o: WatchCaptureOptions) {
     this.source = resolve(o.source);
@@ -311,7 +316,10 @@ export class WatchCapture {
     await c.startWatcher();
     await c.rescan('', 'start-up scan');
     await c.idle();
-    await c.saveManifest();
+    // Under changes that go on, processing may still run: it saves the
+    // manifest itself once it catches up (a save mid-round could pair a
+    // manifest with an LSN its records have not reached).
+    if (!c.running) await c.saveManifest(false);
     c.logger?.info(
       { source: c.source, paths: c.manifest.size, lsn: c.journal.lastLsn },
       'capture started',
@@ -381,8 +389,15 @@ export class WatchCapture {
    * the manifest nor the journal moved since manifest.bin was written (a
    * restart that found nothing to do rewrites nothing).
    */
-  private async saveManifest(): Promise<void> {
+  /**
+   * Saves the manifest with the LSN it reflects. Called by the processing
+   * loop between rounds (`fromLoop`), or when no processing runs (start,
+   * stop); a call from outside that finds processing started meanwhile
+   * leaves the save to it.
+   */
+  private async saveManifest(fromLoop = true): Promise<void> {
     await this.journal.flush();
+    if (!fromLoop && this.running) return;
     this.lastSave = Date.now();
     const lsn = this.journal.lastLsn;
     const revision = this.manifest.revision;
@@ -521,6 +536,7 @@ export class WatchCapture {
         // ordering guarantee holds as it did; only their lstats run ahead.
         // An lstat taken a little early is as good: it still comes after the
         // event that marked the path, and a change after it makes a new event.
+        const round = ++this.roundsStarted;
         const paths = [...this.dirty].sort();
         this.dirty.clear();
         const seen = new Lookahead(paths, (p) => this.observe(p), STAT_AHEAD);
@@ -533,6 +549,9 @@ export class WatchCapture {
           if (this.stopped || this.failure) break;
           await this.processRemoval(p);
         }
+        this.roundsDone = round;
+        // Waiters for what was dirty when they called need not wait for quiet.
+        for (const w of this.idleWaiters.splice(0)) w();
       }
       if (this.removals.size > 0) this.armRemovalTimer();
       if (
@@ -673,7 +692,10 @@ export class WatchCapture {
       case 'none':
         return;
       case 'remove':
-        if (!this.removals.has(path)) this.removals.set(path, Date.now() + this.renameWindowMs);
+        if (!this.removals.has(path)) {
+          this.removals.set(path, Date.now() + this.renameWindowMs);
+          this.removalRound.set(path, this.roundsStarted);
+        }
         return;
       case 'replace':
         await this.drain();
@@ -975,13 +997,25 @@ export class WatchCapture {
   }
 
   /**
-   * Resolves when every change seen so far is journaled and durable (no dirty
-   * paths, no removals waiting for their rename window). Rejects if capture failed.
+   * Resolves when every change seen so far is journaled and durable (the
+   * paths dirty and the removals waiting at the call are processed; later
+   * changes may still be in flight). Rejects if capture failed.
    */
   async idle(): Promise<void> {
+    // A fence, not a wait for quiet: under changes that never stop, the
+    // tree is never quiet, but what was seen before the call is journaled
+    // within a round or two. Paths dirty now go into the next round begun;
+    // a round under way holds what was taken before; removals those rounds
+    // found wait for their rename window and are processed in a later round.
+    const round = this.dirty.size > 0 ? this.roundsStarted + 1 : this.roundsStarted;
     for (;;) {
       if (this.failure) throw this.failure;
-      if (this.dirty.size === 0 && this.removals.size === 0 && !this.running) break;
+      const quiet = this.dirty.size === 0 && this.removals.size === 0 && !this.running;
+      const fenced =
+        this.roundsDone >= round &&
+        ![...this.removals.keys()].some((p) => (this.removalRound.get(p) ?? 0) <= round);
+      if (quiet || fenced) break;
+      if (this.stopped) break;
       await new Promise<void>((res) => this.idleWaiters.push(res));
     }
     await Promise.all(this.inflight);
@@ -1013,6 +1047,6 @@ export class WatchCapture {
     if (this.removalTimer) clearTimeout(this.removalTimer);
     await this.running;
     await Promise.allSettled(this.inflight);
-    if (!this.failure) await this.saveManifest();
+    if (!this.failure) await this.saveManifest(false);
   }
 }

@@ -224,7 +224,13 @@ describe('queryJournal', () => {
       path2: 'docs/a.txt',
       txn: 9,
     });
-    expect(rows[5]).toEqual({ lsn: 6, time: iso(times[6]!), op: 'ANNOTATE', path: '' });
+    expect(rows[5]).toEqual({
+      lsn: 6,
+      time: iso(times[6]!),
+      op: 'ANNOTATE',
+      path: '',
+      text: 'marker',
+    });
     expect(rows[6]).toEqual({
       lsn: 7,
       time: iso(times[7]!),
@@ -237,7 +243,7 @@ describe('queryJournal', () => {
       comm: 'vim',
     });
     expect(rows[8]).toMatchObject({ op: 'TRUNCATE', size: 0 });
-    for (const r of rows) expect(JSON.stringify(r)).not.toMatch(/data|secret|more|marker/);
+    for (const r of rows) expect(JSON.stringify(r)).not.toMatch(/data|secret|more/);
   });
 
   it('with no filter returns every record', async () => {

@@ -377,8 +377,10 @@ export class ReplicaDaemon {
         const safe = open === undefined ? this.appliedLsn : Math.min(this.appliedLsn, open - 1);
         if (safe <= this.position.appliedLsn) return;
         await this.syncTouched(applier.takeTouched());
-        this.position = { ...this.position, appliedLsn: safe };
-        await savePosition(this.stateDir, this.position);
+        // Status says durable only once it is: the file first, then memory.
+        const next = { ...this.position, appliedLsn: safe };
+        await savePosition(this.stateDir, next);
+        this.position = next;
         lastPersist = Date.now();
         for (const w of this.appliedWaiters) w();
         this.appliedWaiters.clear();

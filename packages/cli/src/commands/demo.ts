@@ -68,7 +68,14 @@ export function addDemoCommand(program: Command, io: CliIo): void {
       'stop by itself after this long (for scripts and tests)',
       parseSeconds,
     )
-    .addHelpText('after', '\nExample:\n  npx fsjournal demo\n')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  npx fsjournal demo
+  npx fsjournal demo --duration 30 > demo.txt
+`,
+    )
     .action(async (flags: DemoFlags) => {
       const root = await mkdtemp(join(process.cwd(), 'fsjournal-demo-'));
       const source = join(root, 'source');

@@ -13,6 +13,7 @@ import { parseApi } from '../args.js';
 import { describeApiError } from '../api_client.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
+import { excludeEachOther } from '../settings.js';
 
 interface LogFlags {
   journal?: string;
@@ -52,6 +53,7 @@ export function details(r: AuditRecord): string {
   if (r.pid !== undefined) parts.push(`pid=${r.pid}`);
   if (r.comm !== undefined) parts.push(`comm=${r.comm}`);
   if (r.txn !== undefined) parts.push(`txn=${r.txn}`);
+  if (r.text !== undefined) parts.push(JSON.stringify(r.text));
   return parts.join(' ');
 }
 
@@ -141,7 +143,7 @@ async function* online(api: string, input: QueryInput): AsyncGenerator<AuditReco
 }
 
 export function addLogCommand(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command('log')
     .description(
       'Show what the journal recorded (never file content), read offline from the journal folder or from a primary API.',
@@ -207,4 +209,5 @@ Examples:
         );
       }
     });
+  excludeEachOther(cmd, 'journal', 'api');
 }

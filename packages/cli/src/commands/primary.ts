@@ -7,6 +7,7 @@ import {
   parseDuration,
   parseHostPort,
   parseMode,
+  parseSize,
   parseSync,
   readToken,
   type HostPort,
@@ -25,6 +26,7 @@ interface PrimaryFlags {
   tokenFile?: string;
   ignore: string[];
   retain: number;
+  checkpointEvery: number;
   syncReplicas: number;
   syncTimeout: number;
 }
@@ -71,6 +73,14 @@ export function addPrimaryCommand(program: Command): void {
     )
     .addOption(
       new Option(
+        '--checkpoint-every <SIZE>',
+        'write a checkpoint after this much journal (e.g. 256MiB, 1GiB; 0: only on request)',
+      )
+        .argParser(parseSize)
+        .default(parseSize('256MiB'), '256MiB'),
+    )
+    .addOption(
+      new Option(
         '--sync-replicas <N>',
         'mount mode: a change returns only once N replicas hold it durably',
       )
@@ -92,6 +102,9 @@ Examples:
   fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
   fsjournal primary --source ./data --journal ./journal --listen 0.0.0.0:7070 \\
       --token-file /etc/fsjournal/token --ignore '**/*.tmp' --sync always
+  fsjournal primary --config /etc/fsjournal/primary.yml     # keys: source, journal, listen, ...
+  FSJOURNAL_LISTEN=0.0.0.0:7070 FSJOURNAL_IGNORE='**/*.tmp,cache/**' \\
+      fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
 
   # mount mode (Linux, FUSE): /mnt/data serves /srv/data-backing; every change made
   # there is journaled (with who made it) before it returns; each waits for one
@@ -125,6 +138,8 @@ Examples:
           token,
           ignore: flags.ignore,
           logger,
+          retainMs: flags.retain,
+          checkpointBytes: flags.checkpointEvery,
           mode: flags.mode,
           mountpoint: flags.mountpoint,
           syncReplicas: flags.syncReplicas,

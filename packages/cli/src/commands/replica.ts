@@ -48,6 +48,8 @@ Examples:
   fsjournal replica --upstream ws://primary:7070/v1/stream --target /srv/standby
   fsjournal replica --upstream ws://10.0.0.5:7070/v1/stream --target ./mirror --id standby-1 \\
       --token-file /etc/fsjournal/token --listen 0.0.0.0:7071
+  FSJOURNAL_UPSTREAM=ws://primary:7070/v1/stream FSJOURNAL_TARGET=/srv/standby \\
+      fsjournal replica --config /etc/fsjournal/replica.yml
 `,
     )
     .action(async (flags: ReplicaFlags) => {

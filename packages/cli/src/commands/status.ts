@@ -12,8 +12,8 @@ interface StatusFlags {
 
 type Json = Record<string, unknown>;
 
-function table(rows: Json[], columns: string[]): string {
-  const cells = [columns, ...rows.map((r) => columns.map((c) => String(r[c] ?? '-')))];
+function table(rows: string[][], columns: string[]): string {
+  const cells = [columns, ...rows];
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   return cells
     .map((row) =>
@@ -25,37 +25,132 @@ function table(rows: Json[], columns: string[]): string {
     .join('\n');
 }
 
-/** A status answer as text for people. */
-export function renderStatus(s: Json): string {
-  const head = Object.entries(s)
-    .filter(([k, v]) => k !== 'replicas' && (typeof v !== 'object' || v === null))
-    .map(([k, v]) => `${k.padEnd(12)} ${String(v)}`);
-  const lines = [...head];
-  if (s.lastError && typeof s.lastError === 'object') {
-    const e = s.lastError as Json;
-    lines.push(
-      `${'lastError'.padEnd(12)} ${String(e.code)}: ${String(e.message)} (${String(e.at)})`,
+/** `1536` -> `1.5 KiB`. */
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** `1234` -> `1.2s`; `0` -> `0ms`. */
+export function humanMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.round(ms / 3_600_000)}h`;
+}
+
+/** An ISO time as its age, `3.2s ago`; `-` when absent. */
+function age(iso: unknown, now: number): string {
+  if (typeof iso !== 'string') return '-';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${humanMs(Math.max(0, now - t))} ago`;
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '-' : String(v));
+
+function lines(pairs: [string, string][]): string[] {
+  return pairs.map(([k, v]) => `${k.padEnd(12)} ${v}`.trimEnd());
+}
+
+/** The fields of a status a role's renderer shows; the rest is printed after them as is. */
+const SHOWN = new Set([
+  'role',
+  'journalId',
+  'mode',
+  'source',
+  'firstLsn',
+  'lastLsn',
+  'durableLsn',
+  'replicas',
+  'id',
+  'state',
+  'upstream',
+  'appliedLsn',
+  'upstreamLsn',
+  'lagRecords',
+  'lagMs',
+  'lastError',
+]);
+
+/**
+ * A status answer as text for people: the primary with a table of its
+ * replicas (id, connected, applied and durable LSN, lag in records, bytes
+ * and time, last ack), a replica with its state, positions and last error.
+ * `now` makes the ages testable.
+ */
+export function renderStatus(s: Json, now = Date.now()): string {
+  const out: string[] = [];
+  if (s.role === 'primary') {
+    out.push(
+      ...lines([
+        ['role', 'primary'],
+        ['journalId', str(s.journalId)],
+        ['mode', str(s.mode)],
+        ['source', str(s.source)],
+        ['lsn', `first ${str(s.firstLsn)}, last ${str(s.lastLsn)}, durable ${str(s.durableLsn)}`],
+      ]),
+    );
+  } else if (s.role === 'replica') {
+    const e = s.lastError as Json | null | undefined;
+    out.push(
+      ...lines([
+        ['role', 'replica'],
+        ['id', str(s.id)],
+        ['state', str(s.state)],
+        ['upstream', str(s.upstream)],
+        ['journalId', str(s.journalId)],
+        [
+          'lsn',
+          `applied ${str(s.appliedLsn)}, durable ${str(s.durableLsn)}, upstream ${str(s.upstreamLsn)}`,
+        ],
+        ['lag', `${str(s.lagRecords)} records, ${humanMs(Number(s.lagMs ?? 0))}`],
+        [
+          'lastError',
+          e ? `${str(e.code)}: ${str(e.message)} (${age(e.at, now)}, ${str(e.at)})` : 'none',
+        ],
+      ]),
     );
   }
+  const rest = Object.entries(s).filter(
+    ([k, v]) => !(s.role !== undefined && SHOWN.has(k)) && (typeof v !== 'object' || v === null),
+  );
+  out.push(...lines(rest.map(([k, v]) => [k, str(v)])));
   if (Array.isArray(s.replicas)) {
-    lines.push(
+    const rows = (s.replicas as Json[]).map((r) => [
+      str(r.id),
+      r.connected ? 'yes' : 'no',
+      str(r.address),
+      str(r.appliedLsn),
+      str(r.durableLsn),
+      str(r.lagRecords),
+      humanBytes(Number(r.lagBytes ?? 0)),
+      humanMs(Number(r.lagMs ?? 0)),
+      age(r.lastAckAt, now),
+    ]);
+    out.push(
       '',
-      (s.replicas as Json[]).length === 0
+      rows.length === 0
         ? 'no replicas'
-        : table(s.replicas as Json[], [
+        : table(rows, [
             'id',
             'connected',
             'address',
-            'appliedLsn',
-            'durableLsn',
-            'lagRecords',
-            'lagBytes',
-            'lagMs',
-            'lastAckAt',
+            'applied',
+            'durable',
+            'lag',
+            'lag bytes',
+            'lag time',
+            'last ack',
           ]),
     );
   }
-  return `${lines.join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }
 
 export function addStatusCommand(program: Command, io: CliIo): void {
@@ -63,10 +158,18 @@ export function addStatusCommand(program: Command, io: CliIo): void {
     .command('status')
     .description('Show the status of a primary or replica API.')
     .requiredOption('--api <URL>', 'a primary (:7070) or replica (:7071) API URL', parseApi)
-    .option('--json', 'print the status as JSON')
+    .option('--json', 'print the status as JSON (the API answer as is)')
     .addHelpText(
       'after',
-      '\nExamples:\n  fsjournal status --api http://127.0.0.1:7070\n  fsjournal status --api http://127.0.0.1:7071 --json\n',
+      `
+A primary shows its positions and a table of its replicas (lag in records,
+bytes and time; age of the last ack); a replica its state, positions and last
+error.
+
+Examples:
+  fsjournal status --api http://127.0.0.1:7070
+  fsjournal status --api http://127.0.0.1:7071 --json | jq .lagRecords
+`,
     )
     .action(async (flags: StatusFlags) => {
       const answer = await callApi<Json>('GET', `${flags.api}/v1/status`);

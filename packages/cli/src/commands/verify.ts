@@ -14,7 +14,16 @@ export function addVerifyCommand(program: Command, io: CliIo): void {
     .argument('<DIR_A>')
     .argument('<DIR_B>')
     .option('--json', 'print differences as JSON lines')
-    .addHelpText('after', '\nExample:\n  fsjournal verify /srv/data /srv/standby\n')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 identical, 1 different (each difference on stdout), 2 bad usage.
+
+Examples:
+  fsjournal verify /srv/data /srv/standby
+  fsjournal wait --api http://primary:7070 && fsjournal verify /srv/data /mnt/standby --json
+`,
+    )
     .action(async (a: string, b: string, flags: { json?: boolean }) => {
       for (const d of [a, b]) {
         const st = await stat(d).catch(() => undefined);

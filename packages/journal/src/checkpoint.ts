@@ -1,0 +1,534 @@
+/**
+ * Checkpoints: the tree as of one LSN, kept beside the journal
+ * (`DIR/checkpoints/<LSN as 16 hex digits>.ckpt`, content in the content
+ * store), so that a restore or a new replica starts there instead of at
+ * LSN 1, and the segments before it can be released.
+ *
+ * A checkpoint is built from the journal, never from the live tree: the
+ * newest earlier checkpoint (or the empty tree at LSN 0) plus the records
+ * after it, applied to an in-memory model (tree_model.ts). So it is exactly
+ * the tree the journal describes at its LSN, however busy the source is.
+ * A transaction still open at that LSN is not in it; the checkpoint lists it
+ * (`openTxns`) and whoever continues from the checkpoint replays from its
+ * TXN_BEGIN, taking only that transaction's records up to the LSN.
+ *
+ * The file is NDJSON: a header line, one line per path (parents first),
+ * and a trailer with the entry count and the CRC32C of everything before
+ * it. It is written to a temp file, fsynced and renamed into place after
+ * the content it names is durable. docs/JOURNAL_FORMAT.md has the fields.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { crc32c } from '@node-rs/crc32';
+import { ContentStore, type BlockStore } from './content_store.js';
+import { fsyncDir } from './durable_file.js';
+import { JournalError } from './errors.js';
+import type { Journal, JournalLogger } from './journal.js';
+import type { Timespec } from './manifest.js';
+import { pathProblem } from './path_rules.js';
+import { RecordKind, type JournalEntry } from './record.js';
+import { newDir, TreeModel, type FileNode, type TreeNode } from './tree_model.js';
+import { TxnGate, type OpenTxn } from './txn_gate.js';
+
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const CHECKPOINT_FORMAT = 'fsjournal-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+/** Block size of checkpoint content. */
+export const CHECKPOINT_BLOCK_BYTES = 64 * 1024;
+/** Dirty block bytes a build holds in memory before storing them. */
+const FLUSH_BYTES = 64 * 1024 * 1024;
+
+/** What a checkpoint is, as listed by `GET /v1/checkpoints` and `checkpoint`. */
+export interface CheckpointInfo {
+  id: string;
+  lsn: number;
+  /** Time of the record at `lsn` (ISO 8601), or null for LSN 0. */
+  time: string | null;
+  createdAt: string;
+  files: number;
+  dirs: number;
+  symlinks: number;
+  hardlinks: number;
+  /** Sum of the files' sizes. */
+  bytes: number;
+  /** Transactions open at `lsn` (not in the checkpoint). */
+  openTxns: OpenTxn[];
+}
+
+export interface CheckpointHeader extends CheckpointInfo {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  journalId: string;
+  timeUs: number;
+  blockBytes: number;
+  /** The root's attributes, when the journal set them. */
+  root: EntryAttrs | null;
+}
+
+interface EntryAttrs {
+  mode: number;
+  uid: number;
+  gid: number;
+  atime: [number, number];
+  mtime: [number, number];
+}
+
+/** One path of a checkpoint, as stored. */
+export type CheckpointEntry =
+  | (EntryAttrs & { path: string; type: 'dir' })
+  | (EntryAttrs & { path: string; type: 'file'; size: number; blocks: (string | null)[] })
+  | (EntryAttrs & { path: string; type: 'symlink'; target: string })
+  | { path: string; type: 'hardlink'; linkTo: string };
+
+/** The LSN a replay continuing from `h` starts at. */
+export function replayStart(h: Pick<CheckpointHeader, 'lsn' | 'openTxns'>): number {
+  return Math.min(h.lsn + 1, ...h.openTxns.map((t) => t.beginLsn));
+}
+
+function fileName(lsn: number): string {
+  return `${lsn.toString(16).padStart(16, '0')}.ckpt`;
+}
+
+function ts(t: Timespec): [number, number] {
+  return [t.sec, t.nsec];
+}
+
+function attrsOf(n: TreeNode): EntryAttrs {
+  return { mode: n.mode, uid: n.uid, gid: n.gid, atime: ts(n.atime), mtime: ts(n.mtime) };
+}
+
+function corrupt(file: string, why: string): JournalError {
+  return new JournalError('FSJ_ERR_CHECKPOINT_CORRUPT', `checkpoint ${file}: ${why}`);
+}
+
+const isInt = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+const isTime = (v: unknown): v is [number, number] =>
+  Array.isArray(v) &&
+  v.length === 2 &&
+  typeof v[0] === 'number' &&
+  Number.isInteger(v[0]) &&
+  isInt(v[1], 999_999_999);
+const isAttrs = (o: Record<string, unknown>): boolean =>
+  isInt(o.mode, 0o7777) && isInt(o.uid) && isInt(o.gid) && isTime(o.atime) && isTime(o.mtime);
+
+/** Why a parsed line is not a valid entry, or undefined. */
+function entryProblem(o: Record<string, unknown>): string | undefined {
+  if (typeof o.path !== 'string') return 'entry without a path';
+  const p = pathProblem(o.path, false);
+  if (p) return `path ${JSON.stringify(o.path)}: ${p}`;
+  if (o.type === 'hardlink') {
+    return typeof o.linkTo === 'string' && !pathProblem(o.linkTo, false)
+      ? undefined
+      : 'hardlink without a valid linkTo';
+  }
+  if (!isAttrs(o)) return `bad attributes for ${o.path}`;
+  if (o.type === 'dir') return undefined;
+  if (o.type === 'symlink')
+    return typeof o.target === 'string' && o.target !== '' && !o.target.includes('\0')
+      ? undefined
+      : 'bad symlink target';
+  if (o.type === 'file') {
+    if (!isInt(o.size) || !Array.isArray(o.blocks)) return `bad size or blocks for ${o.path}`;
+    if (o.blocks.length !== Math.ceil(o.size / CHECKPOINT_BLOCK_BYTES))
+      return `block count does not match size for ${o.path}`;
+    if (!o.blocks.every((b) => b === null || (typeof b === 'string' && /^[0-9a-f]{64}$/.test(b))))
+      return `bad block name for ${o.path}`;
+    return undefined;
+  }
+  return `unknown entry type for ${o.path}`;
+}
+
+export interface CheckpointsOptions {
+  readOnly?: boolean;
+  logger?: JournalLogger;
+}
+
+/** The checkpoints of one journal folder and their content store. */
+export class Checkpoints {
+  private headers: CheckpointHeader[] = [];
+  private building: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly journalDir: string,
+    readonly content: ContentStore,
+    private readonly logger: JournalLogger | undefined,
+  ) {}
+
+  static async open(journalDir: string, options: CheckpointsOptions = {}): Promise<Checkpoints> {
+    const dir = join(journalDir, CHECKPOINTS_DIR);
+    if (!options.readOnly) await mkdir(dir, { recursive: true });
+    const content = await ContentStore.open(journalDir, { readOnly: options.readOnly });
+    const cps = new Checkpoints(journalDir, content, options.logger);
+    const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return [] as string[];
+      throw err;
+    });
+    for (const n of names.sort()) {
+      if (/^[0-9a-f]{16}\.ckpt$/.test(n)) cps.headers.push(await cps.readHeader(n));
+      else if (n.endsWith('.tmp') && !options.readOnly) await rm(join(dir, n), { force: true });
+    }
+    cps.headers.sort((a, b) => a.lsn - b.lsn);
+    return cps;
+  }
+
+  private get dir(): string {
+    return join(this.journalDir, CHECKPOINTS_DIR);
+  }
+
+  private async readHeader(name: string): Promise<CheckpointHeader> {
+    const rl = createInterface({
+      input: createReadStream(join(this.dir, name)),
+      crlfDelay: Infinity,
+    });
+    try {
+      for await (const line of rl) {
+        let h: CheckpointHeader;
+        try {
+          h = JSON.parse(line) as CheckpointHeader;
+        } catch {
+          throw corrupt(name, 'header is not JSON');
+        }
+        if (h.format !== CHECKPOINT_FORMAT) throw corrupt(name, 'not a checkpoint file');
+        if (h.version !== CHECKPOINT_VERSION)
+          throw new JournalError(
+            'FSJ_ERR_JOURNAL_VERSION',
+            `checkpoint ${name}: version ${h.version}`,
+          );
+        if (!isInt(h.lsn) || fileName(h.lsn) !== name)
+          throw corrupt(name, 'LSN does not match the name');
+        if (h.blockBytes !== CHECKPOINT_BLOCK_BYTES) throw corrupt(name, 'unexpected block size');
+        return h;
+      }
+    } finally {
+      rl.close();
+    }
+    throw corrupt(name, 'empty file');
+  }
+
+  /** Every checkpoint, oldest first. */
+  list(): CheckpointInfo[] {
+    return this.headers.map((h) => ({
+      id: h.id,
+      lsn: h.lsn,
+      time: h.time,
+      createdAt: h.createdAt,
+      files: h.files,
+      dirs: h.dirs,
+      symlinks: h.symlinks,
+      hardlinks: h.hardlinks,
+      bytes: h.bytes,
+      openTxns: h.openTxns,
+    }));
+  }
+
+  get newest(): CheckpointHeader | undefined {
+    return this.headers[this.headers.length - 1];
+  }
+
+  /**
+   * The newest checkpoint at or before `lsn` that a replay can continue
+   * from, given that the journal's oldest record is `firstLsn`.
+   */
+  baseFor(lsn: number, firstLsn: number): CheckpointHeader | undefined {
+    for (let i = this.headers.length - 1; i >= 0; i--) {
+      const h = this.headers[i]!;
+      if (h.lsn <= lsn && (h.lsn === lsn || replayStart(h) >= firstLsn)) return h;
+    }
+    return undefined;
+  }
+
+  /** The entries of a checkpoint, checked as they are read (the trailer last). */
+  async *entries(h: CheckpointHeader): AsyncGenerator<CheckpointEntry> {
+    const name = fileName(h.lsn);
+    const rl = createInterface({
+      input: createReadStream(join(this.dir, name)),
+      crlfDelay: Infinity,
+    });
+    let crc = 0;
+    let count = 0;
+    let first = true;
+    let ended = false;
+    try {
+      for await (const line of rl) {
+        if (ended) throw corrupt(name, 'data after the trailer');
+        let o: Record<string, unknown>;
+        try {
+          o = JSON.parse(line) as Record<string, unknown>;
+        } catch {
+          throw corrupt(name, `line ${count + 2} is not JSON`);
+        }
+        if (o.end === true) {
+          if (o.entries !== count || o.crc32c !== crc)
+            throw corrupt(name, 'trailer does not match');
+          ended = true;
+          continue;
+        }
+        crc = crc32c(`${line}\n`, crc);
+        if (first) {
+          first = false;
+          continue;
+        }
+        const problem = entryProblem(o);
+        if (problem) throw corrupt(name, problem);
+        count++;
+        yield o as unknown as CheckpointEntry;
+      }
+    } finally {
+      rl.close();
+    }
+    if (!ended) throw corrupt(name, 'no trailer (cut short)');
+  }
+
+  /** A checkpoint as an in-memory tree, to build the next one from. */
+  async loadModel(h: CheckpointHeader, store: BlockStore = this.content): Promise<TreeModel> {
+    const model = new TreeModel(store, h.blockBytes);
+    if (h.root) {
+      Object.assign(model.root, fromAttrs(h.root));
+      model.root.attrsKnown = true;
+    }
+    for await (const e of this.entries(h)) {
+      let node: TreeNode | undefined;
+      if (e.type === 'hardlink') {
+        const target = model.get(e.linkTo);
+        if (target?.type !== 'file') throw corrupt(fileName(h.lsn), `bad hardlink ${e.path}`);
+        node = target;
+      } else if (e.type === 'dir') node = newDir(fromAttrs(e));
+      else if (e.type === 'symlink') node = { type: 'symlink', target: e.target, ...fromAttrs(e) };
+      else
+        node = { type: 'file', size: e.size, blocks: e.blocks, dirty: new Map(), ...fromAttrs(e) };
+      if (!model.put(e.path, node)) throw corrupt(fileName(h.lsn), `no parent for ${e.path}`);
+    }
+    return model;
+  }
+
+  /**
+   * Builds a checkpoint at `lsn` (default: the newest durable record) and
+   * returns it; an existing one at that LSN is returned as it is. One build
+   * runs at a time. With `mark`, a CHECKPOINT record naming it is appended.
+   */
+  create(
+    journal: Journal,
+    lsn?: number,
+    options: { mark?: boolean } = {},
+  ): Promise<CheckpointInfo> {
+    const run = this.building.then(async () => {
+      const known = this.headers.some((h) => h.lsn === (lsn ?? journal.durableLsn));
+      const info = await this.build(journal, lsn ?? journal.durableLsn);
+      // The journal says a checkpoint was taken (once), for audits and replicas.
+      if (options.mark && !known)
+        await journal.append({ kind: RecordKind.RECORD_KIND_CHECKPOINT, checkpointId: info.id });
+      return info;
+    });
+    this.building = run.catch(() => undefined);
+    return run;
+  }
+
+  private async build(journal: Journal, target: number): Promise<CheckpointInfo> {
+    if (!isInt(target) || target < 1 || target > journal.durableLsn) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_OUT_OF_RANGE',
+        `cannot checkpoint at lsn ${target}: durable records are ${journal.firstLsn}..${journal.durableLsn}`,
+      );
+    }
+    const existing = this.headers.find((h) => h.lsn === target);
+    if (existing) return this.list().find((i) => i.lsn === target)!;
+    const base = this.baseFor(target, journal.firstLsn);
+    if (!base && journal.firstLsn > 1) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_RELEASED',
+        `records before lsn ${journal.firstLsn} were released and no checkpoint covers them`,
+      );
+    }
+    const started = performance.now();
+    try {
+      const model = base
+        ? await this.loadModel(base)
+        : new TreeModel(this.content, CHECKPOINT_BLOCK_BYTES);
+      const gate = new TxnGate();
+      const carried = new Set(base?.openTxns.map((t) => t.txn));
+      let timeUs = 0;
+      let replayed = 0;
+      for await (const e of journal.read({ fromLsn: base ? replayStart(base) : 1 })) {
+        if (e.lsn > target) break;
+        // Up to the base's LSN, only the transactions it left open are needed.
+        if (base && e.lsn <= base.lsn && !carried.has(Number(e.record.txn))) continue;
+        await applyAdmitted(model, gate, e);
+        replayed++;
+        if (model.dirtyBytes > FLUSH_BYTES) await model.flush();
+        if (e.lsn === target) {
+          timeUs = e.timeUs;
+          break;
+        }
+      }
+      await model.flush();
+      await this.content.seal();
+      const header = await this.write(model, {
+        journalId: journal.journalId,
+        lsn: target,
+        timeUs,
+        openTxns: gate.open,
+      });
+      this.logger?.info(
+        {
+          checkpoint: header.id,
+          lsn: target,
+          base: base?.lsn ?? 0,
+          replayed,
+          files: header.files,
+          ms: Math.round(performance.now() - started),
+        },
+        'checkpoint written',
+      );
+      return this.list().find((i) => i.lsn === target)!;
+    } catch (err) {
+      await this.content.discard();
+      throw err;
+    }
+  }
+
+  private async write(
+    model: TreeModel,
+    h: { journalId: string; lsn: number; timeUs: number; openTxns: OpenTxn[] },
+  ): Promise<CheckpointHeader> {
+    const counts = { files: 0, dirs: 0, symlinks: 0, hardlinks: 0, bytes: 0 };
+    const seen = new Set<FileNode>();
+    for (const [, node] of model.walk()) {
+      if (node.type === 'dir') counts.dirs++;
+      else if (node.type === 'symlink') counts.symlinks++;
+      else if (seen.has(node)) counts.hardlinks++;
+      else {
+        seen.add(node);
+        counts.files++;
+        counts.bytes += node.size;
+      }
+    }
+    const header: CheckpointHeader = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      id: `cp-${h.lsn}`,
+      journalId: h.journalId,
+      lsn: h.lsn,
+      timeUs: h.timeUs,
+      time: h.timeUs > 0 ? new Date(h.timeUs / 1000).toISOString() : null,
+      createdAt: new Date().toISOString(),
+      blockBytes: model.blockBytes,
+      openTxns: h.openTxns,
+      ...counts,
+      root: model.root.attrsKnown ? attrsOf(model.root) : null,
+    };
+    const name = fileName(h.lsn);
+    const tmp = join(this.dir, `${name}.${process.pid}.tmp`);
+    const fh = await open(tmp, 'w', 0o644);
+    try {
+      let crc = 0;
+      let chunk: string[] = [];
+      let chunkBytes = 0;
+      let position = 0;
+      const drain = async (): Promise<void> => {
+        const buf = Buffer.from(chunk.join(''));
+        crc = crc32c(buf, crc);
+        await fh.write(buf, 0, buf.length, position);
+        position += buf.length;
+        chunk = [];
+        chunkBytes = 0;
+      };
+      const out = async (line: string): Promise<void> => {
+        chunk.push(line, '\n');
+        chunkBytes += line.length + 1;
+        if (chunkBytes >= 1 << 20) await drain();
+      };
+      await out(JSON.stringify(header));
+      const firstPath = new Map<FileNode, string>();
+      let entries = 0;
+      for (const [path, node] of model.walk()) {
+        let e: CheckpointEntry;
+        if (node.type === 'file' && firstPath.has(node))
+          e = { path, type: 'hardlink', linkTo: firstPath.get(node)! };
+        else if (node.type === 'file') {
+          firstPath.set(node, path);
+          e = { path, type: 'file', ...attrsOf(node), size: node.size, blocks: node.blocks };
+        } else if (node.type === 'symlink')
+          e = { path, type: 'symlink', ...attrsOf(node), target: node.target };
+        else e = { path, type: 'dir', ...attrsOf(node) };
+        await out(JSON.stringify(e));
+        entries++;
+      }
+      await drain();
+      const trailer = `${JSON.stringify({ end: true, entries, crc32c: crc })}\n`;
+      await fh.write(trailer, position);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await fh.close();
+    await rename(tmp, join(this.dir, name));
+    await fsyncDir(this.dir);
+    this.headers.push(header);
+    this.headers.sort((a, b) => a.lsn - b.lsn);
+    return header;
+  }
+
+  /**
+   * Removes the checkpoints older than `keepFromLsn` and the content packs
+   * no remaining checkpoint names. Returns the ids removed.
+   */
+  async removeBefore(keepFromLsn: number): Promise<string[]> {
+    const gone = this.headers.filter((h) => h.lsn < keepFromLsn);
+    if (gone.length === 0) return [];
+    for (const h of gone) await rm(join(this.dir, fileName(h.lsn)), { force: true });
+    await fsyncDir(this.dir);
+    this.headers = this.headers.filter((h) => h.lsn >= keepFromLsn);
+    const live = new Set<string>();
+    for (const h of this.headers) {
+      for await (const e of this.entries(h)) {
+        if (e.type === 'file') for (const b of e.blocks) if (b) live.add(b);
+      }
+    }
+    const packs = await this.content.prune(live);
+    this.logger?.info(
+      { checkpoints: gone.map((h) => h.id), packs },
+      'checkpoints released by retention',
+    );
+    return gone.map((h) => h.id);
+  }
+
+  async close(): Promise<void> {
+    await this.building.catch(() => undefined);
+    await this.content.close();
+  }
+}
+
+function fromAttrs(a: EntryAttrs): {
+  mode: number;
+  uid: number;
+  gid: number;
+  atime: Timespec;
+  mtime: Timespec;
+} {
+  return {
+    mode: a.mode,
+    uid: a.uid,
+    gid: a.gid,
+    atime: { sec: a.atime[0], nsec: a.atime[1] },
+    mtime: { sec: a.mtime[0], nsec: a.mtime[1] },
+  };
+}
+
+/** Feeds one entry through a transaction gate into a model. */
+export async function applyAdmitted(
+  model: TreeModel,
+  gate: TxnGate,
+  e: JournalEntry,
+): Promise<void> {
+  const a = gate.admit(e);
+  if (a.kind === 'one') await model.apply(a.entry);
+  else if (a.kind === 'commit') {
+    for (const held of a.entries) await model.apply(held);
+    gate.applied(a.txn);
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * Point-in-time restore: the tree as it was at an LSN, a time or an
+ * annotation, written into an empty folder.
+ *
+ * The tree is built in memory first (tree_model.ts): the newest checkpoint
+ * at or before the point, then the records after it up to the point,
+ * whole transactions only. Content changed by the replay goes to a scratch
+ * store inside the target (the journal folder is only read, so a restore
+ * can run beside a live primary). Then the tree is written out once:
+ * directories, files (content block by block, never a whole file in
+ * memory), symlinks, hard links, then every attribute, directories deepest
+ * first so that their mtimes stay. Nothing is written outside the target:
+ * every path is checked, every parent is a directory this restore created,
+ * and nothing is followed.
+ */
+import { execFile } from 'node:child_process';
+import { constants as fsc } from 'node:fs';
+import {
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  readdir,
+  rm,
+  symlink,
+  chmod,
+} from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { formatTimeUs, parseTime } from './audit.js';
+import {
+  applyAdmitted,
+  CHECKPOINT_BLOCK_BYTES,
+  Checkpoints,
+  replayStart,
+  type CheckpointHeader,
+} from './checkpoint.js';
+import { ContentStore, LayeredStore, type BlockStore } from './content_store.js';
+import { JournalError } from './errors.js';
+import { Journal } from './journal.js';
+import type { Timespec } from './manifest.js';
+import { pathProblem } from './path_rules.js';
+import { RecordKind } from './record.js';
+import { TreeModel, type DirNode, type FileNode, type TreeNode } from './tree_model.js';
+import { TxnGate } from './txn_gate.js';
+
+/** Where the restore keeps replayed content until the tree is written (removed at the end). */
+export const RESTORE_SCRATCH = '.fsjournal-restore.tmp';
+const FLUSH_BYTES = 64 * 1024 * 1024;
+const WRITERS = 16;
+const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
+
+export interface RestoreProgress {
+  phase: 'replay' | 'write';
+  done: number;
+  total: number;
+}
+
+export interface RestoreOptions {
+  journalDir: string;
+  to: string;
+  /** Restore to this LSN... */
+  lsn?: number;
+  /** ...or to this time (ISO 8601 or relative) or annotation text. */
+  at?: string;
+  /** Empty a non-empty target first instead of refusing. */
+  force?: boolean;
+  onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreResult {
+  lsn: number;
+  /** Time of the record at `lsn`. */
+  time: string;
+  /** How the point was named. */
+  by: 'lsn' | 'time' | 'annotation';
+  checkpoint: string | null;
+  replayed: number;
+  files: number;
+  dirs: number;
+  symlinks: number;
+  bytes: number;
+}
+
+function rangeError(message: string): JournalError {
+  return new JournalError('FSJ_ERR_RESTORE_RANGE', message);
+}
+
+/**
+ * The LSN a `--at` value names: a time (ISO 8601 or relative) gives the
+ * last record at or before it; anything else is an annotation's text.
+ */
+export async function resolveAt(
+  journal: Journal,
+  at: string,
+): Promise<{ lsn: number; by: 'time' | 'annotation' }> {
+  const timeUs = parseTime(at);
+  if (timeUs !== undefined) {
+    const lsn = (await journal.lsnAtTime(timeUs + 1)) - 1;
+    if (lsn < journal.firstLsn) {
+      throw rangeError(`${at} is before the oldest retained record (lsn ${journal.firstLsn})`);
+    }
+    if (lsn >= journal.durableLsn) {
+      const newest = await lastTime(journal);
+      if (newest !== undefined && timeUs > newest) {
+        throw rangeError(
+          `${at} is after the newest record (lsn ${journal.durableLsn} at ${formatTimeUs(newest)})`,
+        );
+      }
+    }
+    return { lsn, by: 'time' };
+  }
+  const found: number[] = [];
+  for await (const e of journal.read()) {
+    if (e.record.kind === RecordKind.RECORD_KIND_ANNOTATE && e.record.text === at)
+      found.push(e.lsn);
+  }
+  if (found.length === 1) return { lsn: found[0]!, by: 'annotation' };
+  throw new JournalError(
+    'FSJ_ERR_RESTORE_ANNOTATION',
+    found.length === 0
+      ? `--at ${JSON.stringify(at)} is neither a time nor the text of an annotation`
+      : `${found.length} annotations have the text ${JSON.stringify(at)} (lsn ${found.join(', ')}); restore with --lsn`,
+  );
+}
+
+async function lastTime(journal: Journal): Promise<number | undefined> {
+  for await (const e of journal.read({ fromLsn: journal.durableLsn })) return e.timeUs;
+  return undefined;
+}
+
+/** Makes `to` an empty folder, or says why it cannot be one. */
+async function prepareTarget(to: string, force: boolean): Promise<void> {
+  const st = await lstat(to).catch(() => undefined);
+  if (!st) {
+    await mkdir(to, { recursive: true });
+    return;
+  }
+  if (!st.isDirectory()) {
+    throw new JournalError('FSJ_ERR_RESTORE_TARGET', `${to} exists and is not a directory`);
+  }
+  const names = await readdir(to);
+  if (names.length === 0) return;
+  if (!force) {
+    throw new JournalError(
+      'FSJ_ERR_RESTORE_TARGET',
+      `${to} is not empty (${names.length} entries); restore into an empty folder or pass --force to empty it`,
+    );
+  }
+  for (const n of names) await rm(join(to, n), { recursive: true, force: true });
+}
+
+/** Restores the tree as of the point asked for into `o.to`. */
+export async function restoreTree(o: RestoreOptions): Promise<RestoreResult> {
+  if ((o.lsn === undefined) === (o.at === undefined)) {
+    throw new JournalError('FSJ_ERR_JOURNAL_OPTION', 'restore needs exactly one of lsn and at');
+  }
+  const journal = await Journal.open({ dir: resolve(o.journalDir), readOnly: true, create: false });
+  const checkpoints = await Checkpoints.open(journal.dir, { readOnly: true }).catch(async (err) => {
+    await journal.close();
+    throw err;
+  });
+  try {
+    let lsn: number;
+    let by: RestoreResult['by'] = 'lsn';
+    if (o.at !== undefined) ({ lsn, by } = await resolveAt(journal, o.at));
+    else lsn = o.lsn!;
+    if (!Number.isSafeInteger(lsn) || lsn < 1) throw rangeError(`lsn ${lsn} is not a record`);
+    if (lsn > journal.durableLsn) {
+      throw rangeError(`lsn ${lsn} is after the newest record (lsn ${journal.durableLsn})`);
+    }
+    const base = checkpoints.baseFor(lsn, journal.firstLsn);
+    if (!base && journal.firstLsn > 1) {
+      const oldest = checkpoints.baseFor(Number.MAX_SAFE_INTEGER, journal.firstLsn);
+      const usable = checkpoints.list().find((c) => c.lsn >= (oldest?.lsn ?? Infinity));
+      throw rangeError(
+        `lsn ${lsn} is before the oldest retained point (${usable ? `checkpoint ${usable.id} at lsn ${usable.lsn}` : `lsn ${journal.firstLsn}`})`,
+      );
+    }
+    const to = resolve(o.to);
+    await prepareTarget(to, o.force ?? false);
+    const scratchDir = join(to, RESTORE_SCRATCH);
+    // The scratch store only holds what this restore wrote: no need to hash it again on read.
+    const scratch = await ContentStore.open(scratchDir, { verify: false });
+    try {
+      const store = new LayeredStore(checkpoints.content, scratch);
+      const { model, replayed, timeUs } = await replayTo(journal, checkpoints, base, lsn, store, o);
+      const counts = await writeTree(model, to, o.onProgress);
+      await scratch.close();
+      await rm(scratchDir, { recursive: true, force: true });
+      await syncFileSystem(to);
+      return {
+        lsn,
+        time: formatTimeUs(timeUs),
+        by,
+        checkpoint: base?.id ?? null,
+        replayed,
+        ...counts,
+      };
+    } finally {
+      await scratch.close();
+      await rm(scratchDir, { recursive: true, force: true });
+    }
+  } finally {
+    await checkpoints.close();
+    await journal.close();
+  }
+}
+
+async function replayTo(
+  journal: Journal,
+  checkpoints: Checkpoints,
+  base: CheckpointHeader | undefined,
+  lsn: number,
+  store: BlockStore,
+  o: RestoreOptions,
+): Promise<{ model: TreeModel; replayed: number; timeUs: number }> {
+  const model = base
+    ? await checkpoints.loadModel(base, store)
+    : new TreeModel(store, CHECKPOINT_BLOCK_BYTES);
+  let timeUs = base?.timeUs ?? 0;
+  let replayed = 0;
+  if (base?.lsn === lsn) return { model, replayed, timeUs };
+  const gate = new TxnGate();
+  const carried = new Set(base?.openTxns.map((t) => t.txn));
+  const from = base ? replayStart(base) : 1;
+  const total = lsn - from + 1;
+  for await (const e of journal.read({ fromLsn: from })) {
+    if (e.lsn > lsn) break;
+    if (!(base && e.lsn <= base.lsn && !carried.has(Number(e.record.txn)))) {
+      await applyAdmitted(model, gate, e);
+      replayed++;
+    }
+    if (model.dirtyBytes > FLUSH_BYTES) await model.flush();
+    if (replayed % 4096 === 0) o.onProgress?.({ phase: 'replay', done: e.lsn - from + 1, total });
+    if (e.lsn === lsn) {
+      timeUs = e.timeUs;
+      break;
+    }
+  }
+  // Blocks still dirty stay in memory (at most FLUSH_BYTES): the files are written from them.
+  o.onProgress?.({ phase: 'replay', done: total, total });
+  return { model, replayed, timeUs };
+}
+
+function seconds(t: Timespec): number {
+  // lutimes keeps whole microseconds; aim at the middle of one (see tree_applier.ts).
+  return t.sec + (Math.floor(t.nsec / 1000) + 0.5) / 1e6;
+}
+
+/** Writes the model's tree into the empty folder `to`. */
+async function writeTree(
+  model: TreeModel,
+  to: string,
+  onProgress?: (p: RestoreProgress) => void,
+): Promise<{ files: number; dirs: number; symlinks: number; bytes: number }> {
+  const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  const nodes = [...model.walk()];
+  const total = nodes.length;
+  let done = 0;
+  const tick = (): void => {
+    done++;
+    if (done % 1024 === 0 || done === total) onProgress?.({ phase: 'write', done, total });
+  };
+  const dirs: [string, DirNode][] = [];
+  const created = new Set<string>(['']);
+  const firstPath = new Map<FileNode, string>();
+  const links: [string, string][] = [];
+  const inFlight = new Set<Promise<void>>();
+  const run = async (job: () => Promise<void>): Promise<void> => {
+    while (inFlight.size >= WRITERS) await Promise.race(inFlight);
+    const p = job().finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  for (const [path, node] of nodes) {
+    const problem = pathProblem(path, false);
+    const slash = path.lastIndexOf('/');
+    if (problem || !created.has(slash < 0 ? '' : path.slice(0, slash))) {
+      throw new JournalError('FSJ_ERR_RESTORE_TARGET', `refusing to write ${JSON.stringify(path)}`);
+    }
+    if (path === RESTORE_SCRATCH) {
+      throw new JournalError(
+        'FSJ_ERR_RESTORE_TARGET',
+        `the tree has a path named ${RESTORE_SCRATCH}`,
+      );
+    }
+    const abs = join(to, path);
+    if (node.type === 'dir') {
+      await mkdir(abs, { mode: 0o700 });
+      created.add(path);
+      dirs.push([path, node]);
+      counts.dirs++;
+      tick();
+    } else if (node.type === 'symlink') {
+      counts.symlinks++;
+      await run(async () => {
+        await symlink(node.target, abs);
+        await setAttrs(abs, node, false);
+        tick();
+      });
+    } else if (firstPath.has(node)) {
+      links.push([firstPath.get(node)!, path]);
+    } else {
+      firstPath.set(node, path);
+      counts.files++;
+      counts.bytes += node.size;
+      await run(async () => {
+        await writeFile(model.store, abs, node, model.blockBytes);
+        tick();
+      });
+    }
+  }
+  await Promise.all(inFlight);
+  for (const [from, path] of links) {
+    await link(join(to, from), join(to, path));
+    tick();
+  }
+  // Directory attributes last, deepest first: their mtimes must not move again.
+  for (let i = dirs.length - 1; i >= 0; i--)
+    await setAttrs(join(to, dirs[i]![0]), dirs[i]![1], true);
+  if (model.root.attrsKnown) await setAttrs(to, model.root, true);
+  return counts;
+}
+
+async function writeFile(
+  store: BlockStore,
+  abs: string,
+  node: FileNode,
+  blockBytes: number,
+): Promise<void> {
+  const fh = await open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+  try {
+    let end = 0;
+    for (let i = 0; i < node.blocks.length; i++) {
+      const name = node.blocks[i];
+      const data = node.dirty.get(i) ?? (name ? await store.get(name) : undefined);
+      if (!data) continue;
+      const want = Math.min(blockBytes, node.size - i * blockBytes, data.length);
+      end = i * blockBytes + want;
+      let done = 0;
+      while (done < want) {
+        const { bytesWritten } = await fh.write(data, done, want - done, i * blockBytes + done);
+        done += bytesWritten;
+      }
+    }
+    // Holes and zeros at the end are not written: the size makes them.
+    if (end < node.size) await fh.truncate(node.size);
+    // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
+    if (canChown) await fh.chown(node.uid, node.gid);
+    await fh.chmod(node.mode);
+    await fh.utimes(seconds(node.atime), seconds(node.mtime));
+  } finally {
+    await fh.close();
+  }
+}
+
+async function setAttrs(abs: string, node: TreeNode, isDir: boolean): Promise<void> {
+  if (canChown) await lchown(abs, node.uid, node.gid);
+  if (isDir) await chmod(abs, node.mode);
+  await lutimes(abs, seconds(node.atime), seconds(node.mtime));
+}
+
+/** Makes everything written durable with one syncfs (coreutils `sync -f`). */
+async function syncFileSystem(dir: string): Promise<void> {
+  await promisify(execFile)('sync', ['-f', dir]);
+}

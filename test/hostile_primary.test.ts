@@ -1,0 +1,314 @@
+/**
+ * A hostile primary: a WebSocket server of the test's own that speaks the
+ * protocol and sends a real `fsjournal replica` process records built to
+ * escape its target (`..`, absolute paths, NUL, a symlink planted in the
+ * target, a directory swapped for a symlink between batches, a hard link to
+ * a symlink pointing outside), frames with damaged or oversized lengths,
+ * and LSN gaps and repeats. Each is refused with a clear error in the
+ * replica's status, and a sentinel folder outside the target is unchanged,
+ * byte for byte. Backslashes are a legal file-name byte on Linux: such a
+ * path stays one name inside the target.
+ */
+import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { fsjournal } from '../packages/journal/schema/fsjournal.js';
+import { encodeFrame, FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/journal/internal';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
+import { freePort, useHarness, waitUntil, type Harness, type Json } from './harness.js';
+
+const harness = useHarness('hostile-primary');
+const JOURNAL_ID = '0b8e2a52-1c55-4c4a-9d7e-3f0a5d1c2b99';
+
+type RawRecord = fsjournal.v1.Record.$Properties;
+
+/** A frame for any record, valid or not: the hostile side skips the codec's checks. */
+function frame(lsn: number, r: RawRecord): Buffer {
+  return encodeFrame(lsn, Date.now() * 1000, fsjournal.v1.Record.encode(r).finish());
+}
+
+/** What the fake primary sends after Welcome: batches of raw frames, or raw messages. */
+type Script = { first: number; frames: Buffer[]; prev?: number }[];
+
+/** Serves one script to every replica that connects; records what they say back. */
+async function fakePrimary(script: Script | Uint8Array[]): Promise<{
+  url: string;
+  acks: number[];
+  close: () => Promise<void>;
+}> {
+  const port = await freePort();
+  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: '/v1/stream' });
+  const acks: number[] = [];
+  wss.on('connection', (ws: WebSocket) => {
+    ws.once('message', (data: Buffer) => {
+      const hello = decodeMessage(data);
+      if (hello.type !== 'hello') return ws.close();
+      const newest =
+        Array.isArray(script) && script.length > 0 && !(script[0] instanceof Uint8Array)
+          ? Math.max(...(script as Script).map((b) => b.first + b.frames.length - 1))
+          : 1;
+      ws.send(
+        encodeMessage({
+          type: 'welcome',
+          protocolVersion: PROTOCOL_VERSION,
+          journalId: JOURNAL_ID,
+          oldestLsn: 1,
+          newestLsn: newest,
+        }),
+      );
+      for (const step of script) {
+        if (step instanceof Uint8Array) {
+          ws.send(step);
+          continue;
+        }
+        const m = fsjournal.v1.StreamMessage.encode({
+          batch: {
+            firstLsn: step.first,
+            prevLsn: step.prev ?? step.first - 1,
+            frames: step.frames,
+          },
+        }).finish();
+        ws.send(m);
+      }
+      ws.on('message', (d: Buffer) => {
+        try {
+          const m = decodeMessage(d);
+          if (m.type === 'ack') acks.push(m.appliedLsn);
+        } catch {
+          /* the replica's messages are not under test here */
+        }
+      });
+    });
+  });
+  return {
+    url: `ws://127.0.0.1:${port}/v1/stream`,
+    acks,
+    close: () =>
+      new Promise<void>((res) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => res());
+      }),
+  };
+}
+
+/** A folder outside the target whose bytes must not change. */
+async function sentinel(h: Harness): Promise<{ dir: string; check: () => Promise<void> }> {
+  const dir = await h.dir('outside');
+  await writeFile(join(dir, 'sentinel.txt'), 'must not change\n');
+  return {
+    dir,
+    check: async () => {
+      expect(await readdir(dir)).toEqual(['sentinel.txt']);
+      expect(await readFile(join(dir, 'sentinel.txt'), 'utf8')).toBe('must not change\n');
+    },
+  };
+}
+
+/** Runs a replica against `script` until it reports an error; returns that error. */
+async function refusedWith(
+  h: Harness,
+  script: Script | Uint8Array[],
+  prepare?: (target: string) => Promise<void>,
+): Promise<{ code: string; message: string; target: string }> {
+  const primary = await fakePrimary(script);
+  const target = await h.dir(`target-${Math.random().toString(36).slice(2, 8)}`);
+  await prepare?.(target);
+  const replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
+  let err: Json | undefined;
+  await waitUntil('the replica to report an error', async () => {
+    const s = await replica.status();
+    err = (s.lastError as Json | null) ?? undefined;
+    return err !== undefined;
+  });
+  await replica.kill();
+  await primary.close();
+  return { code: err!.code as string, message: err!.message as string, target };
+}
+
+const mkdirRec = (path: string): RawRecord => ({ kind: K.RECORD_KIND_MKDIR, path, mode: 0o755 });
+const create = (path: string): RawRecord => ({ kind: K.RECORD_KIND_CREATE, path, mode: 0o644 });
+const write = (path: string, text: string): RawRecord => ({
+  kind: K.RECORD_KIND_WRITE,
+  path,
+  offset: 0,
+  data: Buffer.from(text),
+});
+
+describe('a replica fed by a hostile primary', () => {
+  it('refuses paths that leave the target: .., absolute, NUL, empty components', async () => {
+    const h = harness();
+    const outside = await sentinel(h);
+    const rel = `../${outside.dir.split('/').pop()!}/sentinel.txt`;
+    const cases: [RawRecord, RegExp][] = [
+      [write(`a/../../outside/sentinel.txt`, 'pwned'), /".." component/],
+      [write(rel, 'pwned'), /".." component/],
+      [write(join(outside.dir, 'sentinel.txt'), 'pwned'), /absolute path/],
+      [create(`x\0/../../sentinel.txt`), /NUL in path/],
+      [{ kind: K.RECORD_KIND_RENAME, path: 'a', path2: `../escaped` }, /".." component/],
+      [create('a//b'), /empty path component/],
+    ];
+    for (const [record, why] of cases) {
+      const r = await refusedWith(h, [{ first: 1, frames: [frame(1, record)] }]);
+      expect(r.code).toMatch(/^FSJ_ERR_(REPLICA_REFUSED_RECORD|PROTOCOL_INVALID)$/);
+      expect(r.message).toMatch(why);
+      expect(await readdir(r.target)).toEqual([]);
+      await outside.check();
+    }
+  }, 120_000);
+
+  it('does not follow a symlink planted in the target or sent by the primary', async () => {
+    const h = harness();
+    const outside = await sentinel(h);
+    // The primary makes a symlink to the outside folder, then writes through it.
+    const viaSent = await refusedWith(h, [
+      {
+        first: 1,
+        frames: [
+          frame(1, { kind: K.RECORD_KIND_SYMLINK, path: 'link', target: outside.dir }),
+          frame(2, write('link/sentinel.txt', 'pwned')),
+        ],
+      },
+    ]);
+    expect(viaSent.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
+    expect(viaSent.message).toMatch(/parent link is not a directory/);
+    await outside.check();
+    // Someone planted a symlink in a replica's target where the primary has a folder.
+    const quiet = await fakePrimary([]);
+    const target = await h.dir('target-planted');
+    const first = await h.replica({ upstream: quiet.url, target, id: 'victim' });
+    await waitUntil('streaming', async () => (await first.status()).state === 'streaming');
+    await first.kill();
+    await quiet.close();
+    await symlink(outside.dir, join(target, 'docs'));
+    const planted = await fakePrimary([{ first: 1, frames: [frame(1, create('docs/new.txt'))] }]);
+    const second = await h.replica({ upstream: planted.url, target, id: 'victim' });
+    let err: Json | undefined;
+    await waitUntil('the refusal', async () => {
+      err = ((await second.status()).lastError as Json | null) ?? undefined;
+      return err !== undefined;
+    });
+    expect(err!.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
+    expect(err!.message).toMatch(/parent docs is not a directory/);
+    await second.kill();
+    await planted.close();
+    await outside.check();
+    // A symlink as the final component is replaced, never written through.
+    const last = await refusedWith(h, [
+      {
+        first: 1,
+        frames: [
+          frame(1, {
+            kind: K.RECORD_KIND_SYMLINK,
+            path: 's',
+            target: join(outside.dir, 'sentinel.txt'),
+          }),
+          frame(2, write('s', 'pwned')),
+        ],
+      },
+    ]);
+    expect(last.message).toMatch(/not a regular file/);
+    await outside.check();
+    // A hard link to a symlink that points outside is refused.
+    const link = await refusedWith(h, [
+      {
+        first: 1,
+        frames: [
+          frame(1, {
+            kind: K.RECORD_KIND_SYMLINK,
+            path: 's',
+            target: join(outside.dir, 'sentinel.txt'),
+          }),
+          frame(2, { kind: K.RECORD_KIND_LINK, path: 's', path2: 'hard' }),
+        ],
+      },
+    ]);
+    expect(link.message).toMatch(/link source is not a regular file/);
+    await outside.check();
+  }, 120_000);
+
+  it('refuses a directory swapped for a symlink between batches', async () => {
+    const h = harness();
+    const outside = await sentinel(h);
+    const primary = await fakePrimary([{ first: 1, frames: [frame(1, mkdirRec('d'))] }]);
+    const target = await h.dir('target');
+    const replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
+    await waitUntil('d applied', async () => (await replica.status()).appliedLsn === 1);
+    await replica.kill();
+    await primary.close();
+    // Between two connections, someone swaps the folder for a symlink.
+    await rm(join(target, 'd'), { recursive: true });
+    await symlink(outside.dir, join(target, 'd'));
+    const second = await fakePrimary([
+      { first: 2, frames: [frame(2, write('d/sentinel.txt', 'pwned'))] },
+    ]);
+    const again = await h.replica({ upstream: second.url, target, id: 'victim' });
+    let err: Json | undefined;
+    await waitUntil('the refusal', async () => {
+      err = ((await again.status()).lastError as Json | null) ?? undefined;
+      return err !== undefined;
+    });
+    expect(err!.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
+    await again.kill();
+    await second.close();
+    await outside.check();
+  }, 60_000);
+
+  it('refuses damaged frames, oversized lengths, LSN gaps and repeats', async () => {
+    const h = harness();
+    const outside = await sentinel(h);
+    const good = frame(1, mkdirRec('ok'));
+    const flipped = Buffer.from(good);
+    flipped[FRAME_HEADER_BYTES + 2]! ^= 0x40;
+    const huge = Buffer.from(good);
+    huge.writeUInt32LE(0xfffffff0, 4); // the length field
+    const cases: [Script, RegExp][] = [
+      [[{ first: 1, frames: [flipped] }], /checksum/],
+      [[{ first: 1, frames: [huge] }], /bad-length|checksum|short-payload/],
+      [[{ first: 1, frames: [good, frame(3, mkdirRec('gap'))] }], /lsn 3, expected 2/],
+      [
+        [
+          { first: 1, frames: [good] },
+          { first: 1, frames: [good] },
+        ],
+        /lsn|expected|batch/i,
+      ],
+      [
+        [
+          { first: 1, frames: [good] },
+          { first: 3, frames: [frame(3, mkdirRec('b'))] },
+        ],
+        /lsn|expected|gap/i,
+      ],
+      [[{ first: 2, prev: 0, frames: [frame(2, mkdirRec('x'))] }], /batch first 2 prev 0/],
+    ];
+    for (const [script, why] of cases) {
+      const r = await refusedWith(h, script);
+      expect(r.code).toMatch(/^FSJ_ERR_(PROTOCOL_\w+|REPLICA_\w+)$/);
+      expect(r.message).toMatch(why);
+      await outside.check();
+    }
+  }, 120_000);
+
+  it('keeps a backslash path as one name inside the target', async () => {
+    const h = harness();
+    const outside = await sentinel(h);
+    const primary = await fakePrimary([
+      {
+        first: 1,
+        frames: [
+          frame(1, create('..\\..\\outside\\sentinel.txt')),
+          frame(2, write('..\\..\\outside\\sentinel.txt', 'inside')),
+        ],
+      },
+    ]);
+    const target = await h.dir('target');
+    const replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
+    await waitUntil('applied', async () => (await replica.status()).appliedLsn === 2);
+    expect(await readdir(target)).toEqual(['..\\..\\outside\\sentinel.txt']);
+    expect(await readFile(join(target, '..\\..\\outside\\sentinel.txt'), 'utf8')).toBe('inside');
+    await replica.kill();
+    await primary.close();
+    await outside.check();
+  }, 60_000);
+});
