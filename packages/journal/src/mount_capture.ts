@@ -391,6 +391,15 @@ export class MountCapture implements Capture {
     return found;
   }
 
+  /**
+   * The other names of a symlink that has more than one (a hard link to a
+   * symlink, journaled as a separate SYMLINK): found by walking the tree.
+   */
+  private otherSymlinkNames(rel: string, st: BigIntStats): string[] {
+    if (!st.isSymbolicLink() || st.nlink <= 1n) return [];
+    return findInodes(this.source, st.dev, st.ino).filter((r) => r !== rel);
+  }
+
   /** Runs `fn` after every earlier ordered call has finished. */
   private ordered<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);
@@ -539,12 +548,22 @@ export class MountCapture implements Capture {
       case FuseOp.LINK: {
         const to = journalPath(path2!);
         fs.linkSync(abs(rel!), abs(to));
-        return {
-          records: [
-            { kind: RecordKind.RECORD_KIND_LINK, path: rel!, path2: to },
-            await parentTimes(to),
-          ],
-        };
+        const st = p.lstat(abs(to));
+        // Appliers refuse a LINK of a symlink (link(2) follows it on some
+        // systems): a second name of a symlink is journaled as a symlink of
+        // its own with the same target, owner and times.
+        const linked: RecordInput = st.isSymbolicLink()
+          ? {
+              kind: RecordKind.RECORD_KIND_SYMLINK,
+              path: to,
+              target: fs.readlinkSync(abs(to)),
+              uid: Number(st.uid),
+              gid: Number(st.gid),
+              mtime: timespec(st.mtimeNs),
+              atime: timespec(st.atimeNs),
+            }
+          : { kind: RecordKind.RECORD_KIND_LINK, path: rel!, path2: to };
+        return { records: [linked, await parentTimes(to)] };
       }
       case FuseOp.CHMOD: {
         const mode = n0 & 0o7777;
@@ -568,6 +587,10 @@ export class MountCapture implements Capture {
         const records: RecordInput[] = [
           { kind: RecordKind.RECORD_KIND_CHOWN, path: rel, uid, gid },
         ];
+        // A symlink with other names: journaled as separate symlinks (LINK), so each gets the change.
+        for (const other of this.otherSymlinkNames(rel, after)) {
+          records.push({ kind: RecordKind.RECORD_KIND_CHOWN, path: other, uid, gid });
+        }
         // chown clears set-user-ID and set-group-ID bits: journal what is left.
         if (after.mode !== before.mode && !after.isSymbolicLink()) {
           records.push({
@@ -592,7 +615,10 @@ export class MountCapture implements Capture {
         if (fh >= 0) fs.futimesSync(fh, atime, mtime);
         else fs.lutimesSync(abs(rel!), atime, mtime);
         if (rel === null) return { records: [] };
-        return { records: [utimesRecord(rel, await p.lstat(abs(rel)))] };
+        const after = p.lstat(abs(rel));
+        return {
+          records: [rel, ...this.otherSymlinkNames(rel, after)].map((r) => utimesRecord(r, after)),
+        };
       }
       case FuseOp.SETXATTR: {
         const res = b.xattrSet(abs(rel!), path2!, buf!, n0);
@@ -714,6 +740,12 @@ export class MountCapture implements Capture {
 
 /** The journal path of a regular file with this identity under `root`, or null. Walks the tree. */
 function findInode(root: string, dev: bigint, ino: bigint): string | null {
+  return findInodes(root, dev, ino, true)[0] ?? null;
+}
+
+/** Every journal path of the file or symlink with this identity under `root` (all, or the first). Walks the tree. */
+function findInodes(root: string, dev: bigint, ino: bigint, firstOnly = false): string[] {
+  const found: string[] = [];
   const queue = [''];
   while (queue.length > 0) {
     const dir = queue.shift()!;
@@ -726,17 +758,20 @@ function findInode(root: string, dev: bigint, ino: bigint): string | null {
     for (const e of entries) {
       const rel = dir === '' ? e.name : `${dir}/${e.name}`;
       if (e.isDirectory()) queue.push(rel);
-      else if (e.isFile()) {
+      else if (e.isFile() || e.isSymbolicLink()) {
         try {
           const st = fs.lstatSync(join(root, rel), { bigint: true });
-          if (st.ino === ino && st.dev === dev) return rel;
+          if (st.ino === ino && st.dev === dev) {
+            found.push(rel);
+            if (firstOnly) return found;
+          }
         } catch {
           // Gone meanwhile.
         }
       }
     }
   }
-  return null;
+  return found;
 }
 
 /**

@@ -397,9 +397,7 @@ export class TreeApplier {
         return;
       case RecordKind.RECORD_KIND_LINK: {
         const to = await this.resolvePath(entry, r.path2);
-        // link(2) does not follow a symlink: a hard link to a symlink is allowed (mount mode journals it).
-        if (!existing?.isFile() && !existing?.isSymbolicLink())
-          this.refuse(entry, 'link source is not a regular file or symlink');
+        if (!existing?.isFile()) this.refuse(entry, 'link source is not a regular file');
         await this.keepingParentTime(to, async () => {
           await rm(to, { force: true });
           await link(abs, to);
