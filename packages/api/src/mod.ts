@@ -1,6 +1,7 @@
 /**
- * @fsjournal/api: the fastify apps of both roles (REST, the WebSocket stream
- * endpoint) and the primary daemon that wires journal, capture and server.
+ * @fsjournal/api: the fastify apps of both roles (REST, metrics, OpenAPI, the
+ * dashboard, the WebSocket stream endpoint) and the primary daemon that
+ * wires journal, capture and server.
  */
 export { startPrimary, type PrimaryOptions, type PrimaryHandle } from './primary.js';
 export { buildPrimaryApp, type PrimaryAppOptions, type PrimaryStatus } from './primary_app.js';
@@ -8,3 +9,5 @@ export { buildReplicaApp } from './replica_app.js';
 export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
 export { attachStreamServer, tokenMatches, type StreamServerOptions } from './stream_server.js';
 export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';
+export { PrimaryMetrics } from './primary_metrics.js';
+export { ReplicaMetrics } from './replica_metrics.js';

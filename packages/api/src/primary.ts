@@ -16,6 +16,7 @@ import {
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
+import { PrimaryMetrics } from './primary_metrics.js';
 import { ReplicaRegistry } from './replica_registry.js';
 import { attachStreamServer } from './stream_server.js';
 
@@ -57,6 +58,7 @@ export interface PrimaryHandle {
   registry: ReplicaRegistry;
   checkpoints: Checkpoints;
   retention: Retention;
+  metrics: PrimaryMetrics;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
   close(): Promise<void>;
@@ -107,6 +109,13 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       logger: o.logger,
       intervalMs: o.retentionIntervalMs,
     });
+    // One set of metrics for the REST app and the stream server.
+    const metrics = new PrimaryMetrics({
+      journal,
+      registry,
+      checkpoints,
+      syncStatus: mount && o.syncReplicas ? () => mount.syncStatus() : undefined,
+    });
     const app = buildPrimaryApp({
       journal,
       registry,
@@ -116,6 +125,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       source,
       mountpoint: mount?.mountpoint,
       syncStatus: mount && (() => mount.syncStatus()),
+      metrics,
     });
     // The stream is attached before the server listens: no upgrade can
     // arrive unhandled.
@@ -125,11 +135,13 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       token: o.token,
       logger: o.logger,
       heartbeatMs: o.heartbeatMs,
+      metrics,
     });
     try {
       await app.listen({ host: o.host, port: o.port });
     } catch (err) {
       await closeStream();
+      metrics.close();
       throw err;
     }
     const addr = app.server.address();
@@ -144,11 +156,13 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       registry,
       checkpoints: cps,
       retention,
+      metrics,
       address: { host: o.host, port },
       close: async () => {
         await retention.stop();
         await closeStream();
         await app.close();
+        metrics.close();
         await cap.stop();
         await cps.close();
         await registry.flush();

@@ -1,7 +1,8 @@
 /**
  * The primary's fastify app (built, not started: tests use inject()):
- * status, replicas, barrier, annotations, checkpoints, audit queries, health. The WebSocket stream is
- * attached to the same server by primary.ts.
+ * status, replicas, barrier, annotations, checkpoints, audit queries, health,
+ * metrics, the OpenAPI document at /docs and the dashboard at /. The
+ * WebSocket stream is attached to the same server by primary.ts.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, {
@@ -24,8 +25,12 @@ import {
   type Capture,
   type SyncReplicationStatus,
 } from '@fsjournal/journal';
+import { dashboardRoutes } from './dashboard.js';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
+import { metricsRoute } from './metrics.js';
+import { errorResponses, installOpenApi, ok } from './openapi.js';
+import { PrimaryMetrics } from './primary_metrics.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 
 export interface PrimaryAppOptions {
@@ -42,6 +47,8 @@ export interface PrimaryAppOptions {
   /** Mount mode with `--sync-replicas`: the state of synchronous replication. */
   syncStatus?: () => SyncReplicationStatus | undefined;
   logger?: FastifyServerOptions['logger'];
+  /** Shared with the stream server (primary.ts); made (and closed with the app) when absent. */
+  metrics?: PrimaryMetrics;
 }
 
 export interface PrimaryStatus {
@@ -78,6 +85,18 @@ const queryProps = {
   afterLsn: { type: 'string' },
   limit: { type: 'string' },
 } as const;
+
+/** Answers of the audit routes: JSON, or NDJSON when asked. */
+const journalAnswers = {
+  200: {
+    description: 'the records, oldest first',
+    content: {
+      'application/json': { schema: { type: 'array', items: { $ref: 'AuditRecord#' } } },
+      [NDJSON]: { schema: { type: 'string', description: 'one AuditRecord per line' } },
+    },
+  },
+  ...errorResponses(),
+};
 
 const historyProps = Object.fromEntries(Object.entries(queryProps).filter(([k]) => k !== 'path'));
 
@@ -119,37 +138,99 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     // query parameters; `additionalProperties: false` must refuse them instead.
     ajv: { customOptions: { removeAdditional: false } },
   });
-  installErrorHandling(app);
+  const metrics = o.metrics ?? new PrimaryMetrics(o);
+  if (!o.metrics) app.addHook('onClose', async () => metrics.close());
+  installErrorHandling(app, (code) => metrics.apiError(code));
+  installOpenApi(app, {
+    title: 'fsjournal primary',
+    description:
+      'REST API of an fsjournal primary (docs/PROTOCOL.md). The replication stream is a WebSocket at `/v1/stream` on the same address (protobuf messages, not described here).',
+  });
+  // Routes go in a plugin loaded after the OpenAPI generator, which sees
+  // routes as they are added.
+  void app.register(async (app) => {
+    primaryRoutes(app, o);
+    metricsRoute(app, metrics.registry);
+    await dashboardRoutes(app);
+  });
+  return app;
+}
+
+const health = {
+  200: {
+    description: 'serving',
+    type: 'object',
+    required: ['ok'],
+    properties: { ok: { type: 'boolean' } },
+  },
+  503: {
+    description: 'the journal is closed or failed (a health answer, not an error)',
+    type: 'object',
+    required: ['ok'],
+    properties: { ok: { type: 'boolean' } },
+  },
+};
+
+/** The REST routes of the primary (DESIGN.md, REST). */
+function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
   const j = o.journal;
 
-  app.get('/healthz', async (_req, reply) => {
-    const ok = !j.isClosed;
-    return reply.code(ok ? 200 : 503).send({ ok });
-  });
+  app.get(
+    '/healthz',
+    {
+      schema: { summary: 'Health', tags: ['status'], response: { ...errorResponses(), ...health } },
+    },
+    async (_req, reply) => {
+      const ok = !j.isClosed;
+      return reply.code(ok ? 200 : 503).send({ ok });
+    },
+  );
 
-  app.get('/v1/status', async (): Promise<PrimaryStatus> => {
-    const status: PrimaryStatus = {
-      role: 'primary',
-      journalId: j.journalId,
-      mode: o.mode,
-      source: o.source,
-      firstLsn: j.firstLsn,
-      lastLsn: j.lastLsn,
-      durableLsn: j.durableLsn,
-      replicas: o.registry.rows(),
-    };
-    if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
-    const sync = o.syncStatus?.();
-    if (sync) status.syncReplication = sync;
-    return status;
-  });
+  app.get(
+    '/v1/status',
+    {
+      schema: {
+        summary: 'Journal positions and every replica',
+        tags: ['status'],
+        response: { 200: ok('the primary', 'PrimaryStatus'), ...errorResponses() },
+      },
+    },
+    async (): Promise<PrimaryStatus> => {
+      const status: PrimaryStatus = {
+        role: 'primary',
+        journalId: j.journalId,
+        mode: o.mode,
+        source: o.source,
+        firstLsn: j.firstLsn,
+        lastLsn: j.lastLsn,
+        durableLsn: j.durableLsn,
+        replicas: o.registry.rows(),
+      };
+      if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
+      const sync = o.syncStatus?.();
+      if (sync) status.syncReplication = sync;
+      return status;
+    },
+  );
 
-  app.get('/v1/replicas', async () => o.registry.rows());
+  app.get(
+    '/v1/replicas',
+    {
+      schema: {
+        summary: 'Every replica known (connected or not)',
+        tags: ['status'],
+        response: { 200: ok('replicas, by id', 'Replica', true), ...errorResponses() },
+      },
+    },
+    async () => o.registry.rows(),
+  );
 
   app.get<{ Params: { id: string }; Querystring: { waitForLsn?: number; timeoutMs?: number } }>(
     '/v1/replicas/:id',
     {
       schema: {
+        summary: 'One replica; with waitForLsn, once it has applied and made that LSN durable',
+        tags: ['status'],
         params: {
           type: 'object',
           properties: { id: { type: 'string', maxLength: 64 } },
@@ -162,6 +243,13 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
             waitForLsn: { type: 'integer', minimum: 0 },
             timeoutMs: { type: 'integer', minimum: 0, maximum: MAX_WAIT_MS },
           },
+        },
+        response: {
+          200: ok('the replica', 'Replica'),
+          ...errorResponses({
+            404: 'no replica with that id ever connected (FSJ_ERR_API_UNKNOWN_REPLICA)',
+            408: 'waitForLsn not reached within timeoutMs (FSJ_ERR_API_TIMEOUT)',
+          }),
         },
       },
     },
@@ -183,29 +271,42 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     },
   );
 
-  app.post('/v1/barrier', async () => {
-    const id = randomUUID();
-    try {
-      if (o.capture) return { lsn: await o.capture.barrier(id) };
-      const at = await j.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId: id });
-      return { lsn: at.lastLsn };
-    } catch (cause) {
-      throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `barrier: ${(cause as Error).message}`, 503, {
-        cause,
-      });
-    }
-  });
+  app.post(
+    '/v1/barrier',
+    {
+      schema: {
+        summary: 'Append a BARRIER after every change made before the call',
+        tags: ['journal'],
+        response: { 200: ok('the barrier', 'Lsn'), ...errorResponses() },
+      },
+    },
+    async () => {
+      const id = randomUUID();
+      try {
+        if (o.capture) return { lsn: await o.capture.barrier(id) };
+        const at = await j.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId: id });
+        return { lsn: at.lastLsn };
+      } catch (cause) {
+        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `barrier: ${(cause as Error).message}`, 503, {
+          cause,
+        });
+      }
+    },
+  );
 
   app.post<{ Body: { text: string } }>(
     '/v1/annotations',
     {
       schema: {
+        summary: 'Append an ANNOTATE record (a marker restore can name)',
+        tags: ['journal'],
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['text'],
           properties: { text: { type: 'string', minLength: 1, maxLength: 4096 } },
         },
+        response: { 200: ok('the annotation', 'Lsn'), ...errorResponses() },
       },
     },
     async (req) => {
@@ -223,13 +324,31 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     },
   );
 
-  app.get('/v1/checkpoints', async () => o.checkpoints?.list() ?? []);
+  app.get(
+    '/v1/checkpoints',
+    {
+      schema: {
+        summary: 'Checkpoints, oldest first',
+        tags: ['journal'],
+        response: { 200: ok('checkpoints', 'Checkpoint', true), ...errorResponses() },
+      },
+    },
+    async () => o.checkpoints?.list() ?? [],
+  );
 
   app.post(
     '/v1/checkpoints',
     {
       schema: {
+        summary: 'Write a checkpoint covering every change made before the call',
+        tags: ['journal'],
         body: { type: ['object', 'null'], additionalProperties: false, properties: {} },
+        response: {
+          200: ok('the checkpoint', 'Checkpoint'),
+          ...errorResponses({
+            503: 'no checkpoints kept, or building failed (FSJ_ERR_API_UNAVAILABLE)',
+          }),
+        },
       },
     },
     async () => {
@@ -270,7 +389,11 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     '/v1/journal',
     {
       schema: {
+        summary: 'Audit query over the journal',
+        description: `Records as a JSON array, or NDJSON with \`Accept: ${NDJSON}\`. since/until: ISO 8601 or relative (10m, 2h); path: a glob; op: kinds, comma-separated; afterLsn; limit (default ${JOURNAL_DEFAULT_LIMIT}, at most ${JOURNAL_MAX_LIMIT}).`,
+        tags: ['journal'],
         querystring: { type: 'object', additionalProperties: false, properties: queryProps },
+        response: journalAnswers,
       },
     },
     async (req, reply) => answerQuery(req.headers.accept, apiQuery(req.query), reply),
@@ -280,11 +403,16 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
     '/v1/files/*',
     {
       schema: {
+        summary: 'The records that touched one path: GET /v1/files/{path}/history',
+        description:
+          'The wildcard is the path followed by `/history`; the query parameters are those of /v1/journal but path.',
+        tags: ['journal'],
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: historyProps,
         },
+        response: journalAnswers,
       },
     },
     async (req, reply) => {
@@ -306,6 +434,4 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
       return answerQuery(req.headers.accept, q, reply);
     },
   );
-
-  return app;
 }

@@ -25,6 +25,7 @@ import {
   type Logger,
   type StreamMessage,
 } from '@fsjournal/replica';
+import type { PrimaryMetrics } from './primary_metrics.js';
 import type { ReplicaRegistry } from './replica_registry.js';
 
 export interface StreamServerOptions {
@@ -36,6 +37,8 @@ export interface StreamServerOptions {
   heartbeatMs?: number;
   /** Bytes of a batch before it is sent. Default 1 MiB. */
   batchBytes?: number;
+  /** Counts connects, reconnects and stream errors. */
+  metrics?: PrimaryMetrics;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -129,6 +132,7 @@ class StreamSession {
       { replica: this.replicaId, address: this.address, code, message },
       'stream closed on error',
     );
+    this.o.metrics?.streamError(code, 'primary');
     this.send({ type: 'error', code, message });
     this.close(1008, code);
   }
@@ -185,6 +189,7 @@ class StreamSession {
           { replica: this.replicaId, code: m.code, message: m.message },
           'replica reported an error',
         );
+        this.o.metrics?.streamError(m.code, 'replica');
         return;
       default:
         return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from a replica`);
@@ -225,6 +230,7 @@ class StreamSession {
     }
     this.acked = h.lastAppliedLsn;
     this.sentLsn = h.lastAppliedLsn;
+    this.o.metrics?.replicaConnected(h.replicaId, this.o.registry.row(h.replicaId) !== undefined);
     this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn);
     this.o.logger?.info(
       { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },

@@ -30,7 +30,13 @@ import {
   loadOrCreateMeta,
   SEGMENTS_DIR,
 } from './journal_dir.js';
-import { decodeRecord, encodeRecord, type JournalEntry, type RecordInput } from './record.js';
+import {
+  decodeRecord,
+  encodeRecord,
+  type JournalEntry,
+  type RecordInput,
+  type RecordKind,
+} from './record.js';
 import {
   decodeSegmentHeader,
   encodeSegmentHeader,
@@ -83,6 +89,22 @@ export interface JournalOptions {
   logger?: JournalLogger;
 }
 
+/**
+ * Watches the journal's work, for metrics (the api package turns these into
+ * Prometheus series; the journal knows nothing of them). Callbacks run
+ * synchronously on the append path: keep them cheap, never throw.
+ */
+export interface JournalObserver {
+  /**
+   * One append call became durable: the kinds of its records, their framed
+   * bytes, and seconds from the call to durable (queueing, group commit,
+   * write and fsync included).
+   */
+  onAppended?(a: { kinds: readonly RecordKind[]; bytes: number; seconds: number }): void;
+  /** One fdatasync of a segment took `seconds` (not called under `sync: none`). */
+  onFsync?(seconds: number): void;
+}
+
 /** Where an append landed. */
 export interface Appended {
   firstLsn: number;
@@ -121,6 +143,10 @@ interface PendingAppend {
   firstLsn: number;
   lastLsn: number;
   timeUs: number;
+  kinds: RecordKind[];
+  bytes: number;
+  /** performance.now() at the append call. */
+  startedMs: number;
   resolve: (a: Appended) => void;
   reject: (err: unknown) => void;
 }
@@ -159,6 +185,7 @@ export class Journal {
   private failure: JournalError | undefined;
   private closed = false;
   private readonly advanceWaiters = new Set<() => void>();
+  private readonly observers = new Set<JournalObserver>();
 
   private constructor(init: {
     options: JournalOptions;
@@ -226,6 +253,19 @@ export class Journal {
     return this.durableLsnValue;
   }
 
+  /** Bytes of the retained segments as written (headers included). */
+  get sizeBytes(): number {
+    let bytes = 0;
+    for (const s of this.segments) bytes += s.end;
+    return bytes;
+  }
+
+  /** Adds an observer of appends and fsyncs; returns the function that removes it. */
+  observe(observer: JournalObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   /** Names of the segment files, oldest first. */
   segmentNames(): string[] {
     return this.segments.map((s) => s.name);
@@ -270,6 +310,9 @@ export class Journal {
         firstLsn,
         lastLsn: firstLsn + frames.length - 1,
         timeUs,
+        kinds: records.map((r) => r.kind),
+        bytes: frames.reduce((n, f) => n + f.length, 0),
+        startedMs: performance.now(),
         resolve,
         reject,
       });
@@ -289,7 +332,7 @@ export class Journal {
         const batch = this.sync === 'always' ? this.queue.splice(0, 1) : this.queue.splice(0);
         try {
           await this.writeBatch(batch);
-          if (this.sync !== 'none') await this.active!.datasync();
+          if (this.sync !== 'none') await this.datasync();
         } catch (cause) {
           this.fail(cause);
           for (const p of batch) p.reject(this.failure);
@@ -300,6 +343,7 @@ export class Journal {
         this.durableEnd = last.end;
         for (const p of batch)
           p.resolve({ firstLsn: p.firstLsn, lastLsn: p.lastLsn, timeUs: p.timeUs });
+        if (this.observers.size > 0) this.observeAppended(batch);
         this.notifyAdvance();
       }
       if (this.failure) {
@@ -307,6 +351,33 @@ export class Journal {
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  /** fdatasyncs the active segment, timing it for observers. */
+  private async datasync(): Promise<void> {
+    const started = performance.now();
+    await this.active!.datasync();
+    const seconds = (performance.now() - started) / 1000;
+    this.notifyObservers((o) => o.onFsync?.(seconds));
+  }
+
+  /** Calls every observer; one that throws is ignored (metrics never fail an append). */
+  private notifyObservers(call: (o: JournalObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        call(o);
+      } catch {
+        // ignored: see above
+      }
+    }
+  }
+
+  private observeAppended(batch: PendingAppend[]): void {
+    const now = performance.now();
+    for (const p of batch) {
+      const a = { kinds: p.kinds, bytes: p.bytes, seconds: (now - p.startedMs) / 1000 };
+      this.notifyObservers((o) => o.onAppended?.(a));
     }
   }
 
@@ -357,7 +428,7 @@ export class Journal {
 
   /** Seals `seg` (synced, index file written) and starts the next segment. */
   private async roll(seg: Segment): Promise<Segment> {
-    if (this.sync !== 'none') await this.active!.datasync();
+    if (this.sync !== 'none') await this.datasync();
     this.durableLsnValue = seg.lastLsn;
     this.durableEnd = seg.end;
     await this.active!.close();

@@ -7,6 +7,7 @@ export {
   SYNC_POLICIES,
   type Appended,
   type JournalLogger,
+  type JournalObserver,
   type JournalOptions,
   type ReadOptions,
   type SyncPolicy,

@@ -7,6 +7,7 @@ export {
   defaultStateDir,
   type ReplicaOptions,
   type ReplicaState,
+  type ReplicaObserver,
   type ReplicaStatus,
   type Logger,
 } from './replica.js';

@@ -52,6 +52,17 @@ export interface ReplicaOptions {
   logger?: Logger;
 }
 
+/**
+ * Watches the daemon's work, for metrics (the api package turns these into
+ * Prometheus series). Callbacks run synchronously; one that throws is ignored.
+ */
+export interface ReplicaObserver {
+  /** A batch was applied (and acknowledged): its records and the seconds it took. */
+  onBatchApplied?(b: { records: number; seconds: number }): void;
+  /** The stream ended on an error with this code (what `lastError` then shows). */
+  onError?(code: string): void;
+}
+
 export type ReplicaState = 'connecting' | 'streaming' | 'resyncing' | 'error';
 
 export interface ReplicaStatus {
@@ -107,6 +118,7 @@ export class ReplicaDaemon {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly appliedWaiters = new Set<() => void>();
+  private readonly observers = new Set<ReplicaObserver>();
 
   private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
     this.upstream = o.upstream;
@@ -184,6 +196,22 @@ export class ReplicaDaemon {
     };
   }
 
+  /** Adds an observer of applied batches and errors; returns the function that removes it. */
+  observe(observer: ReplicaObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(call: (o: ReplicaObserver) => void): void {
+    for (const o of this.observers) {
+      try {
+        call(o);
+      } catch {
+        // metrics never stop the stream
+      }
+    }
+  }
+
   /** Resolves true once `lsn` is applied and durable, false after `timeoutMs`. */
   async waitForDurable(lsn: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
@@ -212,6 +240,7 @@ export class ReplicaDaemon {
 
   private setError(code: ReplicaErrorCode | string, message: string): void {
     this.lastError = { code, message, at: new Date().toISOString() };
+    this.notify((o) => o.onError?.(code));
   }
 
   /** Connects, streams until the connection ends, and reconnects with backoff and jitter. */
@@ -436,6 +465,7 @@ export class ReplicaDaemon {
             `batch starts at ${b.firstLsn}, expected ${receivedLsn + 1}`,
           );
         }
+        const started = performance.now();
         receivedLsn = b.firstLsn + b.frames.length - 1;
         this.upstreamLsn = Math.max(this.upstreamLsn, receivedLsn);
         for (const f of b.frames) {
@@ -455,6 +485,8 @@ export class ReplicaDaemon {
         if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
         if (Date.now() - lastPersist >= 20 || this.appliedLsn >= this.upstreamLsn) await persist();
         send({ type: 'ack', appliedLsn: this.appliedLsn, durableLsn: this.position.appliedLsn });
+        const seconds = (performance.now() - started) / 1000;
+        this.notify((o) => o.onBatchApplied?.({ records: b.frames.length, seconds }));
       };
     });
   }

@@ -1,0 +1,211 @@
+/**
+ * The primary's metrics: journal positions and size, append and fsync
+ * latency, records by kind (GAPs and checkpoints among them), each replica's
+ * position and lag (label `replica`), replica connects and reconnects, and
+ * errors by code (answered by the API; closing or reported on the stream).
+ * Positions and lag are read at scrape time; latencies and counts come from
+ * the journal's observer and from the stream server as they happen.
+ */
+import { Counter, Histogram, Registry } from 'prom-client';
+import {
+  RecordKind,
+  kindName,
+  type Checkpoints,
+  type Journal,
+  type SyncReplicationStatus,
+} from '@fsjournal/journal';
+import { gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
+import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
+
+export interface PrimaryMetricsOptions {
+  journal: Journal;
+  registry: ReplicaRegistry;
+  checkpoints?: Checkpoints;
+  /** Mount mode with --sync-replicas: the state of synchronous replication. */
+  syncStatus?: () => SyncReplicationStatus | undefined;
+}
+
+/** Which end of the stream an error came from. */
+export type StreamErrorSide = 'primary' | 'replica';
+
+export class PrimaryMetrics {
+  /** This primary's registry (process metrics are added when rendered). */
+  readonly registry = new Registry();
+  private readonly connects: Counter<'replica'>;
+  private readonly reconnects: Counter<'replica'>;
+  private readonly apiErrors: Counter<'code'>;
+  private readonly streamErrors: Counter<'code' | 'side'>;
+  private readonly unobserve: () => void;
+
+  constructor(o: PrimaryMetricsOptions) {
+    const r = this.registry;
+    const j = o.journal;
+    gaugeOf(r, 'fsjournal_journal_first_lsn', 'Oldest LSN the journal holds', () => j.firstLsn);
+    gaugeOf(
+      r,
+      'fsjournal_journal_last_lsn',
+      'Newest LSN appended (maybe not durable)',
+      () => j.lastLsn,
+    );
+    gaugeOf(r, 'fsjournal_journal_durable_lsn', 'Newest LSN made durable', () => j.durableLsn);
+    const sync = o.syncStatus;
+    if (sync) {
+      gaugeOf(
+        r,
+        'fsjournal_sync_replication_degraded',
+        'Mount mode --sync-replicas: 1 while replication is degraded to asynchronous, else 0',
+        () => (sync()?.state === 'degraded' ? 1 : 0),
+      );
+      gaugeOf(
+        r,
+        'fsjournal_sync_replication_degradations',
+        'Mount mode --sync-replicas: times replication degraded since start',
+        () => sync()?.degradations ?? 0,
+      );
+      gaugeOf(
+        r,
+        'fsjournal_sync_replication_timeouts',
+        'Mount mode --sync-replicas: changes whose wait for replicas timed out since start',
+        () => sync()?.timeouts ?? 0,
+      );
+    }
+    gaugeOf(
+      r,
+      'fsjournal_journal_bytes',
+      'Bytes of the retained journal segments',
+      () => j.sizeBytes,
+    );
+    const records = new Counter({
+      name: 'fsjournal_journal_records_total',
+      help: 'Records appended (durable), by kind',
+      labelNames: ['kind'],
+      registers: [r],
+    });
+    const bytes = new Counter({
+      name: 'fsjournal_journal_appended_bytes_total',
+      help: 'Framed bytes of records appended (durable)',
+      registers: [r],
+    });
+    const gaps = new Counter({
+      name: 'fsjournal_journal_gaps_total',
+      help: 'GAP records appended (changes may have been missed and the subtree was rescanned)',
+      registers: [r],
+    });
+    const checkpointsWritten = new Counter({
+      name: 'fsjournal_checkpoints_written_total',
+      help: 'Checkpoints written (CHECKPOINT records appended)',
+      registers: [r],
+    });
+    const appendSeconds = new Histogram({
+      name: 'fsjournal_journal_append_seconds',
+      help: 'Seconds from an append call to its records being durable (group commit included)',
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    const fsyncSeconds = new Histogram({
+      name: 'fsjournal_journal_fsync_seconds',
+      help: 'Seconds one fdatasync of the active segment took',
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    this.unobserve = j.observe({
+      onAppended: (a) => {
+        appendSeconds.observe(a.seconds);
+        bytes.inc(a.bytes);
+        for (const k of a.kinds) {
+          records.inc({ kind: kindName(k) });
+          if (k === RecordKind.RECORD_KIND_GAP) gaps.inc();
+          if (k === RecordKind.RECORD_KIND_CHECKPOINT) checkpointsWritten.inc();
+        }
+      },
+      onFsync: (s) => fsyncSeconds.observe(s),
+    });
+    if (o.checkpoints) {
+      const cps = o.checkpoints;
+      gaugeOf(r, 'fsjournal_checkpoints', 'Checkpoints held', () => cps.list().length);
+      gaugeOf(
+        r,
+        'fsjournal_checkpoint_newest_lsn',
+        'LSN of the newest checkpoint (0: none)',
+        () => cps.newest?.lsn ?? 0,
+      );
+    }
+
+    const perReplica = (name: string, help: string, value: (row: ReplicaRow) => number): void => {
+      labelledGaugeOf(r, { name, help, labelNames: ['replica'] as const }, () =>
+        o.registry.rows().map((row) => [{ replica: row.id }, value(row)]),
+      );
+    };
+    perReplica('fsjournal_replica_connected', '1 while the replica is connected', (x) =>
+      x.connected ? 1 : 0,
+    );
+    perReplica(
+      'fsjournal_replica_applied_lsn',
+      'Newest LSN the replica applied',
+      (x) => x.appliedLsn,
+    );
+    perReplica(
+      'fsjournal_replica_durable_lsn',
+      'Newest LSN the replica applied and made durable',
+      (x) => x.durableLsn,
+    );
+    perReplica(
+      'fsjournal_replica_lag_records',
+      'Durable records the replica has not applied',
+      (x) => x.lagRecords,
+    );
+    perReplica(
+      'fsjournal_replica_lag_bytes',
+      'Journal bytes the replica has not applied (estimate)',
+      (x) => x.lagBytes,
+    );
+    perReplica(
+      'fsjournal_replica_lag_seconds',
+      'Age of the oldest record the replica has not applied',
+      (x) => x.lagMs / 1000,
+    );
+    this.connects = new Counter({
+      name: 'fsjournal_replica_connects_total',
+      help: 'Stream handshakes accepted, by replica',
+      labelNames: ['replica'],
+      registers: [r],
+    });
+    this.reconnects = new Counter({
+      name: 'fsjournal_replica_reconnects_total',
+      help: 'Handshakes accepted from a replica this primary already knew (this run or replicas.json)',
+      labelNames: ['replica'],
+      registers: [r],
+    });
+    this.apiErrors = new Counter({
+      name: 'fsjournal_api_errors_total',
+      help: 'REST answers that were errors, by code',
+      labelNames: ['code'],
+      registers: [r],
+    });
+    this.streamErrors = new Counter({
+      name: 'fsjournal_stream_errors_total',
+      help: 'Stream errors by code: side=primary the primary closed a stream on it, side=replica a replica reported it',
+      labelNames: ['code', 'side'],
+      registers: [r],
+    });
+  }
+
+  /** A replica's handshake was accepted; `known` when the primary had seen its id before. */
+  replicaConnected(id: string, known: boolean): void {
+    this.connects.inc({ replica: id });
+    if (known) this.reconnects.inc({ replica: id });
+  }
+
+  streamError(code: string, side: StreamErrorSide): void {
+    this.streamErrors.inc({ code, side });
+  }
+
+  apiError(code: string): void {
+    this.apiErrors.inc({ code });
+  }
+
+  /** Stops observing the journal. */
+  close(): void {
+    this.unobserve();
+  }
+}
