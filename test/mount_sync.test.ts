@@ -53,6 +53,9 @@ describe.skipIf(noFuse)(
         const degraded = await sync();
         expect(degraded).toMatchObject({ state: 'degraded', degradations: 1, timeouts: 1 });
         expect(degraded.degradedSince).not.toBeNull();
+        const metrics = await (await fetch(`${primary.url}/metrics`)).text();
+        expect(metrics).toMatch(/^fsjournal_sync_replication_degraded 1$/m);
+        expect(metrics).toMatch(/^fsjournal_sync_replication_degradations 1$/m);
 
         // Degraded: changes no longer wait (the journal still holds them all).
         await writeFile(join(m.mnt, 'c.txt'), 'asynchronous\n');
@@ -72,6 +75,9 @@ describe.skipIf(noFuse)(
         const resumed = await sync();
         expect(resumed).toMatchObject({ state: 'sync', degradations: 1, timeouts: 1 });
         expect(resumed.waits).toBeGreaterThan(degraded.waits);
+        expect(await (await fetch(`${primary.url}/metrics`)).text()).toMatch(
+          /^fsjournal_sync_replication_degraded 0$/m,
+        );
 
         const waited = await runCli(['wait', '--api', primary.url, '--timeout', '60']);
         expect(waited.code, waited.stderr).toBe(0);
