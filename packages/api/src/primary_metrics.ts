@@ -48,27 +48,26 @@ export class PrimaryMetrics {
       () => j.lastLsn,
     );
     gaugeOf(r, 'fsjournal_journal_durable_lsn', 'Newest LSN made durable', () => j.durableLsn);
-    const sync = o.syncStatus;
-    if (sync) {
-      gaugeOf(
-        r,
-        'fsjournal_sync_replication_degraded',
-        'Mount mode --sync-replicas: 1 while replication is degraded to asynchronous, else 0',
-        () => (sync()?.state === 'degraded' ? 1 : 0),
-      );
-      gaugeOf(
-        r,
-        'fsjournal_sync_replication_degradations',
-        'Mount mode --sync-replicas: times replication degraded since start',
-        () => sync()?.degradations ?? 0,
-      );
-      gaugeOf(
-        r,
-        'fsjournal_sync_replication_timeouts',
-        'Mount mode --sync-replicas: changes whose wait for replicas timed out since start',
-        () => sync()?.timeouts ?? 0,
-      );
-    }
+    // 0 unless mount mode with --sync-replicas N.
+    const sync = (): SyncReplicationStatus | undefined => o.syncStatus?.();
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_degraded',
+      'Mount mode --sync-replicas: 1 while replication is degraded to asynchronous, else 0',
+      () => (sync()?.state === 'degraded' ? 1 : 0),
+    );
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_degradations',
+      'Mount mode --sync-replicas: times replication degraded since start',
+      () => sync()?.degradations ?? 0,
+    );
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_timeouts',
+      'Mount mode --sync-replicas: changes whose wait for replicas timed out since start',
+      () => sync()?.timeouts ?? 0,
+    );
     gaugeOf(
       r,
       'fsjournal_journal_bytes',
