@@ -1,5 +1,6 @@
 /**
- * Flags shared by the bench scripts, parsed with node:util parseArgs:
+ * Flags and output helpers shared by the bench scripts. Flags are parsed
+ * with node:util parseArgs:
  * `--help`/`-h` prints the usage and exits 0, `--json` is accepted (output is
  * always JSON lines), anything unknown or malformed exits 2 with the usage.
  */
@@ -35,4 +36,19 @@ export function positiveNumber(values, name, usage) {
     process.exit(2);
   }
   return n;
+}
+
+/** A line for people, on stderr (`# ...`). */
+export function note(msg) {
+  process.stderr.write(`# ${msg}\n`);
+}
+
+/** One JSON line of figures on stdout. */
+export function emit(line) {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+export function round(value, digits) {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
 }

@@ -20,7 +20,7 @@ import { clearTimeout, setImmediate, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Journal, RecordKind, WatchCapture } from '../packages/journal/dist/mod.js';
-import { positiveNumber, readArgs } from './bench_args.mjs';
+import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
 
 const USAGE =
   'usage: node bench/capture.mjs [--quick] [--seconds N] [--files N] [--cpu-prof DIR] [--json]';
@@ -72,19 +72,6 @@ function parseBenchArgs(argv) {
     files: files ?? base.files,
     cpuProfDir: cpuProfDir && resolve(cpuProfDir),
   };
-}
-
-function note(msg) {
-  process.stderr.write(`# ${msg}\n`);
-}
-
-function emit(line) {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-function round(value, digits) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 /** Nearest-rank percentile of an ascending array. */

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Journal, RecordKind } from '../packages/journal/dist/mod.js';
-import { readArgs } from './bench_args.mjs';
+import { emit, note, readArgs, round } from './bench_args.mjs';
 
 const USAGE = 'usage: node bench/journal.mjs [--quick] [--json]';
 const RECORD_SIZES = [100, 65536];
@@ -40,19 +40,6 @@ const SETTINGS = {
 function parseBenchArgs(argv) {
   const { quick = false } = readArgs(argv, USAGE, { quick: { type: 'boolean' } });
   return { quick };
-}
-
-function note(msg) {
-  process.stderr.write(`# ${msg}\n`);
-}
-
-function emit(line) {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-function round(value, digits) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 /** Random bytes, so nothing along the way can profit from compressible data. */

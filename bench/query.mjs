@@ -28,7 +28,7 @@ import {
   queryJournal,
   RecordKind,
 } from '../packages/journal/dist/mod.js';
-import { positiveNumber, readArgs } from './bench_args.mjs';
+import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
 
 const USAGE = 'usage: node bench/query.mjs [--records N] [--keep] [--json]';
 const K = RecordKind;
@@ -53,19 +53,6 @@ function parseBenchArgs(argv) {
     records: Math.floor(positiveNumber(values, 'records', USAGE) ?? 1_000_000),
     keep: values.keep ?? false,
   };
-}
-
-function note(msg) {
-  process.stderr.write(`# ${msg}\n`);
-}
-
-function emit(line) {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-function round(value, digits) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 /** mulberry32: the same journal on every run. */

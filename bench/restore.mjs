@@ -34,7 +34,7 @@ import {
   RecordKind,
   restoreTree,
 } from '../packages/journal/dist/mod.js';
-import { positiveNumber, readArgs } from './bench_args.mjs';
+import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
 
 const USAGE = 'usage: node bench/restore.mjs [--files N] [--records N] [--keep] [--json]';
 const K = RecordKind;
@@ -63,19 +63,6 @@ function parseBenchArgs(argv) {
     records: Math.floor(positiveNumber(values, 'records', USAGE) ?? 50_000),
     keep: values.keep ?? false,
   };
-}
-
-function note(msg) {
-  process.stderr.write(`# ${msg}\n`);
-}
-
-function emit(line) {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
-}
-
-function round(value, digits) {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
 
 /** mulberry32: the same tree and the same edits on every run. */

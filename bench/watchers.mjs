@@ -31,15 +31,12 @@ import { setImmediate } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { watch as chokidarWatch } from 'chokidar';
+import { note } from './bench_args.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const FILES_PER_DIR = 100;
 const INTERVAL_MS = 10; // 100 writes/s, as bench/capture.mjs
 const WARMUP_MS = 500;
-
-function note(msg) {
-  process.stderr.write(`# ${msg}\n`);
-}
 
 function percentile(sorted, q) {
   return sorted.length === 0

@@ -16,7 +16,14 @@ import { describe, expect, it } from 'vitest';
 import { fsjournal } from '../packages/journal/schema/fsjournal.js';
 import { encodeFrame, FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/journal/internal';
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
-import { freePort, useHarness, waitUntil, type Harness, type Json } from './harness.js';
+import {
+  freePort,
+  useHarness,
+  waitUntil,
+  type Daemon,
+  type Harness,
+  type Json,
+} from './harness.js';
 
 const harness = useHarness('hostile-primary');
 const JOURNAL_ID = '0b8e2a52-1c55-4c4a-9d7e-3f0a5d1c2b99';
@@ -105,6 +112,14 @@ async function sentinel(h: Harness): Promise<{ dir: string; check: () => Promise
   };
 }
 
+/** Waits until the replica reports an error in its status; returns it. */
+async function lastError(replica: Daemon): Promise<Json> {
+  return waitUntil('the replica to report an error', async () => {
+    const e = (await replica.status()).lastError as Json | null;
+    return e ?? undefined;
+  });
+}
+
 /** Runs a replica against `script` until it reports an error; returns that error. */
 async function refusedWith(
   h: Harness,
@@ -115,15 +130,10 @@ async function refusedWith(
   const target = await h.dir(`target-${Math.random().toString(36).slice(2, 8)}`);
   await prepare?.(target);
   const replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
-  let err: Json | undefined;
-  await waitUntil('the replica to report an error', async () => {
-    const s = await replica.status();
-    err = (s.lastError as Json | null) ?? undefined;
-    return err !== undefined;
-  });
+  const err = await lastError(replica);
   await replica.kill();
   await primary.close();
-  return { code: err!.code as string, message: err!.message as string, target };
+  return { code: err.code as string, message: err.message as string, target };
 }
 
 const mkdirRec = (path: string): RawRecord => ({ kind: K.RECORD_KIND_MKDIR, path, mode: 0o755 });
@@ -183,13 +193,9 @@ describe('a replica fed by a hostile primary', () => {
     await symlink(outside.dir, join(target, 'docs'));
     const planted = await fakePrimary([{ first: 1, frames: [frame(1, create('docs/new.txt'))] }]);
     const second = await h.replica({ upstream: planted.url, target, id: 'victim' });
-    let err: Json | undefined;
-    await waitUntil('the refusal', async () => {
-      err = ((await second.status()).lastError as Json | null) ?? undefined;
-      return err !== undefined;
-    });
-    expect(err!.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
-    expect(err!.message).toMatch(/parent docs is not a directory/);
+    const err = await lastError(second);
+    expect(err.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
+    expect(err.message).toMatch(/parent docs is not a directory/);
     await second.kill();
     await planted.close();
     await outside.check();
@@ -233,7 +239,8 @@ describe('a replica fed by a hostile primary', () => {
     const primary = await fakePrimary([{ first: 1, frames: [frame(1, mkdirRec('d'))] }]);
     const target = await h.dir('target');
     const replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
-    await waitUntil('d applied', async () => (await replica.status()).appliedLsn === 1);
+    // Durable, not only applied: a restart must not replay the MKDIR over the swap.
+    await waitUntil('d durable', async () => (await replica.status()).durableLsn === 1);
     await replica.kill();
     await primary.close();
     // Between two connections, someone swaps the folder for a symlink.
@@ -243,12 +250,8 @@ describe('a replica fed by a hostile primary', () => {
       { first: 2, frames: [frame(2, write('d/sentinel.txt', 'pwned'))] },
     ]);
     const again = await h.replica({ upstream: second.url, target, id: 'victim' });
-    let err: Json | undefined;
-    await waitUntil('the refusal', async () => {
-      err = ((await again.status()).lastError as Json | null) ?? undefined;
-      return err !== undefined;
-    });
-    expect(err!.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
+    const err = await lastError(again);
+    expect(err.code).toBe('FSJ_ERR_REPLICA_REFUSED_RECORD');
     await again.kill();
     await second.close();
     await outside.check();

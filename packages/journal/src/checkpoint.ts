@@ -15,15 +15,15 @@
  * The file is NDJSON: a header line, one line per path (parents first),
  * and a trailer with the entry count and the CRC32C of everything before
  * it. It is written to a temp file, fsynced and renamed into place after
- * the content it names is durable. docs/JOURNAL_FORMAT.md has the fields.
+ * the content it names is durable (durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { crc32c } from '@node-rs/crc32';
 import { ContentStore, type BlockStore } from './content_store.js';
-import { fsyncDir } from './durable_file.js';
+import { fsyncDir, writeDurably } from './durable_file.js';
 import { JournalError } from './errors.js';
 import type { Journal, JournalLogger } from './journal.js';
 import type { Timespec } from './manifest.js';
@@ -419,10 +419,7 @@ export class Checkpoints {
       ...counts,
       root: model.root.attrsKnown ? attrsOf(model.root) : null,
     };
-    const name = fileName(h.lsn);
-    const tmp = join(this.dir, `${name}.${process.pid}.tmp`);
-    const fh = await open(tmp, 'w', 0o644);
-    try {
+    await writeDurably(join(this.dir, fileName(h.lsn)), async (fh) => {
       let crc = 0;
       let chunk: string[] = [];
       let chunkBytes = 0;
@@ -459,15 +456,7 @@ export class Checkpoints {
       await drain();
       const trailer = `${JSON.stringify({ end: true, entries, crc32c: crc })}\n`;
       await fh.write(trailer, position);
-      await fh.sync();
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    await fh.close();
-    await rename(tmp, join(this.dir, name));
-    await fsyncDir(this.dir);
+    });
     this.headers.push(header);
     this.headers.sort((a, b) => a.lsn - b.lsn);
     return header;

@@ -3,15 +3,26 @@
  * target, fsync the directory. After `writeFileDurable` resolves, a crash
  * leaves either the old content or the new, never a mix or nothing.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Replaces `path` with `data` atomically and durably. */
 export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
+  await writeDurably(path, (fh) => fh.writeFile(data));
+}
+
+/**
+ * Replaces `path` with what `fill` writes into a temp file beside it (for
+ * content written in pieces), atomically and durably.
+ */
+export async function writeDurably(
+  path: string,
+  fill: (fh: FileHandle) => Promise<void>,
+): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
   try {
-    await fh.writeFile(data);
+    await fill(fh);
     await fh.sync();
   } catch (err) {
     await fh.close().catch(() => undefined);

@@ -34,6 +34,7 @@ import { JournalError } from './errors.js';
 import { loadFuseBinding } from './fuse_native.js';
 import { pathProblem } from './path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
+import { SKIPPED_WHEN_MISSING } from './tree_model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 
 /** Whether this process can set owners (root). */
@@ -293,15 +294,7 @@ export class TreeApplier {
     const r: RecordBody = entry.record;
     const abs = await this.resolvePath(entry, pathOverride ?? r.path);
     const existing = await lstat(abs).catch(() => undefined);
-    const MISSING_OK = new Set<number>([
-      RecordKind.RECORD_KIND_WRITE,
-      RecordKind.RECORD_KIND_TRUNCATE,
-      RecordKind.RECORD_KIND_CHMOD,
-      RecordKind.RECORD_KIND_CHOWN,
-      RecordKind.RECORD_KIND_UTIMES,
-      RecordKind.RECORD_KIND_SETXATTR,
-    ]);
-    if (!existing && MISSING_OK.has(r.kind)) {
+    if (!existing && SKIPPED_WHEN_MISSING.has(r.kind)) {
       // Replayed after a crash: a later record (already applied once) moved or
       // removed the path; it comes right when that record is applied again.
       this.skipped++;

@@ -71,13 +71,18 @@ export function newDir(attrs: Partial<Attrs> = {}, attrsKnown = true): DirNode {
   };
 }
 
-/** Content and attribute kinds: skipped when their path is missing. */
-const MISSING_OK = new Set<number>([
+/**
+ * Content and attribute kinds: skipped when their path is missing (a record
+ * replayed after a crash, whose path a later record already moved or
+ * removed; it comes right when that record is applied again).
+ */
+export const SKIPPED_WHEN_MISSING: ReadonlySet<number> = new Set<number>([
   RecordKind.RECORD_KIND_WRITE,
   RecordKind.RECORD_KIND_TRUNCATE,
   RecordKind.RECORD_KIND_CHMOD,
   RecordKind.RECORD_KIND_CHOWN,
   RecordKind.RECORD_KIND_UTIMES,
+  RecordKind.RECORD_KIND_SETXATTR,
 ]);
 
 export class TreeModel {
@@ -143,7 +148,7 @@ export class TreeModel {
     }
     const at = this.locate(r.path, entry);
     const existing = at?.dir.children.get(at.name);
-    if (!existing && MISSING_OK.has(r.kind)) return;
+    if (!existing && SKIPPED_WHEN_MISSING.has(r.kind)) return;
     if (!at) this.refuse(entry, 'parent directory is missing');
     const { dir, name } = at;
     const cred = { uid: r.uid ?? 0, gid: r.gid ?? 0 };

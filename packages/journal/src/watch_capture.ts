@@ -315,7 +315,16 @@ export class WatchCapture {
     await c.loadManifest();
     await c.startWatcher();
     await c.rescan('', 'start-up scan');
-    await c.idle();
+    // A long start-up says where it is, every 5 s.
+    const progress = setInterval(
+      () => c.logger?.info(c.progress(), 'start-up scan continues'),
+      5000,
+    );
+    try {
+      await c.idle();
+    } finally {
+      clearInterval(progress);
+    }
     // Under changes that go on, processing may still run: it saves the
     // manifest itself once it catches up (a save mid-round could pair a
     // manifest with an LSN its records have not reached).
@@ -994,6 +1003,20 @@ export class WatchCapture {
       this.listed.clear(); // every listed directory has been processed
     }
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Where processing is: for logs while a start-up or barrier takes long. */
+  progress(): Record<string, number | boolean> {
+    return {
+      dirty: this.dirty.size,
+      removals: this.removals.size,
+      running: this.running !== undefined,
+      roundsStarted: this.roundsStarted,
+      roundsDone: this.roundsDone,
+      inflight: this.inflight.size,
+      lastLsn: this.journal.lastLsn,
+      durableLsn: this.journal.durableLsn,
+    };
   }
 
   /**
