@@ -9,9 +9,11 @@
 #   docker compose up -d            # one primary, two replicas: docker-compose.yml
 #
 # Watch mode (the default) needs nothing special. Mount mode (--mode mount,
-# FUSE; not available in this build yet) will need the container started with
+# FUSE) is not in this image: its binding builds at `npm ci` only with
+# libfuse3-dev, pkg-config, make, g++ and python3 in the build stage, and runs
+# with libfuse3-3 in the runtime stage, as root, in a container started with
 #   --device /dev/fuse --cap-add SYS_ADMIN
-# (often also --security-opt apparmor:unconfined) and fuse3 in the image.
+# (often also --security-opt apparmor:unconfined).
 
 ARG NODE_IMAGE=node:20-slim
 

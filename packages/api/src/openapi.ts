@@ -102,6 +102,24 @@ export const SHARED_SCHEMAS = [
       lastLsn: lsn,
       durableLsn: lsn,
       replicas: { type: 'array', items: { $ref: 'Replica#' } },
+      mountpoint: {
+        type: 'string',
+        description: 'mount mode: where the journaled view is mounted',
+      },
+      syncReplication: {
+        type: 'object',
+        description: 'mount mode with --sync-replicas N (N > 0): synchronous replication',
+        additionalProperties: true,
+        properties: {
+          required: { type: 'integer', minimum: 0 },
+          timeoutMs: { type: 'integer', minimum: 0 },
+          state: { type: 'string', enum: ['sync', 'degraded'] },
+          degradedSince: { type: ['string', 'null'] },
+          degradations: { type: 'integer', minimum: 0 },
+          waits: { type: 'integer', minimum: 0 },
+          timeouts: { type: 'integer', minimum: 0 },
+        },
+      },
     },
   },
   {

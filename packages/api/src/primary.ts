@@ -1,10 +1,18 @@
 /**
- * The primary daemon: journal + watch capture + one server on `listen`
- * serving REST and the replication stream. `startPrimary` resolves once the
- * start-up scan is journaled and the server listens.
+ * The primary daemon: journal + capture (watch, or mount: a FUSE
+ * pass-through) + one server on `listen` serving REST and the replication
+ * stream. `startPrimary` resolves once the start-up scan is journaled (watch)
+ * or the mountpoint is mounted (mount), and the server listens.
  */
 import { resolve } from 'node:path';
-import { Checkpoints, Journal, Retention, WatchCapture, type SyncPolicy } from '@fsjournal/journal';
+import {
+  Checkpoints,
+  Journal,
+  MountCapture,
+  Retention,
+  WatchCapture,
+  type SyncPolicy,
+} from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
 import { buildPrimaryApp } from './primary_app.js';
@@ -30,12 +38,23 @@ export interface PrimaryOptions {
   retentionIntervalMs?: number;
   /** Journal segment size (tests). */
   segmentBytes?: number;
+  /** Default `watch`. */
+  mode?: 'watch' | 'mount';
+  /** Mount mode: where the journaled view of `source` is mounted. */
+  mountpoint?: string;
+  /** Mount mode: replicas that must hold a change before it returns (default 0). */
+  syncReplicas?: number;
+  /** Mount mode: how long a change waits for them before replication degrades. */
+  syncTimeoutMs?: number;
 }
+
+/** Default of `syncTimeoutMs`. */
+export const DEFAULT_SYNC_TIMEOUT_MS = 10_000;
 
 export interface PrimaryHandle {
   app: FastifyInstance;
   journal: Journal;
-  capture: WatchCapture;
+  capture: WatchCapture | MountCapture;
   registry: ReplicaRegistry;
   checkpoints: Checkpoints;
   retention: Retention;
@@ -53,18 +72,34 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     logger: o.logger,
     segmentBytes: o.segmentBytes,
   });
-  let capture: WatchCapture | undefined;
+  let capture: WatchCapture | MountCapture | undefined;
   let checkpoints: Checkpoints | undefined;
   try {
     checkpoints = await Checkpoints.open(journal.dir, { logger: o.logger });
-    capture = await WatchCapture.start({
-      source,
-      journal,
-      ignore: o.ignore ?? [],
-      logger: o.logger,
-    });
     const registry = new ReplicaRegistry(journal);
     await registry.load();
+    const mode = o.mode ?? 'watch';
+    if (mode === 'mount') {
+      capture = await MountCapture.start({
+        source,
+        mountpoint: resolve(o.mountpoint ?? ''),
+        journal,
+        logger: o.logger,
+        syncReplication: {
+          required: o.syncReplicas ?? 0,
+          timeoutMs: o.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS,
+          waiter: registry,
+        },
+      });
+    } else {
+      capture = await WatchCapture.start({
+        source,
+        journal,
+        ignore: o.ignore ?? [],
+        logger: o.logger,
+      });
+    }
+    const mount = capture instanceof MountCapture ? capture : undefined;
     const retention = new Retention({
       journal,
       checkpoints,
@@ -75,14 +110,21 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       intervalMs: o.retentionIntervalMs,
     });
     // One set of metrics for the REST app and the stream server.
-    const metrics = new PrimaryMetrics({ journal, registry, checkpoints });
+    const metrics = new PrimaryMetrics({
+      journal,
+      registry,
+      checkpoints,
+      syncStatus: mount && o.syncReplicas ? () => mount.syncStatus() : undefined,
+    });
     const app = buildPrimaryApp({
       journal,
       registry,
       capture,
       checkpoints,
-      mode: 'watch',
+      mode,
       source,
+      mountpoint: mount?.mountpoint,
+      syncStatus: mount && (() => mount.syncStatus()),
       metrics,
     });
     // The stream is attached before the server listens: no upgrade can

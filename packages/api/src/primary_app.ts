@@ -22,7 +22,8 @@ import {
   type Journal,
   type JournalQuery,
   type QueryInput,
-  type WatchCapture,
+  type Capture,
+  type SyncReplicationStatus,
 } from '@fsjournal/journal';
 import { dashboardRoutes } from './dashboard.js';
 import { ApiError } from './errors.js';
@@ -36,11 +37,15 @@ export interface PrimaryAppOptions {
   journal: Journal;
   registry: ReplicaRegistry;
   /** The capture feeding the journal (barriers go through it); absent in tests of the API alone. */
-  capture?: WatchCapture;
+  capture?: Capture;
   /** The journal's checkpoints; without them the checkpoint routes answer 503. */
   checkpoints?: Checkpoints;
   mode: 'watch' | 'mount';
   source: string;
+  /** Mount mode: where the journaled view is mounted. */
+  mountpoint?: string;
+  /** Mount mode with `--sync-replicas`: the state of synchronous replication. */
+  syncStatus?: () => SyncReplicationStatus | undefined;
   logger?: FastifyServerOptions['logger'];
   /** Shared with the stream server (primary.ts); made (and closed with the app) when absent. */
   metrics?: PrimaryMetrics;
@@ -55,6 +60,10 @@ export interface PrimaryStatus {
   lastLsn: number;
   durableLsn: number;
   replicas: ReplicaRow[];
+  /** Mount mode only. */
+  mountpoint?: string;
+  /** Mount mode with `--sync-replicas N` (N > 0) only. */
+  syncReplication?: SyncReplicationStatus;
 }
 
 const MAX_WAIT_MS = 3_600_000;
@@ -186,16 +195,22 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         response: { 200: ok('the primary', 'PrimaryStatus'), ...errorResponses() },
       },
     },
-    async (): Promise<PrimaryStatus> => ({
-      role: 'primary',
-      journalId: j.journalId,
-      mode: o.mode,
-      source: o.source,
-      firstLsn: j.firstLsn,
-      lastLsn: j.lastLsn,
-      durableLsn: j.durableLsn,
-      replicas: o.registry.rows(),
-    }),
+    async (): Promise<PrimaryStatus> => {
+      const status: PrimaryStatus = {
+        role: 'primary',
+        journalId: j.journalId,
+        mode: o.mode,
+        source: o.source,
+        firstLsn: j.firstLsn,
+        lastLsn: j.lastLsn,
+        durableLsn: j.durableLsn,
+        replicas: o.registry.rows(),
+      };
+      if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
+      const sync = o.syncStatus?.();
+      if (sync) status.syncReplication = sync;
+      return status;
+    },
   );
 
   app.get(

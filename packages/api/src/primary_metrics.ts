@@ -7,7 +7,13 @@
  * the journal's observer and from the stream server as they happen.
  */
 import { Counter, Histogram, Registry } from 'prom-client';
-import { RecordKind, kindName, type Checkpoints, type Journal } from '@fsjournal/journal';
+import {
+  RecordKind,
+  kindName,
+  type Checkpoints,
+  type Journal,
+  type SyncReplicationStatus,
+} from '@fsjournal/journal';
 import { gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 
@@ -15,6 +21,8 @@ export interface PrimaryMetricsOptions {
   journal: Journal;
   registry: ReplicaRegistry;
   checkpoints?: Checkpoints;
+  /** Mount mode with --sync-replicas: the state of synchronous replication. */
+  syncStatus?: () => SyncReplicationStatus | undefined;
 }
 
 /** Which end of the stream an error came from. */
@@ -40,6 +48,26 @@ export class PrimaryMetrics {
       () => j.lastLsn,
     );
     gaugeOf(r, 'fsjournal_journal_durable_lsn', 'Newest LSN made durable', () => j.durableLsn);
+    // 0 unless mount mode with --sync-replicas N.
+    const sync = (): SyncReplicationStatus | undefined => o.syncStatus?.();
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_degraded',
+      'Mount mode --sync-replicas: 1 while replication is degraded to asynchronous, else 0',
+      () => (sync()?.state === 'degraded' ? 1 : 0),
+    );
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_degradations',
+      'Mount mode --sync-replicas: times replication degraded since start',
+      () => sync()?.degradations ?? 0,
+    );
+    gaugeOf(
+      r,
+      'fsjournal_sync_replication_timeouts',
+      'Mount mode --sync-replicas: changes whose wait for replicas timed out since start',
+      () => sync()?.timeouts ?? 0,
+    );
     gaugeOf(
       r,
       'fsjournal_journal_bytes',

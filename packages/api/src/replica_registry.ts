@@ -153,6 +153,43 @@ export class ReplicaRegistry {
     }
   }
 
+  /** How many known replicas have made `lsn` durable. */
+  replicasDurableAt(lsn: number): number {
+    let n = 0;
+    for (const r of this.replicas.values()) if (r.durableLsn >= lsn) n++;
+    return n;
+  }
+
+  /**
+   * Resolves true once `count` replicas have made `lsn` durable, false after
+   * `timeoutMs` or when `signal` aborts (mount mode's synchronous replication).
+   */
+  async waitForReplicas(
+    count: number,
+    lsn: number,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.replicasDurableAt(lsn) >= count) return true;
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted) return false;
+      await new Promise<void>((res) => {
+        const waiters = this.waiters;
+        const t = setTimeout(done, left);
+        signal?.addEventListener('abort', done, { once: true });
+        function done(): void {
+          clearTimeout(t);
+          waiters.delete(done);
+          signal?.removeEventListener('abort', done);
+          res();
+        }
+        waiters.add(done);
+      });
+    }
+  }
+
   private toRow(r: Known): ReplicaRow {
     const newest = this.journal.durableLsn;
     const lagRecords = Math.max(0, newest - r.appliedLsn);

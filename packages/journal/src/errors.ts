@@ -34,6 +34,14 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_RESTORE_RANGE:
     'the point asked for is before the oldest retained point or after the newest record',
   FSJ_ERR_RESTORE_ANNOTATION: 'no annotation, or more than one, has the text asked for',
+  FSJ_ERR_MOUNT_UNAVAILABLE:
+    'the FUSE binding is not built or does not load (mount mode needs Linux and libfuse3)',
+  FSJ_ERR_MOUNT_NO_FUSE: '/dev/fuse is missing or not usable',
+  FSJ_ERR_MOUNT_BUSY:
+    'the mountpoint is already mounted (a stale mount that cannot be detached too)',
+  FSJ_ERR_MOUNT_NOT_EMPTY: 'the mountpoint folder is not empty',
+  FSJ_ERR_MOUNT_OPTION: 'source or mountpoint is not valid (missing, not a folder, nested)',
+  FSJ_ERR_MOUNT_FAILED: 'the kernel or libfuse refused the mount',
 } as const;
 
 export type JournalErrorCode = keyof typeof JOURNAL_ERROR_CODES;

@@ -12,3 +12,6 @@ export * from './reconcile.js';
 export * from './content_store.js';
 export * from './tree_model.js';
 export * from './txn_gate.js';
+export * from './mount_point.js';
+export * from './fuse_native.js';
+export { errnoOf, journalPath, parentOf, writeRecords } from './mount_capture.js';

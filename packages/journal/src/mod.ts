@@ -60,3 +60,12 @@ export {
   type RestoreProgress,
 } from './restore.js';
 export { Retention, type RetentionOptions, type RetentionPass } from './retention.js';
+export type { Capture } from './capture.js';
+export { MountCapture, type MountCaptureOptions, type MountStats } from './mount_capture.js';
+export {
+  SyncGate,
+  type ReplicaWaiter,
+  type SyncReplicationOptions,
+  type SyncReplicationStatus,
+} from './sync_gate.js';
+export { loadFuseBinding } from './fuse_native.js';

@@ -29,7 +29,9 @@ import {
   unlink,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants as osc } from 'node:os';
 import { JournalError } from './errors.js';
+import { loadFuseBinding } from './fuse_native.js';
 import { pathProblem } from './path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
 import { SKIPPED_WHEN_MISSING } from './tree_model.js';
@@ -79,6 +81,8 @@ export class TreeApplier {
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
   skipped = 0;
+  /** SETXATTR records not applied because this build has no xattr calls (no FUSE binding). */
+  xattrsSkipped = 0;
   /**
    * Absolute paths whose data or entries changed since the last `takeTouched`:
    * what must be fsynced before a position covering them is persisted.
@@ -246,6 +250,31 @@ export class TreeApplier {
   }
 
   /**
+   * Sets or removes an extended attribute, never through a final symlink.
+   * Removing one that is not there is done (idempotent). The xattr calls come
+   * with the FUSE binding; a build without it counts the record as skipped.
+   */
+  private applyXattr(abs: string, r: RecordBody): void {
+    const x = loadFuseBinding();
+    if (x instanceof Error) {
+      this.xattrsSkipped++;
+      return;
+    }
+    const res = r.xattrRemove
+      ? x.xattrRemove(abs, r.xattrName)
+      : x.xattrSet(abs, r.xattrName, Buffer.from(r.xattrValue), 0);
+    if (res === 0 || (r.xattrRemove && res === -osc.errno.ENODATA)) return;
+    const code = Object.entries(osc.errno).find(([, n]) => n === -res)?.[0] ?? 'EIO';
+    throw Object.assign(
+      new Error(`${r.xattrRemove ? 'removexattr' : 'setxattr'} ${r.xattrName}: ${code}`),
+      {
+        code,
+        errno: res,
+      },
+    );
+  }
+
+  /**
    * A content change leaves the file's mtime at the record's time, not at
    * the time it is applied: the same on every replica and in every restore
    * (a UTIMES record that follows sets the source's exact time).
@@ -384,9 +413,11 @@ export class TreeApplier {
         if (!existing) this.refuse(entry, 'missing on the target');
         await lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
         return;
+      case RecordKind.RECORD_KIND_SETXATTR:
+        this.applyXattr(abs, r);
+        return;
       default:
-        // SETXATTR and control records (GAP, ANNOTATE, BARRIER, CHECKPOINT)
-        // change nothing in the tree here.
+        // Control records (GAP, ANNOTATE, BARRIER, CHECKPOINT) change nothing in the tree here.
         return;
     }
   }

@@ -82,6 +82,7 @@ export const SKIPPED_WHEN_MISSING: ReadonlySet<number> = new Set<number>([
   RecordKind.RECORD_KIND_CHMOD,
   RecordKind.RECORD_KIND_CHOWN,
   RecordKind.RECORD_KIND_UTIMES,
+  RecordKind.RECORD_KIND_SETXATTR,
 ]);
 
 export class TreeModel {

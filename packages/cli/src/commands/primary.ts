@@ -1,5 +1,5 @@
 /** `fsjournal primary`: capture a tree, journal it, serve REST and the stream. */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { startPrimary } from '@fsjournal/api';
 import type { SyncPolicy } from '@fsjournal/journal';
 import {
@@ -13,7 +13,7 @@ import {
   type HostPort,
 } from '../args.js';
 import { runUntilSignal } from '../daemon.js';
-import { CliError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { makeLogger } from '../logger.js';
 
 interface PrimaryFlags {
@@ -27,6 +27,13 @@ interface PrimaryFlags {
   ignore: string[];
   retain: number;
   checkpointEvery: number;
+  syncReplicas: number;
+  syncTimeout: number;
+}
+
+function parseCount(value: string): number {
+  if (!/^\d{1,3}$/.test(value.trim())) throw new InvalidArgumentError('expected a count, e.g. 1');
+  return Number(value);
 }
 
 export function addPrimaryCommand(program: Command): void {
@@ -43,7 +50,10 @@ export function addPrimaryCommand(program: Command): void {
         .default(parseHostPort('127.0.0.1:7070'), '127.0.0.1:7070'),
     )
     .option('--mode <watch|mount>', 'capture mode', parseMode, 'watch' as const)
-    .option('--mountpoint <DIR>', 'mount mode: where the journaled view of --source is mounted')
+    .option(
+      '--mountpoint <DIR>',
+      'mount mode: where the journaled view of --source is mounted (an empty folder)',
+    )
     .option(
       '--sync <always|batch|none>',
       'durability of each append',
@@ -69,6 +79,22 @@ export function addPrimaryCommand(program: Command): void {
         .argParser(parseSize)
         .default(parseSize('256MiB'), '256MiB'),
     )
+    .addOption(
+      new Option(
+        '--sync-replicas <N>',
+        'mount mode: a change returns only once N replicas hold it durably',
+      )
+        .argParser(parseCount)
+        .default(0),
+    )
+    .addOption(
+      new Option(
+        '--sync-timeout <DURATION>',
+        'mount mode: how long a change waits for --sync-replicas before replication degrades to asynchronous',
+      )
+        .argParser(parseDuration)
+        .default(parseDuration('10s'), '10s'),
+    )
     .addHelpText(
       'after',
       `
@@ -79,15 +105,25 @@ Examples:
   fsjournal primary --config /etc/fsjournal/primary.yml     # keys: source, journal, listen, ...
   FSJOURNAL_LISTEN=0.0.0.0:7070 FSJOURNAL_IGNORE='**/*.tmp,cache/**' \\
       fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
+
+  # mount mode (Linux, FUSE): /mnt/data serves /srv/data-backing; every change made
+  # there is journaled (with who made it) before it returns; each waits for one
+  # replica, or 30s, after which replication degrades until the replica catches up
+  fsjournal primary --mode mount --source /srv/data-backing --mountpoint /mnt/data \\
+      --journal /var/lib/fsjournal/journal --sync-replicas 1 --sync-timeout 30s
 `,
     )
     .action(async (flags: PrimaryFlags) => {
-      if (flags.mode === 'mount') {
-        throw new CliError(
-          'FSJ_ERR_CLI_UNAVAILABLE',
-          'fsjournal primary: --mode mount is not available in this build yet',
-          1,
-        );
+      if (flags.mode === 'mount' && flags.mountpoint === undefined) {
+        throw usageError("option '--mountpoint <DIR>' is required with --mode mount");
+      }
+      if (flags.mode !== 'mount') {
+        for (const [flag, given] of [
+          ['--mountpoint', flags.mountpoint !== undefined],
+          ['--sync-replicas', flags.syncReplicas !== 0],
+        ] as const) {
+          if (given) throw usageError(`option '${flag}' needs --mode mount`);
+        }
       }
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
       const logger = makeLogger('fsjournal-primary');
@@ -104,9 +140,22 @@ Examples:
           logger,
           retainMs: flags.retain,
           checkpointBytes: flags.checkpointEvery,
+          mode: flags.mode,
+          mountpoint: flags.mountpoint,
+          syncReplicas: flags.syncReplicas,
+          syncTimeoutMs: flags.syncTimeout,
         });
       } catch (cause) {
         const code = (cause as { code?: string }).code;
+        if (code === 'FSJ_ERR_MOUNT_UNAVAILABLE') {
+          throw new CliError(
+            'FSJ_ERR_CLI_UNAVAILABLE',
+            `fsjournal primary: --mode mount is not available: ${(cause as Error).message} (${code}); ` +
+              'it needs Linux, libfuse3-dev at install time (then npm ci again) and /dev/fuse',
+            1,
+            { cause },
+          );
+        }
         throw new CliError(
           'FSJ_ERR_CLI_FAILED',
           `fsjournal primary: ${(cause as Error).message}${code ? ` (${code})` : ''}`,
@@ -124,6 +173,14 @@ Examples:
           lastLsn: primary.journal.lastLsn,
           listen: `http://${primary.address.host}:${primary.address.port}`,
           retainMs: flags.retain,
+          mode: flags.mode,
+          ...(flags.mode === 'mount'
+            ? {
+                mountpoint: flags.mountpoint,
+                syncReplicas: flags.syncReplicas,
+                syncTimeoutMs: flags.syncTimeout,
+              }
+            : {}),
         },
         'primary ready',
       );

@@ -1,0 +1,106 @@
+/**
+ * The FUSE binding (`native/fuse_binding.c`, built at install time against
+ * libfuse3): how to load it, its operation codes and its reply functions.
+ * Thin on purpose: what an operation means is `mount_capture.ts`'s business.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Operation codes, as in fuse_binding.c. Only modifying operations reach JS;
+ * the binding serves GETATTR, READLINK, OPEN, READ, STATFS, FLUSH, RELEASE,
+ * FSYNC, GETXATTR, LISTXATTR and READDIR itself (their codes stay reserved).
+ */
+export const FuseOp = {
+  EXIT: 0,
+  GETATTR: 1,
+  READLINK: 2,
+  MKDIR: 3,
+  UNLINK: 4,
+  RMDIR: 5,
+  SYMLINK: 6,
+  RENAME: 7,
+  LINK: 8,
+  CHMOD: 9,
+  CHOWN: 10,
+  TRUNCATE: 11,
+  OPEN: 12,
+  READ: 13,
+  WRITE: 14,
+  STATFS: 15,
+  FLUSH: 16,
+  RELEASE: 17,
+  FSYNC: 18,
+  SETXATTR: 19,
+  GETXATTR: 20,
+  LISTXATTR: 21,
+  REMOVEXATTR: 22,
+  READDIR: 23,
+  CREATE: 24,
+  UTIMENS: 25,
+} as const;
+
+/** An opaque request handle; valid until one reply function is called with it. */
+export type FuseRequest = { readonly __fuseRequest: unique symbol };
+/** An opaque mount handle. */
+export type FuseHandle = { readonly __fuseHandle: unique symbol };
+
+/**
+ * Called on the JS thread for every modifying request: `path` is absolute
+ * within the mount (`/a/b`), or null for a file unlinked while open; `path2`
+ * is the second path (RENAME, LINK), the symlink target (SYMLINK) or the
+ * xattr name; `buf` is libfuse's memory (WRITE, SETXATTR: the data), valid
+ * until the reply; `fh` is the file handle (a backing fd), -1 when none.
+ */
+export type FuseHandler = (
+  op: number,
+  req: FuseRequest,
+  uid: number,
+  gid: number,
+  pid: number,
+  path: string | null,
+  path2: string | null,
+  n0: number,
+  n1: number,
+  n2: number,
+  n3: number,
+  buf: Buffer | null,
+  fh: number,
+) => void;
+
+export interface FuseBinding {
+  /**
+   * Mounts `root` (absolute) at `mountpoint`; `options` is libfuse's `-o`
+   * string. Throws when the mount fails.
+   */
+  mount(mountpoint: string, options: string, root: string, handler: FuseHandler): FuseHandle;
+  /** Ends the loop and detaches the mount lazily; an EXIT request follows. */
+  unmount(handle: FuseHandle): void;
+  /** After EXIT: joins the loop thread and frees the mount. */
+  finish(handle: FuseHandle): void;
+  /** Replies 0, a byte count, or a negative errno. */
+  reply(req: FuseRequest, result: number): void;
+  /** CREATE: the result and the file handle (the backing fd). */
+  replyOpen(req: FuseRequest, result: number, fh: number): void;
+  /** l*xattr(2): never follow a final symlink. Negative numbers are -errno. */
+  xattrGet(path: string, name: string): Buffer | number;
+  xattrSet(path: string, name: string, value: Buffer, flags: number): number;
+  xattrRemove(path: string, name: string): number;
+  xattrList(path: string): Buffer | number;
+}
+
+let cached: FuseBinding | Error | undefined;
+
+/** The binding, or the Error saying why it cannot be loaded (not built, not Linux). */
+export function loadFuseBinding(): FuseBinding | Error {
+  if (cached) return cached;
+  const file = fileURLToPath(
+    new URL('../native/build/Release/fsjournal_fuse.node', import.meta.url),
+  );
+  try {
+    cached = createRequire(import.meta.url)(file) as FuseBinding;
+  } catch (err) {
+    cached = err instanceof Error ? err : new Error(String(err));
+  }
+  return cached;
+}
