@@ -111,7 +111,9 @@ class StreamSession {
     this.timer = setInterval(() => {
       if (!this.hello && Date.now() > helloBy)
         return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'no hello');
-      if (Date.now() - this.lastHeard > heartbeatMs * 3) return this.close(1001, 'replica silent');
+      // A silent link cannot carry a close handshake either: drop it at once
+      // rather than hold the session for ws's 30 s closing timeout.
+      if (Date.now() - this.lastHeard > heartbeatMs * 3) return this.terminate();
       this.send({ type: 'heartbeat', timeMs: Date.now(), newestLsn: o.journal.durableLsn });
     }, heartbeatMs);
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
@@ -140,6 +142,12 @@ class StreamSession {
   close(code: number, reason: string): void {
     this.abort.abort();
     this.ws.close(code, reason);
+  }
+
+  private terminate(): void {
+    this.o.logger?.warn({ replica: this.hello?.replicaId }, 'replica silent: connection dropped');
+    this.abort.abort();
+    this.ws.terminate();
   }
 
   private closed(): void {

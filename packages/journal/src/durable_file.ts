@@ -6,6 +6,8 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+let tempSeq = 0;
+
 /** Replaces `path` with `data` atomically and durably. */
 export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
   await writeDurably(path, (fh) => fh.writeFile(data));
@@ -19,7 +21,8 @@ export async function writeDurably(
   path: string,
   fill: (fh: FileHandle) => Promise<void>,
 ): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // One temp file per call: two saves of one file at once must not share it.
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tempSeq}.tmp`);
   const fh = await open(tmp, 'w', 0o644);
   try {
     await fill(fh);

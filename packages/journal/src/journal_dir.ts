@@ -108,7 +108,8 @@ function parseMeta(text: string): JournalMeta {
 
 /** Whether `name` is a temp file writeFileDurable made for `target` (any target if omitted). */
 function isTempOf(name: string, target?: string): boolean {
-  const m = /^\.(.+)\.\d+\.tmp$/.exec(name);
+  // `.<name>.<pid>.<n>.tmp` (and `.<name>.<pid>.tmp` from earlier builds)
+  const m = /^\.(.+?)\.\d+(?:\.\d+)?\.tmp$/.exec(name);
   return m !== null && (target === undefined || m[1] === target);
 }
 
