@@ -441,10 +441,13 @@ export class Journal {
       seg.lastLsn + 1,
       this.indexEveryBytes,
     );
-    this.segments.push(next);
-    this.active = await open(next.path, 'r+');
+    // The new segment becomes the last one together with its own ends (no
+    // await between): a reader must never take the sealed segment's end as
+    // the durable limit of the new one, where unsynced frames follow.
     this.durableEnd = next.end;
     this.writtenEnd = next.end;
+    this.segments.push(next);
+    this.active = await open(next.path, 'r+');
     this.logger.info({ segment: next.name, sealed: seg.name }, 'journal segment rolled');
     return next;
   }
@@ -593,8 +596,11 @@ export class Journal {
         }
         throw err;
       }
-      // A sealed segment read to its end: continue in the next one.
-      if (seg.sealed && lsn <= seg.lastLsn) {
+      // A segment read to its sealed end must have held every record it
+      // lists. (One that was the last when this pass began was read to the
+      // durable end of that moment; if it was sealed meanwhile, the next pass
+      // reads the rest.)
+      if (!isLast && lsn <= seg.lastLsn) {
         throw new JournalError(
           'FSJ_ERR_JOURNAL_CORRUPT',
           `segment ${seg.name}: ends before lsn ${seg.lastLsn}`,
