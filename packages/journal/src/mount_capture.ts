@@ -35,6 +35,7 @@ import {
   loadFuseBinding,
   type FuseBinding,
   type FuseHandle,
+  type FuseHandler,
   type FuseRequest,
 } from './fuse_native.js';
 import type { Appended, Journal, JournalLogger } from './journal.js';
@@ -312,21 +313,21 @@ export class MountCapture implements Capture {
   // ---------------------------------------------------------------------------
   // Requests
 
-  private readonly onRequest = (
-    op: number,
-    req: FuseRequest,
-    uid: number,
-    gid: number,
-    pid: number,
-    path: string | null,
-    path2: string | null,
-    n0: number,
-    n1: number,
-    n2: number,
-    n3: number,
-    buf: Buffer | null,
-    fh: number,
-  ): void => {
+  private readonly onRequest: FuseHandler = (
+    op,
+    req,
+    uid,
+    gid,
+    pid,
+    path,
+    path2,
+    n0,
+    n1,
+    n2,
+    n3,
+    buf,
+    fh,
+  ) => {
     if (op === FuseOp.EXIT) {
       if (!this.stopped) {
         this.logger?.warn(
