@@ -61,6 +61,13 @@ enum {
   OP_READDIR = 23,
   OP_CREATE = 24,
   OP_UTIMENS = 25,
+  OP_FSYNCDIR = 26,
+};
+
+/* mount() flags; mirrored in src/fuse_native.ts. */
+enum {
+  /* FSYNC and FSYNCDIR go to JS instead of being passed through here. */
+  FLAG_SYNC_TO_JS = 1,
 };
 
 #define NUMS 4
@@ -89,6 +96,7 @@ typedef struct {
   napi_threadsafe_function tsfn;
   int thread_started;
   int finished;
+  int flags;
 } mount_t;
 
 #define CHECK(call)                                                                                \
@@ -345,8 +353,36 @@ static int fj_release(const char *path, struct fuse_file_info *fi) {
 }
 
 static int fj_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
+  if (current_mount()->flags & FLAG_SYNC_TO_JS) {
+    req_t r;
+    init_req(&r, OP_FSYNC, path, fi);
+    r.nums[0] = datasync;
+    return dispatch(&r);
+  }
   int fd = (int)fi->fh;
   return (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
+}
+
+/*
+ * fsync(2) of a folder: without it libfuse answers ENOSYS, the kernel then
+ * takes every later folder fsync as done, and a caller making a rename or a
+ * creation durable would be told it is while the backing folder never was.
+ */
+static int fj_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
+  if (current_mount()->flags & FLAG_SYNC_TO_JS) {
+    req_t r;
+    init_req(&r, OP_FSYNCDIR, path, NULL);
+    r.nums[0] = datasync;
+    return dispatch(&r);
+  }
+  char full[PATH_MAX];
+  int err = backing(full, path);
+  if (err) return err;
+  int fd = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (fd < 0) return -errno;
+  int res = (datasync ? fdatasync(fd) : fsync(fd)) == 0 ? 0 : -errno;
+  close(fd);
+  return res;
 }
 
 static int fj_setxattr(const char *path, const char *name, const char *value, size_t size,
@@ -429,6 +465,7 @@ static const struct fuse_operations fj_ops = {
     .flush = fj_flush,
     .release = fj_release,
     .fsync = fj_fsync,
+    .fsyncdir = fj_fsyncdir,
     .setxattr = fj_setxattr,
     .getxattr = fj_getxattr,
     .listxattr = fj_listxattr,
@@ -451,6 +488,8 @@ static void *loop_thread(void *data) {
   return NULL;
 }
 
+static int32_t arg_int(napi_env env, napi_value v);
+
 static req_t *get_req(napi_env env, napi_value v) {
   void *p = NULL;
   if (napi_get_value_external(env, v, &p) != napi_ok) return NULL;
@@ -464,13 +503,17 @@ static mount_t *get_mount(napi_env env, napi_value v) {
 }
 
 /*
- * mount(mountpoint, options, root, handler) -> handle. options: the -o
- * string; root: the backing folder (absolute).
+ * mount(mountpoint, options, root, handler[, flags]) -> handle. options: the
+ * -o string; root: the backing folder (absolute); flags: FLAG_* (default 0).
  */
 static napi_value js_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) {
+    napi_throw_type_error(env, NULL, "mount(mountpoint, options, root, handler[, flags])");
+    return NULL;
+  }
   char mnt[4096], opts[4096];
   size_t n;
   CHECK(napi_get_value_string_utf8(env, argv[0], mnt, sizeof(mnt), &n));
@@ -487,6 +530,7 @@ static napi_value js_mount(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (n > 0 && m->root[n - 1] == '/') m->root[n - 1] = 0;
+  if (argc >= 5) m->flags = arg_int(env, argv[4]);
   char *args_v[] = {"fsjournal", "-o", opts, NULL};
   struct fuse_args args = FUSE_ARGS_INIT(3, args_v);
   m->fuse = fuse_new(&args, &fj_ops, sizeof(fj_ops), m);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 /**
  * Operation codes, as in fuse_binding.c. Only modifying operations reach JS;
  * the binding serves GETATTR, READLINK, OPEN, READ, STATFS, FLUSH, RELEASE,
- * FSYNC, GETXATTR, LISTXATTR and READDIR itself (their codes stay reserved).
+ * GETXATTR, LISTXATTR and READDIR itself (their codes stay reserved), and
+ * FSYNC and FSYNCDIR too unless mounted with `MountFlag.SYNC_TO_JS`.
  */
 export const FuseOp = {
   EXIT: 0,
@@ -38,6 +39,18 @@ export const FuseOp = {
   READDIR: 23,
   CREATE: 24,
   UTIMENS: 25,
+  /** `n0`: 1 for fdatasync. `fh` is -1: the handler opens `path` itself. */
+  FSYNCDIR: 26,
+} as const;
+
+/** Flags of `FuseBinding.mount`, as in fuse_binding.c. */
+export const MountFlag = {
+  /**
+   * FSYNC (`n0`: 1 for fdatasync, `fh`: the backing fd) and FSYNCDIR go to
+   * the handler instead of being passed through: for a test file system
+   * that models what a power cut keeps.
+   */
+  SYNC_TO_JS: 1,
 } as const;
 
 /** An opaque request handle; valid until one reply function is called with it. */
@@ -71,9 +84,15 @@ export type FuseHandler = (
 export interface FuseBinding {
   /**
    * Mounts `root` (absolute) at `mountpoint`; `options` is libfuse's `-o`
-   * string. Throws when the mount fails.
+   * string; `flags`: `MountFlag` bits (default 0). Throws when the mount fails.
    */
-  mount(mountpoint: string, options: string, root: string, handler: FuseHandler): FuseHandle;
+  mount(
+    mountpoint: string,
+    options: string,
+    root: string,
+    handler: FuseHandler,
+    flags?: number,
+  ): FuseHandle;
   /** Ends the loop and detaches the mount lazily; an EXIT request follows. */
   unmount(handle: FuseHandle): void;
   /** After EXIT: joins the loop thread and frees the mount. */
