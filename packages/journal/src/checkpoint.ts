@@ -18,12 +18,12 @@
  * the content it names is durable (durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { crc32c } from '@node-rs/crc32';
 import { ContentStore, type BlockStore } from './content_store.js';
-import { fsyncDir, writeDurably } from './durable_file.js';
+import { fsyncDir, mkdirDurable, writeDurably } from './durable_file.js';
 import { JournalError } from './errors.js';
 import type { Journal, JournalLogger } from './journal.js';
 import type { Timespec } from './manifest.js';
@@ -159,7 +159,7 @@ export class Checkpoints {
 
   static async open(journalDir: string, options: CheckpointsOptions = {}): Promise<Checkpoints> {
     const dir = join(journalDir, CHECKPOINTS_DIR);
-    if (!options.readOnly) await mkdir(dir, { recursive: true });
+    if (!options.readOnly) await mkdirDurable(dir);
     const content = await ContentStore.open(journalDir, { readOnly: options.readOnly });
     const cps = new Checkpoints(journalDir, content, options.logger);
     const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {

@@ -15,10 +15,10 @@
  * when someone crafts them to.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { fsyncDir, writeFileDurable } from './durable_file.js';
+import { fsyncDir, mkdirDurable, writeFileDurable } from './durable_file.js';
 import { JournalError } from './errors.js';
 
 export const CONTENT_DIR = 'content';
@@ -127,7 +127,7 @@ export class ContentStore implements BlockStore {
       options.readOnly ?? false,
       options.verify ?? true,
     );
-    if (!store.readOnly) await mkdir(store.dir, { recursive: true });
+    if (!store.readOnly) await mkdirDurable(store.dir);
     const names = await readdir(store.dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
       throw err;

@@ -3,7 +3,7 @@
  * target, fsync the directory. After `writeFileDurable` resolves, a crash
  * leaves either the old content or the new, never a mix or nothing.
  */
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 let tempSeq = 0;
@@ -44,5 +44,19 @@ export async function fsyncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * `mkdir -p` whose result survives a power cut: each folder it creates is an
+ * entry in its parent, and that entry is durable only once the parent is
+ * fsynced.
+ */
+export async function mkdirDurable(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let d = dir; ; d = dirname(d)) {
+    await fsyncDir(dirname(d));
+    if (d === first || dirname(d) === d) break;
   }
 }

@@ -1,12 +1,12 @@
 /**
  * The journal folder: `journal.json` (identity, written once at creation),
- * `LOCK` (the pid of the process that has it open for writing), and the
+ * `LOCK` (the pid and boot of the process that has it open for writing), and the
  * subfolders `segments/` and `index/`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurable, fsyncDir } from './durable_file.js';
+import { writeFileDurable, fsyncDir, mkdirDurable } from './durable_file.js';
 import { JournalError } from './errors.js';
 
 export const META_FILE = 'journal.json';
@@ -69,7 +69,7 @@ export async function loadOrCreateMeta(
   }
   if (!create) throw new JournalError('FSJ_ERR_JOURNAL_NOT_A_JOURNAL', `${dir}: no journal here`);
   for (const n of leftovers) await rm(join(dir, n), { force: true });
-  await mkdir(dir, { recursive: true });
+  await mkdirDurable(dir);
   const meta: JournalMeta = {
     format: META_FORMAT,
     version: META_VERSION,
@@ -142,13 +142,15 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, 'wx', 0o644);
-      await fh.writeFile(`${process.pid}\n`);
+      await fh.writeFile(`${process.pid} ${await bootId()}\n`);
       await fh.sync();
       await fh.close();
       heldLocks.add(path);
       return async () => {
         heldLocks.delete(path);
         await rm(path, { force: true });
+        // A clean close stays a clean close after a power cut.
+        await fsyncDir(dir).catch(() => undefined);
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -158,8 +160,11 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
         });
       }
     }
-    const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    const [pidText = '', boot] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+    const pid = Number.parseInt(pidText, 10);
+    // A lock from before a reboot is stale whatever process has its pid now.
+    const sameBoot = boot === undefined || boot === (await bootId());
+    if (sameBoot && Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
       throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: open by pid ${pid}`, {
         retryable: true,
       });
@@ -169,6 +174,17 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: lock keeps reappearing`, {
     retryable: true,
   });
+}
+
+let bootIdValue: string | undefined;
+
+/** This boot's id (Linux), or `-` where there is none. */
+async function bootId(): Promise<string> {
+  bootIdValue ??= await readFile('/proc/sys/kernel/random/boot_id', 'utf8').then(
+    (s) => s.trim(),
+    () => '-',
+  );
+  return bootIdValue;
 }
 
 function isAlive(pid: number): boolean {

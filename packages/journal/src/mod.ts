@@ -41,7 +41,7 @@ export {
   type AuditRecord,
 } from './audit.js';
 export { pathProblem } from './path_rules.js';
-export { writeFileDurable, fsyncDir } from './durable_file.js';
+export { writeFileDurable, fsyncDir, mkdirDurable } from './durable_file.js';
 export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
 export { TreeApplier } from './tree_applier.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree_diff.js';

@@ -4,9 +4,9 @@
  * helper (temp, fsync, rename, fsync dir), and only after the data it covers
  * has been fsynced.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurable } from '@fsjournal/journal';
+import { mkdirDurable, writeFileDurable } from '@fsjournal/journal';
 import { ReplicaError } from './errors.js';
 
 export interface Position {
@@ -47,6 +47,6 @@ export async function loadPosition(stateDir: string): Promise<Position | undefin
 }
 
 export async function savePosition(stateDir: string, p: Position): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
+  await mkdirDurable(stateDir);
   await writeFileDurable(join(stateDir, FILE), `${JSON.stringify(p)}\n`);
 }

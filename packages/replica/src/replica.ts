@@ -6,12 +6,12 @@
  * and jitter. Its status is what `GET /v1/status` on the replica reports.
  */
 import { constants as fsc } from 'node:fs';
-import { lstat, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { isJournalError, TreeApplier } from '@fsjournal/journal';
+import { isJournalError, mkdirDurable, TreeApplier } from '@fsjournal/journal';
 import { toEntry } from '@fsjournal/journal/internal';
 import { ReplicaError, type ReplicaErrorCode } from './errors.js';
 import { loadPosition, savePosition, type Position } from './position.js';
@@ -144,7 +144,7 @@ export class ReplicaDaemon {
         `state folder ${stateDir} is inside the target`,
       );
     }
-    await mkdir(target, { recursive: true });
+    await mkdirDurable(target);
     let position = await loadPosition(stateDir);
     if (!position) {
       // A new replica starts from an empty target: it will hold exactly the primary's tree.
