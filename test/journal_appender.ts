@@ -50,6 +50,8 @@ export interface AppenderOptions {
   segmentBytes: number;
   /** Random kills: this long after the first resolved append. */
   killAfterMs: [number, number];
+  /** Called right before the SIGKILL (the power-cut tests freeze their disk). */
+  beforeKill?: () => void;
 }
 
 /** Runs the appender until it is killed per `plan`; resolves once it is gone. */
@@ -58,7 +60,7 @@ export function runAppender(
   sync: SyncPolicy,
   tag: string,
   plan: KillPlan,
-  { segmentBytes, killAfterMs }: AppenderOptions,
+  { segmentBytes, killAfterMs, beforeKill }: AppenderOptions,
 ): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [APPENDER, dir, sync, String(segmentBytes), tag], {
@@ -76,6 +78,7 @@ export function runAppender(
       if (killSent) return;
       killSent = true;
       run.killedBy = by;
+      beforeKill?.();
       child.kill('SIGKILL');
     };
     const armKill = (): void => {

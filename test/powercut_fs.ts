@@ -11,9 +11,14 @@
  *   - a folder's entries (creations, links, renames, removals) are durable as
  *     of its last fsync; a file whose name never reached a synced folder is
  *     gone after a cut, whatever was synced of its content;
- *   - modes are kept as last set; owners, times and xattrs are not modelled.
- * `cut()` unmounts, rebuilds the backing folder from the model alone, and
- * mounts again: what was not synced is gone. With `torn`, each file also
+ *   - modes, owners and times are kept as last seen (at a sync, or live at
+ *     the cut): lenient, since what is tested is content and names; xattrs
+ *     are refused (ENOTSUP).
+ * `freeze()` is the moment the power goes: from then on every request that
+ * would change something fails (EIO) and changes nothing, so writes in
+ * flight are caught unsynced; the test then kills the processes using the
+ * mount. `cut()` (freezing first if needed) unmounts, rebuilds the backing
+ * folder from the model alone, and mounts again: what was not synced is gone. With `torn`, each file also
  * keeps a random prefix of its pending writes, the last one possibly cut at a
  * 512-byte sector: a disk that wrote some of the queue before the power went.
  *
@@ -30,13 +35,24 @@ import {
   FuseOp,
   MountFlag,
   loadFuseBinding,
+  utimeSeconds,
   type FuseBinding,
   type FuseHandle,
   type FuseHandler,
 } from '@fsjournal/journal/internal';
 
+/** Mode, owner and times as last seen. */
+interface Meta {
+  mode: number;
+  uid: number;
+  gid: number;
+  atimeNs: bigint;
+  mtimeNs: bigint;
+}
+
 interface FileNode {
   kind: 'file';
+  meta?: Meta;
   /** Content as of the last sync. */
   durable: Buffer;
   pending: PendingOp[];
@@ -44,17 +60,22 @@ interface FileNode {
 }
 interface DirNode {
   kind: 'dir';
+  meta?: Meta;
   /** Entries as of the last sync of this folder: name -> node id. */
   entries: Map<string, number>;
   mode: number;
 }
 interface LinkNode {
   kind: 'symlink';
+  meta?: Meta;
   target: string;
 }
 type Node = FileNode | DirNode | LinkNode;
 /** open(2)'s access-mode bits (Node's fs.constants lacks it). */
 const O_ACCMODE = 3;
+/** utimensat(2)'s special nanosecond values. */
+const UTIME_NOW = (1 << 30) - 1;
+const UTIME_OMIT = (1 << 30) - 2;
 
 type PendingOp = { off: number; data: Buffer } | { size: number };
 
@@ -88,6 +109,7 @@ export class PowercutFs {
   private nextId = 1;
   private rootId = 0;
   private handle: FuseHandle | undefined;
+  private frozen = false;
   private exited: (() => void) | undefined;
 
   private constructor(
@@ -115,10 +137,16 @@ export class PowercutFs {
    * again.
    */
   async cut(options: CutOptions = {}): Promise<CutReport> {
+    this.freeze();
     await this.detach();
     const report = await this.rebuild(options.torn === true, options.random ?? Math.random);
     this.attach();
     return report;
+  }
+
+  /** The power goes: nothing changes any more until the cut is over. */
+  freeze(): void {
+    this.frozen = true;
   }
 
   /** Unmounts for good. */
@@ -132,6 +160,7 @@ export class PowercutFs {
   private attach(): void {
     this.nodes.clear();
     this.live.clear();
+    this.frozen = false;
     this.rootId = this.adopt(this.backing);
     this.handle = this.binding.mount(
       this.mountpoint,
@@ -209,9 +238,10 @@ export class PowercutFs {
   }
 
   /** fsync of a file: its pending operations reach the disk. */
-  private syncFile(node: FileNode): void {
+  private syncFile(node: FileNode, fd: number): void {
     node.durable = applyOps(node.durable, node.pending);
     node.pending = [];
+    node.meta = metaOf(fs.fstatSync(fd, { bigint: true }));
   }
 
   /** fsync of a folder: its entries as they are now reach the disk. */
@@ -221,9 +251,12 @@ export class PowercutFs {
     const entries = new Map<string, number>();
     for (const name of fs.readdirSync(abs)) {
       const child = join(abs, name);
-      entries.set(name, this.nodeOf(fs.lstatSync(child), child)[0]);
+      const [id, childNode] = this.nodeOf(fs.lstatSync(child), child);
+      childNode.meta = metaOf(fs.lstatSync(child, { bigint: true }));
+      entries.set(name, id);
     }
     node.entries = entries;
+    node.meta = metaOf(fs.lstatSync(abs, { bigint: true }));
   }
 
   // --- the cut --------------------------------------------------------------
@@ -237,6 +270,7 @@ export class PowercutFs {
       tornWrites: 0,
     };
     report.namesLost = this.countLiveNames(this.backing) - this.countDurableNames(this.rootId);
+    this.captureLiveMeta(this.backing);
     await fsp.rm(this.backing, { recursive: true, force: true });
     await fsp.mkdir(this.backing);
     const written = new Map<number, string>();
@@ -257,15 +291,18 @@ export class PowercutFs {
           await fsp.symlink(node.target, abs);
         } else if (written.has(id)) {
           await fsp.link(written.get(id)!, abs);
+          continue;
         } else {
           await fsp.writeFile(abs, this.survivingContent(node, torn, random, report), {
             mode: node.mode,
           });
           written.set(id, abs);
         }
+        await applyMeta(abs, node);
       }
     };
     await place(this.rootId, this.backing);
+    await applyMeta(this.backing, this.nodes.get(this.rootId)!);
     return report;
   }
 
@@ -300,6 +337,15 @@ export class PowercutFs {
     return applyOps(node.durable, survivors);
   }
 
+  /** Mode, owner and times of everything live, as it is at the cut. */
+  private captureLiveMeta(abs: string): void {
+    const st = fs.lstatSync(abs, { bigint: true });
+    const id = this.live.get(Number(st.ino));
+    if (id !== undefined) this.nodes.get(id)!.meta = metaOf(st);
+    if (st.isDirectory())
+      for (const name of fs.readdirSync(abs)) this.captureLiveMeta(join(abs, name));
+  }
+
   private countLiveNames(abs: string): number {
     let n = 0;
     for (const e of fs.readdirSync(abs, { withFileTypes: true })) {
@@ -332,13 +378,17 @@ export class PowercutFs {
     path2,
     n0,
     n1,
-    _n2,
-    _n3,
+    n2,
+    n3,
     buf,
     fh,
   ) => {
     if (op === FuseOp.EXIT) {
       this.exited?.();
+      return;
+    }
+    if (this.frozen) {
+      this.binding.reply(req, -osc.errno.EIO);
       return;
     }
     const abs = (p: string | null): string => join(this.backing, p ?? '/');
@@ -374,7 +424,7 @@ export class PowercutFs {
         case FuseOp.FSYNC: {
           this.stats.fsyncs++;
           const node = this.fileOfFd(fh);
-          if (node) this.syncFile(node);
+          if (node) this.syncFile(node, fh);
           break;
         }
         case FuseOp.FSYNCDIR:
@@ -423,8 +473,16 @@ export class PowercutFs {
         case FuseOp.CHOWN:
           fs.lchownSync(abs(path), n0, n1);
           break;
-        case FuseOp.UTIMENS:
+        case FuseOp.UTIMENS: {
+          const st = fs.lstatSync(abs(path), { bigint: true });
+          const time = (sec: number, nsec: number, current: bigint): number => {
+            if (nsec === UTIME_NOW) return Date.now() / 1000;
+            if (nsec !== UTIME_OMIT) return utimeSeconds(sec, nsec);
+            return secondsOfNs(current);
+          };
+          fs.lutimesSync(abs(path), time(n0, n1, st.atimeNs), time(n2, n3, st.mtimeNs));
           break;
+        }
         default:
           throw Object.assign(new Error('not supported'), { code: 'ENOTSUP' });
       }
@@ -460,4 +518,28 @@ function applyOps(base: Buffer, ops: PendingOp[]): Buffer {
     }
   }
   return out.subarray(0, len);
+}
+
+/** A time in ns as the seconds lutimes takes, to the microsecond. */
+function secondsOfNs(ns: bigint): number {
+  return utimeSeconds(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
+}
+
+function metaOf(st: fs.BigIntStats): Meta {
+  return {
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+  };
+}
+
+/** Sets what `node.meta` says on `abs` (after its content or children). */
+async function applyMeta(abs: string, node: Node): Promise<void> {
+  const m = node.meta;
+  if (!m) return;
+  await fsp.lchown(abs, m.uid, m.gid);
+  if (node.kind !== 'symlink') await fsp.chmod(abs, node.mode);
+  await fsp.lutimes(abs, secondsOfNs(m.atimeNs), secondsOfNs(m.mtimeNs));
 }

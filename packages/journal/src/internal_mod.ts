@@ -15,3 +15,4 @@ export * from './txn_gate.js';
 export * from './mount_point.js';
 export * from './fuse_native.js';
 export { errnoOf, journalPath, parentOf, writeRecords } from './mount_capture.js';
+export { utimeSeconds } from './tree_applier.js';

@@ -46,7 +46,7 @@ const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
  * to 0.12 us, so x.491000044 s would land on x.490999: a millisecond early.
  * Aiming at the middle of the microsecond keeps the microsecond exact.
  */
-function utimeSeconds(sec: number, nsec: number): number {
+export function utimeSeconds(sec: number, nsec: number): number {
   return sec + (Math.floor(nsec / 1000) + 0.5) / 1e6;
 }
 
