@@ -152,6 +152,39 @@ describe.skipIf(noFuse)('the power-cut file system', () => {
   });
 });
 
+describe.skipIf(noFuse)('faults injected by the power-cut file system', () => {
+  it('a failed fsync loses the writes it was to make durable, for good', async () => {
+    const fsys = await powercutFs();
+    const file = join(fsys.mountpoint, 'a');
+    await put(file, '', true);
+    await syncDir(fsys.mountpoint);
+    fsys.inject({ op: 'fsync', path: /^\/a$/, errno: 'EIO', times: 1 });
+    const fh = await open(file, 'r+');
+    await fh.write('AAAA', 0);
+    await expect(fh.sync()).rejects.toMatchObject({ code: 'EIO' });
+    // Still there to read, before the cut.
+    expect(await readFile(file, 'utf8')).toBe('AAAA');
+    await fh.write('BBBB', 4);
+    await fh.sync();
+    await fh.close();
+    expect(fsys.injected).toBe(1);
+    await fsys.cut();
+    expect(await readFile(file, 'utf8')).toBe('\0\0\0\0BBBB');
+  });
+
+  it('ENOSPC on writes to matching paths only', async () => {
+    const fsys = await powercutFs();
+    fsys.inject({ op: 'write', path: /full/, errno: 'ENOSPC' });
+    await expect(put(join(fsys.mountpoint, 'full.txt'), 'x', true)).rejects.toMatchObject({
+      code: 'ENOSPC',
+    });
+    await put(join(fsys.mountpoint, 'fine.txt'), 'y', true);
+    fsys.clearFaults();
+    await put(join(fsys.mountpoint, 'full.txt'), 'z', true);
+    expect(await readFile(join(fsys.mountpoint, 'full.txt'), 'utf8')).toBe('z');
+  });
+});
+
 describe.skipIf(noFuse)('journal on a file system that loses unsynced writes', () => {
   it.each(['always', 'batch'] as const)(
     'sync=%s: every acknowledged append survives power cuts, strict and torn',

@@ -99,6 +99,17 @@ export interface CutOptions {
   random?: () => number;
 }
 
+/** A failure to answer instead of doing a request (see `inject`). */
+export interface Fault {
+  /** Which requests: writes, file fsyncs, creations, or any change. */
+  op: 'write' | 'fsync' | 'create' | 'any';
+  /** Only requests whose mount path (`/a/b`) matches. */
+  path?: RegExp;
+  errno: 'EIO' | 'ENOSPC';
+  /** How many requests fail; default: until `clearFaults()`. */
+  times?: number;
+}
+
 export class PowercutFs {
   /** Sync operations seen since the mount, for the tests' sanity checks. */
   readonly stats = { fsyncs: 0, fsyncdirs: 0, writes: 0 };
@@ -110,6 +121,9 @@ export class PowercutFs {
   private rootId = 0;
   private handle: FuseHandle | undefined;
   private frozen = false;
+  private faults: Fault[] = [];
+  /** Requests failed by an injected fault. */
+  injected = 0;
   private exited: (() => void) | undefined;
 
   private constructor(
@@ -142,6 +156,20 @@ export class PowercutFs {
     const report = await this.rebuild(options.torn === true, options.random ?? Math.random);
     this.attach();
     return report;
+  }
+
+  /**
+   * Fails matching requests with `fault.errno` from now on. A failed fsync
+   * also drops the file's unsynced writes for good, as Linux does after a
+   * writeback error: reads still show them (from the live folder), the disk
+   * never gets them, and a later fsync does not bring them back.
+   */
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
   }
 
   /** The power goes: nothing changes any more until the cut is over. */
@@ -368,6 +396,24 @@ export class PowercutFs {
 
   // --- requests ---------------------------------------------------------------
 
+  private faultFor(op: number, path: string | null): Fault | undefined {
+    const kind =
+      op === FuseOp.WRITE
+        ? 'write'
+        : op === FuseOp.FSYNC
+          ? 'fsync'
+          : op === FuseOp.CREATE
+            ? 'create'
+            : undefined;
+    const f = this.faults.find(
+      (f) =>
+        (f.op === 'any' || f.op === kind) &&
+        (f.path === undefined || (path !== null && f.path.test(path))),
+    );
+    if (f?.times !== undefined && --f.times <= 0) this.faults.splice(this.faults.indexOf(f), 1);
+    return f;
+  }
+
   private readonly onRequest: FuseHandler = (
     op,
     req,
@@ -389,6 +435,16 @@ export class PowercutFs {
     }
     if (this.frozen) {
       this.binding.reply(req, -osc.errno.EIO);
+      return;
+    }
+    const fault = this.faultFor(op, path);
+    if (fault) {
+      this.injected++;
+      if (op === FuseOp.FSYNC) {
+        const node = this.fileOfFd(fh);
+        if (node) node.pending = [];
+      }
+      this.binding.reply(req, -osc.errno[fault.errno]);
       return;
     }
     const abs = (p: string | null): string => join(this.backing, p ?? '/');
