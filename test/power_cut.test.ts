@@ -368,6 +368,10 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
         port: replicaPort,
       });
       await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      // A checkpoint (its file and its content packs) the cuts must not damage.
+      const cp = await runCli(['checkpoint', '--api', primary.url, '--json']);
+      expect(cp.code, cp.stderr).toBe(0);
+      const checkpoint = JSON.parse(cp.stdout) as { id: string; lsn: number };
       const work = keepChanging(source, seed + 1);
       const r = rng(seed + 2);
       /** Annotation LSNs the primary answered with. */
@@ -409,6 +413,21 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
       await expectConverged(primary.url, source, target);
       expect(((await replica.status()).state as string) !== 'error').toBe(true);
       if (VERBOSE) console.log(`seed ${seed}: ${cuts.join('\n')}`);
+
+      // The checkpoint is whole: a restore at its LSN starts from it, and
+      // every content block it reads verifies.
+      const restored = await runCli([
+        'restore',
+        '--journal',
+        journal,
+        '--to',
+        join(h.root, 'restored'),
+        '--lsn',
+        String(checkpoint.lsn),
+        '--json',
+      ]);
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(JSON.parse(restored.stdout)).toMatchObject({ checkpoint: checkpoint.id });
     },
   );
 });
