@@ -40,6 +40,7 @@ const SEGMENT_BYTES = 256 * 1024;
 const NONE_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Cuts per sync policy. */
 const CUTS = LONG ? 50 : 6;
+const CUTS_TIMEOUT = LONG ? 900_000 : 120_000;
 /** Cuts per daemon test. */
 const DAEMON_CUTS = LONG ? 20 : 3;
 const DAEMON_TIMEOUT = LONG ? 1_200_000 : 180_000;
@@ -188,6 +189,7 @@ describe.skipIf(noFuse)('faults injected by the power-cut file system', () => {
 describe.skipIf(noFuse)('journal on a file system that loses unsynced writes', () => {
   it.each(['always', 'batch'] as const)(
     'sync=%s: every acknowledged append survives power cuts, strict and torn',
+    { timeout: CUTS_TIMEOUT },
     async (sync) => {
       const fsys = await powercutFs();
       const dir = join(fsys.mountpoint, 'journal');
