@@ -287,6 +287,13 @@ async function expectConverged(primaryUrl: string, source: string, target: strin
   expect(await compareTrees(source, target, { owner: true })).toEqual([]);
 }
 
+/** Freezes at the `writes`-th write from now, or in 3 s if writing stops. */
+async function powerGoesWhileWriting(fsys: PowercutFs, writes: number): Promise<void> {
+  const timer = setTimeout(() => fsys.freeze(), 3000);
+  await fsys.freezeAfterWrites(writes);
+  clearTimeout(timer);
+}
+
 async function replicaRow(primaryUrl: string): Promise<{ appliedLsn: number; durableLsn: number }> {
   return (await http<{ appliedLsn: number; durableLsn: number }>(`${primaryUrl}/v1/replicas/r1`))
     .body;
@@ -320,10 +327,12 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
       const r = rng(seed + 2);
       const cuts: string[] = [];
       for (let k = 0; k < DAEMON_CUTS; k++) {
-        await sleep(500 + r.int(1500));
-        // What the primary holds as acknowledged durable by r1.
+        await sleep(300 + r.int(1000));
+        await powerGoesWhileWriting(fsys, 1 + r.int(30));
+        // What the primary holds as acknowledged durable by r1: nothing can
+        // become durable on the replica's disk after the freeze.
+        await sleep(100);
         const acked = (await replicaRow(primary.url)).durableLsn;
-        fsys.freeze();
         await replica.kill('SIGKILL');
         const report = await fsys.cut({ torn: k % 2 === 1 });
         const pos = await readPosition(state);
@@ -389,9 +398,11 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
         expect(a.status).toBe(200);
         annotations.set(a.body.lsn, text);
         await sleep(r.int(300));
-        // Records the replica has applied came from the journal's durable part.
+        await powerGoesWhileWriting(fsys, 1 + r.int(30));
+        // Records the replica applied came from the journal's durable part,
+        // and nothing can become durable in the journal after the freeze.
+        await sleep(100);
         const applied = (await replica.status()).appliedLsn as number;
-        fsys.freeze();
         await primary.kill('SIGKILL');
         const report = await fsys.cut({ torn: k % 2 === 1 });
         const entries = await readWholeJournal(journal);

@@ -121,6 +121,8 @@ export class PowercutFs {
   private rootId = 0;
   private handle: FuseHandle | undefined;
   private frozen = false;
+  /** Armed by freezeAfterWrites: writes left before the freeze, and who waits. */
+  private freezeIn: { writes: number; done: () => void } | undefined;
   private faults: Fault[] = [];
   /** Requests failed by an injected fault. */
   injected = 0;
@@ -175,6 +177,17 @@ export class PowercutFs {
   /** The power goes: nothing changes any more until the cut is over. */
   freeze(): void {
     this.frozen = true;
+    this.freezeIn?.done();
+    this.freezeIn = undefined;
+  }
+
+  /**
+   * Freezes at the `writes`-th write request from now (that one fails): the
+   * power goes while something is being written. Resolves once frozen; a
+   * `freeze()` meanwhile resolves it too.
+   */
+  freezeAfterWrites(writes: number): Promise<void> {
+    return new Promise((resolve) => (this.freezeIn = { writes, done: resolve }));
   }
 
   /** Unmounts for good. */
@@ -433,6 +446,7 @@ export class PowercutFs {
       this.exited?.();
       return;
     }
+    if (op === FuseOp.WRITE && this.freezeIn && --this.freezeIn.writes <= 0) this.freeze();
     if (this.frozen) {
       this.binding.reply(req, -osc.errno.EIO);
       return;
