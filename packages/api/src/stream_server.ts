@@ -239,7 +239,7 @@ class StreamSession {
     this.acked = h.lastAppliedLsn;
     this.sentLsn = h.lastAppliedLsn;
     this.o.metrics?.replicaConnected(h.replicaId, this.o.registry.row(h.replicaId) !== undefined);
-    this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn);
+    this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn, h.journalId === '');
     this.o.logger?.info(
       { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },
       'replica connected',
