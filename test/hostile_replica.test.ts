@@ -75,7 +75,14 @@ describe('a primary facing hostile and greedy clients', () => {
     const forged = await session(primary.url, (ws) => {
       ws.send(hello('forger'));
       ws.once('message', () =>
-        ws.send(encodeMessage({ type: 'ack', appliedLsn: 1_000_000, durableLsn: 1_000_000 })),
+        ws.send(
+          encodeMessage({
+            type: 'ack',
+            appliedLsn: 1_000_000,
+            durableLsn: 1_000_000,
+            receivedLsn: 1_000_000,
+          }),
+        ),
       );
     });
     expect(forged.code).toBe(1008);

@@ -10,7 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ReplicaRow } from '@fsjournal/api';
 import { compareTrees, RecordKind } from '@fsjournal/journal';
+import { ReplicaDaemon } from '@fsjournal/replica';
+import { FaultProxy } from './fault_proxy.js';
 import {
   CutProxy,
   http,
@@ -22,7 +25,8 @@ import {
   sleep,
   useHarness,
   waitUntil,
-  type Daemon,
+  type Harness,
+  type Json,
 } from './harness.js';
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
@@ -31,26 +35,55 @@ const harness = useHarness('faults');
 const KILLS = process.env.FSJ_LONG ? 50 : 5;
 const KILL_TIMEOUT = process.env.FSJ_LONG ? 1_800_000 : 120_000;
 
+/** A replica to poll: a process of the harness, or a daemon run in the test's own process. */
+interface Polled {
+  readonly name: string;
+  readonly running: boolean;
+  status(): Promise<Json>;
+}
+
 /**
- * Polls a replica's status and checks that its durable LSN never goes
- * backwards, across restarts of either side.
+ * Polls a replica's status every ~20 ms and checks that no position goes
+ * backwards: its durable LSN across restarts of either side, its applied
+ * LSN within one process (a restarted replica starts again from its durable
+ * position), and, given the primary's URL, the primary's row for r1
+ * (applied and durable) across the replica's reconnects and restarts.
  */
 class PositionWatch {
   maxDurable = 0;
   readonly problems: string[] = [];
   readonly states = new Set<string>();
+  /** The largest `receivedLsn - appliedLsn` a status showed: records held in an open transaction. */
+  maxHeld = 0;
+  private readonly highest = new Map<string, number>();
   private stopped = false;
   private readonly loop: Promise<void>;
 
-  constructor(private readonly current: () => Daemon) {
+  constructor(
+    private readonly current: () => Polled,
+    private readonly primaryUrl?: string,
+  ) {
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
       const d = this.current();
-      const s = d.running ? await d.status().catch(() => undefined) : undefined;
-      if (s) this.note(`${d.name} status`, s.durableLsn as number, s.state as string);
+      const [s, row] = await Promise.all([
+        d.running ? d.status().catch(() => undefined) : undefined,
+        this.primaryUrl === undefined
+          ? undefined
+          : http<ReplicaRow>(`${this.primaryUrl}/v1/replicas/r1`).catch(() => undefined),
+      ]);
+      if (s) {
+        this.note(`${d.name} status`, s.durableLsn as number, s.state as string);
+        this.noteSeries(`${d.name} status appliedLsn`, s.appliedLsn as number);
+        this.maxHeld = Math.max(this.maxHeld, (s.receivedLsn as number) - (s.appliedLsn as number));
+      }
+      if (row?.status === 200) {
+        this.noteSeries('primary row appliedLsn', row.body.appliedLsn);
+        this.noteSeries('primary row durableLsn', row.body.durableLsn);
+      }
       await sleep(20);
     }
   }
@@ -60,6 +93,17 @@ class PositionWatch {
     if (durableLsn < this.maxDurable)
       this.problems.push(`${where}: durable lsn ${durableLsn} after ${this.maxDurable}`);
     this.maxDurable = Math.max(this.maxDurable, durableLsn);
+  }
+
+  /** The highest value a series showed (0 before any sample). */
+  max(series: string): number {
+    return this.highest.get(series) ?? 0;
+  }
+
+  private noteSeries(series: string, lsn: number): void {
+    const max = this.highest.get(series);
+    if (max !== undefined && lsn < max) this.problems.push(`${series}: ${lsn} after ${max}`);
+    if (max === undefined || lsn > max) this.highest.set(series, lsn);
   }
 
   async stop(): Promise<void> {
@@ -153,7 +197,7 @@ describe('replication survives SIGKILL', () => {
       const { source, outside, target, state, startPrimary, startReplica } = await setup();
       const primary = await startPrimary();
       let replica = await startReplica();
-      const watch = new PositionWatch(() => replica);
+      const watch = new PositionWatch(() => replica, primary.url);
       let killing = true;
       const work = keepChanging(source, outside, seed, () => !killing, 60);
       work.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
@@ -399,6 +443,112 @@ describe('replication survives a connection cut', () => {
       await proxy.up();
       await expectIdentical(primary.url, source, target);
       await proxy.down();
+    },
+  );
+});
+
+/**
+ * A 24 MiB file renamed into the source, so that the capture sees it whole:
+ * one transaction of a TXN_BEGIN, a CREATE, twenty-four 1 MiB WRITEs, a
+ * UTIMES and a TXN_COMMIT. Answers the LSNs of its TXN_BEGIN and TXN_COMMIT.
+ */
+async function largeTransaction(
+  h: Harness,
+  primaryUrl: string,
+  source: string,
+): Promise<{ begin: number; commit: number }> {
+  const barrier = await http<{ lsn: number }>(`${primaryUrl}/v1/barrier`, { method: 'POST' });
+  const tmp = join(h.root, 'big.tmp');
+  await writeFile(tmp, randomBytes(24 * 1024 * 1024));
+  await rename(tmp, join(source, 'big.bin'));
+  const find = async (op: string) =>
+    (
+      await http<{ lsn: number }[]>(
+        `${primaryUrl}/v1/journal?afterLsn=${barrier.body.lsn}&op=${op}&limit=1`,
+      )
+    ).body[0]?.lsn;
+  const begin = await waitUntil('the TXN_BEGIN', () => find('TXN_BEGIN'));
+  const commit = await waitUntil('the TXN_COMMIT', () => find('TXN_COMMIT'));
+  return { begin, commit };
+}
+
+// Regression (found by the network fault test): the replica counted the
+// records of an open transaction as applied while it held them, and resumed
+// before the TXN_BEGIN after a cut, so its applied LSN went back, and the
+// primary's row of it at once (Hello's LSN replaced it). A fix that counted
+// only committed records would stall a transaction longer than the window,
+// which the primary counted from the applied LSN: Acks now say what was
+// received apart from what was applied, and the window counts the former.
+describe('applied positions across a cut in the middle of a large transaction', () => {
+  it.for([
+    { who: 'a replica process', window: undefined },
+    // Shorter than the transaction: before Acks said what was received, it stalled.
+    { who: 'a window of 4 records', window: 4 },
+  ])(
+    '$who: held records are received, not applied; no applied position goes back; the trees end identical',
+    { timeout: 120_000 },
+    async ({ window }) => {
+      const { h, source, target, state, startPrimary } = await setup();
+      const primary = await startPrimary();
+      // `slow`: 64 KiB every 10 ms, about 6 MiB/s, so that the transaction
+      // takes seconds to go through and is seen in flight.
+      const proxy = await FaultProxy.start(primary.port, { slowBytes: 64 * 1024, slowDelayMs: 10 });
+      const upstream = `ws://127.0.0.1:${proxy.port}/v1/stream`;
+      let inProcess: ReplicaDaemon | undefined;
+      let replica: Polled;
+      if (window === undefined) {
+        replica = await h.replica({ upstream, target, state, id: 'r1' });
+      } else {
+        const d = await ReplicaDaemon.start({
+          upstream,
+          target,
+          stateDir: state,
+          id: 'r1',
+          window,
+        });
+        inProcess = d;
+        replica = { name: 'r1 in process', running: true, status: async () => ({ ...d.status() }) };
+      }
+      try {
+        expect((await runCli(['wait', '--api', primary.url, '--replica', 'r1'])).code).toBe(0);
+        const watch = new PositionWatch(() => replica, primary.url);
+        await proxy.set('slow');
+        const { begin, commit } = await largeTransaction(h, primary.url, source);
+        expect(commit - begin).toBeGreaterThanOrEqual(26);
+
+        // Part of the transaction is in: received and held, not applied. With
+        // a window of 4, more than the window is held: it counts received records.
+        const held = await waitUntil(
+          'eight records of the transaction received',
+          async () => {
+            const s = await replica.status();
+            return (s.receivedLsn as number) >= begin + 8 && s;
+          },
+          60_000,
+          10,
+        );
+        await proxy.set('stall');
+        expect(held.receivedLsn as number).toBeLessThan(commit);
+        expect(held.appliedLsn as number).toBeLessThan(begin);
+        expect(held.durableLsn as number).toBeLessThan(begin);
+        const row = await http<ReplicaRow>(`${primary.url}/v1/replicas/r1`);
+        expect(row.body.appliedLsn).toBeLessThan(begin);
+
+        // The link drops; the replica resumes before the TXN_BEGIN and gets the
+        // whole transaction again.
+        await proxy.set('cut');
+        await proxy.set('pass');
+        await expectIdentical(primary.url, source, target);
+        await watch.stop();
+        expect(watch.problems).toEqual([]);
+        expect(watch.maxHeld).toBeGreaterThanOrEqual(8);
+        expect(watch.max('primary row appliedLsn')).toBeGreaterThanOrEqual(commit);
+        expect(watch.max(`${replica.name} status appliedLsn`)).toBeGreaterThanOrEqual(commit);
+        expect((await replica.status()).reconnects as number).toBeGreaterThanOrEqual(1);
+      } finally {
+        await inProcess?.stop();
+        await proxy.close();
+      }
     },
   );
 });

@@ -134,6 +134,7 @@ export const SHARED_SCHEMAS = [
       'journalId',
       'appliedLsn',
       'durableLsn',
+      'receivedLsn',
       'upstreamLsn',
       'lagRecords',
       'lagMs',
@@ -147,6 +148,11 @@ export const SHARED_SCHEMAS = [
       journalId: { type: 'string', description: 'empty until the first handshake' },
       appliedLsn: lsn,
       durableLsn: lsn,
+      receivedLsn: {
+        ...lsn,
+        description:
+          'newest LSN received on this connection, applied or held in an open transaction',
+      },
       upstreamLsn: lsn,
       lagRecords: { type: 'integer', minimum: 0 },
       lagMs: { type: 'integer', minimum: 0 },

@@ -67,12 +67,22 @@ export class ReplicaRegistry {
     }
   }
 
-  connected(id: string, address: string | null, lastAppliedLsn: number): void {
+  /**
+   * A replica said Hello with its durable position. The applied LSN recorded
+   * before is kept (a replica resumes from its durable position, below what
+   * it had applied, and applies that stretch again): positions do not go
+   * back. Unless the replica starts over: a new one (`fresh`, Hello without
+   * a journal id: empty target) or one whose durable position is below what
+   * it acknowledged as durable (its state was lost or restored), whose rows
+   * restart from Hello.
+   */
+  connected(id: string, address: string | null, lastAppliedLsn: number, fresh = false): void {
     const r = this.replicas.get(id);
+    const continues = r !== undefined && !fresh && lastAppliedLsn >= r.durableLsn;
     const row: Known = {
       id,
       address,
-      appliedLsn: lastAppliedLsn,
+      appliedLsn: continues ? Math.max(r.appliedLsn, lastAppliedLsn) : lastAppliedLsn,
       durableLsn: lastAppliedLsn,
       lastAckAt: r?.lastAckAt ?? null,
       connected: true,

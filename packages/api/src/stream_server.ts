@@ -93,7 +93,12 @@ export function attachStreamServer(server: Server, o: StreamServerOptions): () =
 class StreamSession {
   private hello: Hello | undefined;
   private readonly abort = new AbortController();
-  private acked = 0;
+  /**
+   * The replica's last acknowledged `receivedLsn`: the window counts from it,
+   * not from the applied LSN, which stays below an open transaction until its
+   * commit (a transaction longer than the window would otherwise never end).
+   */
+  private received = 0;
   /** Highest LSN sent on this connection (acks beyond it are forged). */
   private sentLsn = 0;
   private ackWaiter: (() => void) | undefined;
@@ -179,14 +184,15 @@ class StreamSession {
         return this.onHello(m);
       case 'ack':
         if (!this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
-        if (m.appliedLsn > this.sentLsn) {
+        // decodeMessage checked durable <= applied <= received.
+        if (m.receivedLsn > this.sentLsn) {
           return this.fail(
             'FSJ_ERR_PROTOCOL_INVALID',
-            `ack of lsn ${m.appliedLsn}, only ${this.sentLsn} was sent`,
+            `ack of lsn ${m.receivedLsn}, only ${this.sentLsn} was sent`,
           );
         }
-        if (m.appliedLsn < this.acked) return; // stale, positions only move forward
-        this.acked = m.appliedLsn;
+        if (m.receivedLsn < this.received) return; // stale, positions only move forward
+        this.received = m.receivedLsn;
         this.o.registry.acked(this.hello.replicaId, m.appliedLsn, m.durableLsn);
         this.ackWaiter?.();
         return;
@@ -236,10 +242,10 @@ class StreamSession {
       if (other !== this && other.replicaId === h.replicaId)
         other.close(1008, 'replaced by a newer connection');
     }
-    this.acked = h.lastAppliedLsn;
+    this.received = h.lastAppliedLsn;
     this.sentLsn = h.lastAppliedLsn;
     this.o.metrics?.replicaConnected(h.replicaId, this.o.registry.row(h.replicaId) !== undefined);
-    this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn);
+    this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn, h.journalId === '');
     this.o.logger?.info(
       { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },
       'replica connected',
@@ -274,7 +280,7 @@ class StreamSession {
         await j.waitForDurable(next, signal);
         continue;
       }
-      const limit = Math.min(j.durableLsn, this.acked + h.window);
+      const limit = Math.min(j.durableLsn, this.received + h.window);
       if (next > limit) {
         await new Promise<void>((res) => (this.ackWaiter = res));
         this.ackWaiter = undefined;

@@ -205,6 +205,53 @@ describe('GET /v1/replicas/:id', () => {
   });
 });
 
+describe('a replica row across reconnects', () => {
+  /** appliedLsn and durableLsn of r1 as GET /v1/replicas/r1 answers them. */
+  async function positions(): Promise<[number, number]> {
+    const row = body(await app.inject({ method: 'GET', url: '/v1/replicas/r1' })) as {
+      appliedLsn: number;
+      durableLsn: number;
+    };
+    return [row.appliedLsn, row.durableLsn];
+  }
+
+  beforeEach(async () => {
+    await journal.appendMany(
+      Array.from({ length: 9 }, (_, i) => ({
+        kind: RecordKind.RECORD_KIND_ANNOTATE,
+        text: `${i}`,
+      })),
+    );
+  });
+
+  it('a Hello from the durable position keeps the applied LSN acknowledged before', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 7, 4);
+    registry.disconnected('r1');
+    registry.connected('r1', '127.0.0.1:5556', 4);
+    expect(await positions()).toEqual([7, 4]);
+    // Acks of what it applies again do not lower it either.
+    registry.acked('r1', 5, 4);
+    expect(await positions()).toEqual([7, 4]);
+    registry.acked('r1', 9, 9);
+    expect(await positions()).toEqual([9, 9]);
+  });
+
+  it('a new replica of the same id (Hello without a journal id) starts over', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 7, 4);
+    registry.connected('r1', '127.0.0.1:5556', 0, true);
+    expect(await positions()).toEqual([0, 0]);
+  });
+
+  it('a replica whose durable position went back (its state restored) starts over from it', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 8, 6);
+    registry.connected('r1', '127.0.0.1:5556', 3);
+    expect(await positions()).toEqual([3, 3]);
+  });
+});
+
 describe('POST /v1/barrier', () => {
   it('appends a BARRIER record and answers its lsn', async () => {
     await journal.append({ kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'before' });

@@ -786,6 +786,9 @@ export namespace fsjournal {
             /** Ack durableLsn. */
             durableLsn: (number);
 
+            /** Ack receivedLsn. */
+            receivedLsn: (number);
+
             /**
              * Creates a new Ack instance using the specified properties.
              * @param [properties] Properties to set
@@ -823,6 +826,9 @@ export namespace fsjournal {
 
                 /** Ack durableLsn */
                 durableLsn?: (number|null);
+
+                /** Ack receivedLsn */
+                receivedLsn?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];

@@ -1855,6 +1855,7 @@ export const fsjournal = $root.fsjournal = (() => {
              * @typedef {Object} fsjournal.v1.Ack.$Properties
              * @property {number|Long|null} [appliedLsn] Ack appliedLsn
              * @property {number|Long|null} [durableLsn] Ack durableLsn
+             * @property {number|Long|null} [receivedLsn] Ack receivedLsn
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1903,6 +1904,14 @@ export const fsjournal = $root.fsjournal = (() => {
             Ack.prototype.durableLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Ack receivedLsn.
+             * @member {number|Long} receivedLsn
+             * @memberof fsjournal.v1.Ack
+             * @instance
+             */
+            Ack.prototype.receivedLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Ack instance using the specified properties.
              * @function create
              * @memberof fsjournal.v1.Ack
@@ -1938,6 +1947,8 @@ export const fsjournal = $root.fsjournal = (() => {
                     writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.appliedLsn);
                 if (message.durableLsn != null && $Object.hasOwnProperty.call(message, "durableLsn") && (typeof message.durableLsn === "object" ? message.durableLsn.low || message.durableLsn.high : message.durableLsn !== 0))
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.durableLsn);
+                if (message.receivedLsn != null && $Object.hasOwnProperty.call(message, "receivedLsn") && (typeof message.receivedLsn === "object" ? message.receivedLsn.low || message.receivedLsn.high : message.receivedLsn !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.receivedLsn);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -1998,6 +2009,15 @@ export const fsjournal = $root.fsjournal = (() => {
                                 message.durableLsn = value;
                             else
                                 delete message.durableLsn;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.receivedLsn = value;
+                            else
+                                delete message.receivedLsn;
                             continue;
                         }
                     }

@@ -55,10 +55,15 @@ export interface Batch {
   /** Raw journal frames, each already checked (checksum, LSN). */
   frames: Frame[];
 }
+/** `durableLsn <= appliedLsn <= receivedLsn` (docs/PROTOCOL.md, Ack). */
 export interface Ack {
   type: 'ack';
+  /** Every record up to it is applied (visible); below any open transaction. */
   appliedLsn: number;
+  /** The replica's persisted position. */
   durableLsn: number;
+  /** Newest LSN received on this connection, applied or held: what the window counts from. */
+  receivedLsn: number;
 }
 export interface Heartbeat {
   type: 'heartbeat';
@@ -116,7 +121,9 @@ export function encodeMessage(m: StreamMessage): Uint8Array {
       };
       break;
     case 'ack':
-      body = { ack: { appliedLsn: m.appliedLsn, durableLsn: m.durableLsn } };
+      body = {
+        ack: { appliedLsn: m.appliedLsn, durableLsn: m.durableLsn, receivedLsn: m.receivedLsn },
+      };
       break;
     case 'heartbeat':
       body = { heartbeat: { timeMs: m.timeMs, newestLsn: m.newestLsn } };
@@ -210,8 +217,11 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
     const a = msg.ack as fsjournal.v1.Ack;
     const applied = lsn(a.appliedLsn, 'applied lsn');
     const durable = lsn(a.durableLsn, 'durable lsn');
+    // 0 (left out): a replica from before the field, whose applied LSN is what it received.
+    const received = lsn(a.receivedLsn, 'received lsn') || applied;
     if (durable > applied) invalid(`durable lsn ${durable} above applied ${applied}`);
-    return { type: 'ack', appliedLsn: applied, durableLsn: durable };
+    if (applied > received) invalid(`applied lsn ${applied} above received ${received}`);
+    return { type: 'ack', appliedLsn: applied, durableLsn: durable, receivedLsn: received };
   }
   if (msg.heartbeat) {
     const h = msg.heartbeat as fsjournal.v1.Heartbeat;

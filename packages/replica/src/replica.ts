@@ -71,8 +71,16 @@ export interface ReplicaStatus {
   upstream: string;
   state: ReplicaState;
   journalId: string;
+  /** Every record up to it is applied to the target; never goes back (but on a resync). */
   appliedLsn: number;
+  /** The persisted position (`position.json`). */
   durableLsn: number;
+  /**
+   * Newest LSN received on this connection, applied or held in an open
+   * transaction; at least `appliedLsn`. Starts again from the durable
+   * position on each connection.
+   */
+  receivedLsn: number;
   upstreamLsn: number;
   lagRecords: number;
   lagMs: number;
@@ -106,7 +114,15 @@ export class ReplicaDaemon {
   private readonly logger: Logger;
 
   private state: ReplicaState = 'connecting';
+  /**
+   * What status and Acks call applied: every record up to it has its effect
+   * in the target. Only moves forward: a new connection starts again from
+   * the durable position and re-applies what lies between, which takes
+   * nothing away. A resync (a new history) starts it again from 0.
+   */
   private appliedLsn: number;
+  /** The current connection's newest LSN received (applied or held). */
+  private receivedLsn: number;
   private upstreamLsn = 0;
   private caughtUpAt = Date.now();
   private lastError: ReplicaStatus['lastError'] = null;
@@ -126,6 +142,7 @@ export class ReplicaDaemon {
     this.stateDir = stateDir;
     this.position = position;
     this.appliedLsn = position.appliedLsn;
+    this.receivedLsn = position.appliedLsn;
     this.token = o.token;
     this.window = o.window ?? 4096;
     this.heartbeatMs = o.heartbeatMs ?? 5000;
@@ -187,6 +204,7 @@ export class ReplicaDaemon {
       journalId: this.position.journalId,
       appliedLsn: this.appliedLsn,
       durableLsn: this.position.appliedLsn,
+      receivedLsn: Math.max(this.receivedLsn, this.appliedLsn),
       upstreamLsn: this.upstreamLsn,
       lagRecords,
       lagMs: lagRecords > 0 ? Date.now() - this.caughtUpAt : 0,
@@ -291,10 +309,10 @@ export class ReplicaDaemon {
    * order. Resolves when the connection closes; true when records flowed.
    */
   private session(): Promise<boolean> {
-    // Records past the durable position belong to a transaction an earlier
-    // connection never saw committed; this one starts over from the position,
-    // so a persist before its first batch cannot land inside that transaction.
-    this.appliedLsn = this.position.appliedLsn;
+    // This connection starts over from the durable position: what an earlier
+    // one held of an open transaction, or applied and could not make durable,
+    // comes again.
+    this.receivedLsn = this.position.appliedLsn;
     return new Promise<boolean>((resolveSession, rejectSession) => {
       const headers: Record<string, string> = {};
       if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
@@ -305,7 +323,6 @@ export class ReplicaDaemon {
       });
       this.socket = ws;
       const applier = new TreeApplier(this.target, { atomicCreate: true });
-      let receivedLsn = this.position.appliedLsn;
       let flowed = false;
       let failure: ReplicaError | undefined;
       let chain = Promise.resolve();
@@ -401,9 +418,19 @@ export class ReplicaDaemon {
         });
       });
 
-      const persist = async (): Promise<void> => {
+      /**
+       * The newest LSN this connection has applied with every record before
+       * it: up to the last record processed, or to just before the TXN_BEGIN
+       * of the oldest transaction still open (its records are held, not
+       * applied). What may be persisted, and what an Ack calls applied.
+       */
+      const appliedHere = (): number => {
         const open = applier.oldestOpenTxn;
-        const safe = open === undefined ? this.appliedLsn : Math.min(this.appliedLsn, open - 1);
+        return open === undefined ? this.receivedLsn : Math.min(this.receivedLsn, open - 1);
+      };
+
+      const persist = async (): Promise<void> => {
+        const safe = appliedHere();
         if (safe <= this.position.appliedLsn) return;
         await this.syncTouched(applier.takeTouched());
         // Status says durable only once it is: the file first, then memory.
@@ -433,7 +460,7 @@ export class ReplicaDaemon {
             this.lastError = null;
             if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
             this.logger.info(
-              { journalId: m.journalId, from: receivedLsn + 1, newest: m.newestLsn },
+              { journalId: m.journalId, from: this.receivedLsn + 1, newest: m.newestLsn },
               'replica streaming',
             );
             return;
@@ -459,15 +486,15 @@ export class ReplicaDaemon {
       const applyBatch = async (b: Batch): Promise<void> => {
         if (this.state !== 'streaming')
           throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'batch before welcome');
-        if (b.firstLsn !== receivedLsn + 1) {
+        if (b.firstLsn !== this.receivedLsn + 1) {
           throw new ReplicaError(
             'FSJ_ERR_PROTOCOL_INVALID',
-            `batch starts at ${b.firstLsn}, expected ${receivedLsn + 1}`,
+            `batch starts at ${b.firstLsn}, expected ${this.receivedLsn + 1}`,
           );
         }
         const started = performance.now();
-        receivedLsn = b.firstLsn + b.frames.length - 1;
-        this.upstreamLsn = Math.max(this.upstreamLsn, receivedLsn);
+        const last = b.firstLsn + b.frames.length - 1;
+        this.upstreamLsn = Math.max(this.upstreamLsn, last);
         for (const f of b.frames) {
           const entry = toEntry(f);
           // A record that moves or removes paths cannot be applied again over
@@ -476,15 +503,23 @@ export class ReplicaDaemon {
           const reshapes = applier.reshapes(entry);
           if (reshapes) await persist();
           await applier.apply(entry);
-          this.appliedLsn = f.lsn;
+          this.receivedLsn = f.lsn;
+          this.appliedLsn = Math.max(this.appliedLsn, appliedHere());
           if (reshapes) await persist();
         }
         this.skipped += applier.skipped;
         applier.skipped = 0;
         flowed = true;
         if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
-        if (Date.now() - lastPersist >= 20 || this.appliedLsn >= this.upstreamLsn) await persist();
-        send({ type: 'ack', appliedLsn: this.appliedLsn, durableLsn: this.position.appliedLsn });
+        if (Date.now() - lastPersist >= 20 || this.receivedLsn >= this.upstreamLsn) await persist();
+        // Applied as this connection knows it (an Ack never names more than
+        // was sent on it); the primary keeps the highest it was told.
+        send({
+          type: 'ack',
+          appliedLsn: appliedHere(),
+          durableLsn: this.position.appliedLsn,
+          receivedLsn: this.receivedLsn,
+        });
         const seconds = (performance.now() - started) / 1000;
         this.notify((o) => o.onBatchApplied?.({ records: b.frames.length, seconds }));
       };
@@ -559,6 +594,7 @@ export class ReplicaDaemon {
       await rm(join(this.target, n), { recursive: true, force: true });
     this.position = { ...this.position, journalId: '', appliedLsn: 0 };
     this.appliedLsn = 0;
+    this.receivedLsn = 0;
     this.upstreamLsn = 0;
     await savePosition(this.stateDir, this.position);
     const st = await lstat(this.target);

@@ -121,8 +121,12 @@ describe('round trip', () => {
         `resync ${name}`,
         { type: 'resync', reason: reason as ResyncReason, detail: `because ${name}` },
       ]),
-    ['ack', { type: 'ack', appliedLsn: 120, durableLsn: 100 }],
-    ['ack with nothing applied', { type: 'ack', appliedLsn: 0, durableLsn: 0 }],
+    ['ack', { type: 'ack', appliedLsn: 120, durableLsn: 100, receivedLsn: 120 }],
+    [
+      'ack holding an open transaction (received past applied)',
+      { type: 'ack', appliedLsn: 120, durableLsn: 100, receivedLsn: 150 },
+    ],
+    ['ack with nothing applied', { type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0 }],
     ['heartbeat', { type: 'heartbeat', timeMs: 1_704_067_200_123, newestLsn: 7 }],
     ['error', { type: 'error', code: 'FSJ_ERR_PROTOCOL_INVALID', message: 'window 0' }],
   ];
@@ -169,17 +173,37 @@ describe('round trip', () => {
   it('the last body of a message carrying two wins (protobuf oneof rule)', () => {
     const two = Buffer.concat([
       encodeMessage(hello),
-      encodeMessage({ type: 'ack', appliedLsn: 5, durableLsn: 3 }),
+      encodeMessage({ type: 'ack', appliedLsn: 5, durableLsn: 3, receivedLsn: 7 }),
     ]);
-    expect(decodeMessage(two)).toEqual({ type: 'ack', appliedLsn: 5, durableLsn: 3 });
+    expect(decodeMessage(two)).toEqual({
+      type: 'ack',
+      appliedLsn: 5,
+      durableLsn: 3,
+      receivedLsn: 7,
+    });
   });
 
   it('unknown fields of a known body are skipped', () => {
     // Ack with an extra field 9 (varint 1) appended inside the body.
-    const ack = v1.Ack.encode({ appliedLsn: 3, durableLsn: 2 }).finish();
+    const ack = v1.Ack.encode({ appliedLsn: 3, durableLsn: 2, receivedLsn: 4 }).finish();
     const body = Buffer.concat([ack, Buffer.from([0x48, 0x01])]);
     const msg = Buffer.concat([Buffer.from([0x2a, body.length]), body]);
-    expect(decodeMessage(msg)).toEqual({ type: 'ack', appliedLsn: 3, durableLsn: 2 });
+    expect(decodeMessage(msg)).toEqual({
+      type: 'ack',
+      appliedLsn: 3,
+      durableLsn: 2,
+      receivedLsn: 4,
+    });
+  });
+
+  it('an Ack without received_lsn (a replica from before the field) received what it applied', () => {
+    const bytes = v1.StreamMessage.encode({ ack: { appliedLsn: 9, durableLsn: 8 } }).finish();
+    expect(decodeMessage(bytes)).toEqual({
+      type: 'ack',
+      appliedLsn: 9,
+      durableLsn: 8,
+      receivedLsn: 9,
+    });
   });
 });
 
@@ -423,17 +447,27 @@ describe('refused inputs', () => {
     // Ack.
     [
       'ack: durable above applied',
-      enc({ type: 'ack', appliedLsn: 4, durableLsn: 5 }),
+      enc({ type: 'ack', appliedLsn: 4, durableLsn: 5, receivedLsn: 6 }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'ack: applied above received',
+      enc({ type: 'ack', appliedLsn: 6, durableLsn: 5, receivedLsn: 4 }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'ack: unsafe received lsn',
+      enc({ type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 2 ** 53 }),
       'FSJ_ERR_PROTOCOL_INVALID',
     ],
     [
       'ack: negative applied lsn',
-      enc({ type: 'ack', appliedLsn: -1, durableLsn: 0 }),
+      enc({ type: 'ack', appliedLsn: -1, durableLsn: 0, receivedLsn: 0 }),
       'FSJ_ERR_PROTOCOL_INVALID',
     ],
     [
       'ack: unsafe applied lsn',
-      enc({ type: 'ack', appliedLsn: 2 ** 53, durableLsn: 0 }),
+      enc({ type: 'ack', appliedLsn: 2 ** 53, durableLsn: 0, receivedLsn: 2 ** 53 }),
       'FSJ_ERR_PROTOCOL_INVALID',
     ],
     // Heartbeat.
@@ -542,7 +576,7 @@ describe('decodeMessage on arbitrary bytes', () => {
     }),
     encodeMessage({ type: 'resync', reason: ResyncReason.REASON_BEHIND_RETENTION, detail: 'x' }),
     encodeMessage(batchOf(3, 4)),
-    encodeMessage({ type: 'ack', appliedLsn: 9, durableLsn: 8 }),
+    encodeMessage({ type: 'ack', appliedLsn: 9, durableLsn: 8, receivedLsn: 12 }),
     encodeMessage({ type: 'heartbeat', timeMs: 1, newestLsn: 2 }),
     encodeMessage({ type: 'error', code: 'FSJ_ERR_PROTOCOL_INVALID', message: 'x' }),
   ];
