@@ -38,6 +38,11 @@ function detachAll(): void {
   mounted.clear();
 }
 
+/** Makes `dir` a mount the next `useMounts` afterEach detaches. */
+export function trackMount(dir: string): void {
+  mounted.add(dir);
+}
+
 /** Registers the afterEach that detaches the file's mounts. */
 export function useMounts(): void {
   afterEach(() => detachAll());

@@ -13,11 +13,12 @@
  * primary whose journal is on it, each killed and its disk cut while the
  * source keeps changing.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { compareTrees, Journal } from '@fsjournal/journal';
+import { compareTrees, Journal, RecordKind } from '@fsjournal/journal';
 import {
   freePort,
   http,
@@ -31,7 +32,7 @@ import {
   type Daemon,
 } from './harness.js';
 import { reopenAndCheck, requireBuiltJournal, runAppender } from './journal_appender.js';
-import { noFuse } from './mount_harness.js';
+import { noFuse, trackMount, useMounts } from './mount_harness.js';
 import { PowercutFs } from './powercut_fs.js';
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
@@ -252,6 +253,27 @@ describe.skipIf(noFuse)('journal on a file system that loses unsynced writes', (
 });
 
 const harness = useHarness('powercut');
+useMounts();
+
+/**
+ * A writer on a mount-mode primary's mountpoint: creates and writes files
+ * one after another, renames every third, and prints `done <op>` once each
+ * operation has returned (by then, under write-ahead, its records are
+ * durable). Runs until killed.
+ */
+const MOUNT_WRITER = `
+const fs = require('node:fs');
+const dir = process.argv[1];
+for (let i = 0; ; i++) {
+  const f = dir + '/f' + i;
+  fs.writeFileSync(f, 'file ' + i + ' ' + 'x'.repeat(i % 5000));
+  process.stdout.write('done write f' + i + '\\n');
+  if (i % 3 === 0) {
+    fs.renameSync(f, dir + '/r' + i);
+    process.stdout.write('done rename f' + i + ' r' + i + '\\n');
+  }
+}
+`;
 
 /** The source keeps changing until `stop()`; resolves to the number of changes. */
 function keepChanging(source: string, seed: number): { stop(): void; done: Promise<number> } {
@@ -441,6 +463,84 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
       ]);
       expect(restored.code, restored.stderr).toBe(0);
       expect(JSON.parse(restored.stdout)).toMatchObject({ checkpoint: checkpoint.id });
+    },
+  );
+});
+
+describe.skipIf(noFuse)('mount mode on a file system that loses unsynced writes', () => {
+  it(
+    `every operation a caller saw return is in the journal after a power cut (${DAEMON_CUTS} cuts)`,
+    { timeout: DAEMON_TIMEOUT },
+    async () => {
+      const h = harness();
+      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const r = rng(seed);
+      const fsys = await powercutFs();
+      const backing = await h.dir('backing');
+      const mnt = join(h.root, 'mnt');
+      trackMount(mnt);
+      const journal = join(fsys.mountpoint, 'journal');
+      const port = await freePort();
+      const cuts: string[] = [];
+      for (let k = 0; k < DAEMON_CUTS; k++) {
+        const primary = await h.primary({
+          source: backing,
+          journal,
+          port,
+          args: ['--mode', 'mount', '--mountpoint', mnt],
+        });
+        const sub = join(mnt, `run${k}`);
+        await mkdir(sub);
+        const writer = spawn(process.execPath, ['-e', MOUNT_WRITER, sub], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const done: string[] = [];
+        let pending = '';
+        writer.stdout.setEncoding('utf8');
+        writer.stdout.on('data', (chunk: string) => {
+          const lines = (pending + chunk).split('\n');
+          pending = lines.pop()!;
+          done.push(...lines);
+        });
+        const writerExited = new Promise((res) => writer.on('close', res));
+        await waitUntil('the writer to get going', async () => done.length > 20, 30_000);
+        await sleep(r.int(800));
+        await powerGoesWhileWriting(fsys, 1 + r.int(10));
+        // Nothing the writer is told from now on can be durable: what it
+        // was told before is what must survive.
+        const told = [...done];
+        writer.kill('SIGKILL');
+        await writerExited;
+        await primary.kill('SIGKILL');
+        const report = await fsys.cut({ torn: k % 2 === 1 });
+
+        const entries = await readWholeJournal(journal);
+        const seen = new Set<string>();
+        for (const e of entries) {
+          const rec = e.record;
+          if (rec.kind === RecordKind.RECORD_KIND_CREATE) seen.add(`create ${rec.path}`);
+          if (rec.kind === RecordKind.RECORD_KIND_WRITE) seen.add(`write ${rec.path}`);
+          if (rec.kind === RecordKind.RECORD_KIND_RENAME)
+            seen.add(`rename ${rec.path} ${rec.path2}`);
+        }
+        const missing: string[] = [];
+        for (const line of told) {
+          const [, op, a, b] = line.split(' ');
+          const rel = (n: string): string => `run${k}/${n}`;
+          if (op === 'write') {
+            if (!seen.has(`create ${rel(a!)}`)) missing.push(`create ${rel(a!)}`);
+            if (!seen.has(`write ${rel(a!)}`)) missing.push(`write ${rel(a!)}`);
+          } else if (!seen.has(`rename ${rel(a!)} ${rel(b!)}`)) {
+            missing.push(`rename ${rel(a!)} ${rel(b!)}`);
+          }
+        }
+        cuts.push(
+          `cut ${k + 1}: ${told.length} operations returned, journal ends at ${entries.at(-1)?.lsn}, ` +
+            `${report.opsDropped} writes dropped, ${report.namesLost} names lost`,
+        );
+        expect(missing.slice(0, 5), `cut ${k + 1}, seed ${seed}: ${cuts.join('; ')}`).toEqual([]);
+      }
+      if (VERBOSE) console.log(`seed ${seed}: ${cuts.join('\n')}`);
     },
   );
 });
