@@ -6,7 +6,12 @@ export * from './segment_scan.js';
 export * from './sparse_index.js';
 export * from './journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record.js';
-export { toEntry } from './journal.js';
+export {
+  toEntry,
+  injectJournalFaults,
+  type JournalFaultHook,
+  type JournalIoStep,
+} from './journal.js';
 export * from './manifest.js';
 export * from './reconcile.js';
 export * from './content_store.js';
