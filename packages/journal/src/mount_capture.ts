@@ -29,7 +29,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Capture } from './capture.js';
 import { writeFileDurable } from './durable_file.js';
-import { JournalError } from './errors.js';
+import { JournalError, isJournalError } from './errors.js';
 import {
   FuseOp,
   loadFuseBinding,
@@ -187,7 +187,14 @@ export class MountCapture implements Capture {
   private readonly comms = new Map<number, { comm: string; at: number }>();
   /** dev:ino -> a path, for hard-linked files (see otherName). */
   private readonly inodeNames = new Map<string, string>();
-  private failure: Error | undefined;
+  private failed: Error | undefined;
+  private readonly failureListeners = new Set<(error: Error) => void>();
+  /**
+   * Changes made on source whose records the failed journal lost (their
+   * callers got EIO), in the order they were made: journaled by resume().
+   */
+  private unjournaled: { seq: number; records: RecordInput[] }[] = [];
+  private changeSeq = 0;
   private stopped = false;
   private readonly exitTimeoutMs: number;
 
@@ -286,7 +293,72 @@ export class MountCapture implements Capture {
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.journal.flush();
-    if (this.failure) throw this.failure;
+    if (this.failed) throw this.failed;
+  }
+
+  /** The error that stopped taking changes, until resume() succeeds. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  onFailed(listener: (error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /**
+   * Takes changes again once the journal does. A change whose backing step
+   * was done but whose records the failed journal lost is on source; its
+   * caller got EIO. Its records are appended again now, in the order the
+   * changes were made (none was made after them: every later change was
+   * refused before touching source), so the journal, and the replicas, end
+   * as source is. A transaction of theirs whose TXN_BEGIN was made durable
+   * before the failure is aborted first and journaled whole under a new id.
+   * A record made durable just before the failure (a roll inside one call)
+   * may so appear twice; records are idempotent.
+   */
+  async resume(options: { gap?: string } = {}): Promise<void> {
+    if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
+    await this.ordered(async () => {
+      if (options.gap !== undefined) {
+        await this.journal.append({
+          kind: RecordKind.RECORD_KIND_GAP,
+          path: '',
+          text: options.gap,
+        });
+      }
+      const changes = this.unjournaled.sort((a, b) => a.seq - b.seq);
+      let records = 0;
+      while (changes.length > 0) {
+        const change = changes[0]!;
+        await this.journalAgain(change.records);
+        records += change.records.length;
+        changes.shift();
+      }
+      this.failed = undefined;
+      this.logger?.info(
+        { records, lsn: this.journal.lastLsn },
+        'mount takes changes again; changes the failed journal lost are journaled',
+      );
+    });
+  }
+
+  /** Appends the records of one change again (see resume), under a new transaction id. */
+  private async journalAgain(records: RecordInput[]): Promise<void> {
+    const old = records.find((r) => r.kind === RecordKind.RECORD_KIND_TXN_BEGIN)?.txn ?? undefined;
+    if (old !== undefined && old <= this.journal.durableLsn) {
+      // The transaction id is the LSN its TXN_BEGIN was to get: is it there?
+      for await (const e of this.journal.read({ fromLsn: old })) {
+        if (e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN && e.record.txn === old) {
+          await this.journal.append({ kind: RecordKind.RECORD_KIND_TXN_ABORT, txn: old });
+        }
+        break;
+      }
+    }
+    // No await from here to the append: the new id is the LSN its TXN_BEGIN gets.
+    const txn = this.journal.lastLsn + 1;
+    if (old !== undefined) for (const r of records) if (r.txn === old) r.txn = txn;
+    await this.journal.appendMany(records);
   }
 
   /** Unmounts (lazily: open files keep working until closed), waits for the loop to end. */
@@ -306,7 +378,7 @@ export class MountCapture implements Capture {
     }
     await Promise.allSettled([...this.inflight]);
     await this.journal.flush().catch(() => undefined);
-    if (!this.failure) await rm(join(this.journal.dir, ACTIVE_MARKER), { force: true });
+    if (!this.failed) await rm(join(this.journal.dir, ACTIVE_MARKER), { force: true });
     this.logger?.info({ mountpoint: this.mountpoint, ...this.stats }, 'unmounted');
   }
 
@@ -415,7 +487,8 @@ export class MountCapture implements Capture {
   private async change(o: Op): Promise<void> {
     const b = this.binding;
     const { req, path, path2 } = o;
-    if (this.failure || this.stopped) {
+    // While the journal cannot take records, nothing is changed: EIO.
+    if (this.failed || this.stopped || this.journal.failure) {
       this.stats.errors++;
       b.reply(req, EIO);
       return;
@@ -429,12 +502,16 @@ export class MountCapture implements Capture {
     }
     let appended: Promise<Appended> | undefined;
     let change: Change;
+    let seq = 0;
     try {
       change = await this.ordered(async () => {
+        // Failed while this waited its turn: refused before source is touched.
+        if (this.failed || this.journal.failure) throw { errno: EIO };
         const ch = await this.perform(o);
         if (ch.records.length > 0) {
           const c: Cred = { uid: o.uid, gid: o.gid, pid: o.pid, comm: this.comm(o.pid) };
           for (const r of ch.records) r.cred = c;
+          seq = ++this.changeSeq;
           appended = this.journal.appendMany(ch.records);
           // Handled below; a rejection must not go unhandled meanwhile.
           appended.catch(() => undefined);
@@ -447,14 +524,28 @@ export class MountCapture implements Capture {
       return;
     }
     if (appended) {
+      let journaled = false;
       try {
         const at = await appended;
+        journaled = true;
         this.stats.records += change.records.length;
         if (this.gate) await this.gate.wait(at.firstLsn, at.lastLsn);
       } catch (err) {
-        // The change is on source but the journal cannot hold it: stop taking changes.
-        this.failure ??= err as Error;
-        this.logger?.warn({ err, path }, 'journal append failed: mount refuses further changes');
+        // The change is on source but the journal cannot hold it now: no
+        // further change is taken until resume().
+        if (!this.failed) {
+          this.failed = err as Error;
+          this.logger?.warn(
+            { err, path },
+            'journal append failed: mount answers EIO to changes until the journal is recovered',
+          );
+          for (const l of this.failureListeners) l(this.failed);
+        }
+        // Lost by a failed journal: journaled again by resume(). (A record
+        // the journal refuses as invalid never can be: the GAP says so.)
+        if (!journaled && isJournalError(err, 'FSJ_ERR_JOURNAL_IO')) {
+          this.unjournaled.push({ seq, records: change.records.map(ownData) });
+        }
         change.onFailure?.();
         this.stats.errors++;
         b.reply(req, EIO);
@@ -737,6 +828,14 @@ export class MountCapture implements Capture {
       records: [rec, utimesRecord(parentOf(rel), await p.lstat(join(this.source, parentOf(rel))))],
     };
   }
+}
+
+/** A record whose data no longer points into a buffer of the binding's (kept past the reply). */
+function ownData(r: RecordInput): RecordInput {
+  const out = { ...r };
+  if (r.data) out.data = Buffer.from(r.data);
+  if (r.xattrValue) out.xattrValue = Buffer.from(r.xattrValue);
+  return out;
 }
 
 /** The journal path of a regular file with this identity under `root`, or null. Walks the tree. */
