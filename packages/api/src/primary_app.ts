@@ -201,12 +201,10 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
     },
     async (_req, reply) => {
       if (j.isClosed) {
-        return reply
-          .code(503)
-          .send({
-            ok: false,
-            error: { code: 'FSJ_ERR_JOURNAL_CLOSED', message: 'journal closed' },
-          });
+        return reply.code(503).send({
+          ok: false,
+          error: { code: 'FSJ_ERR_JOURNAL_CLOSED', message: 'journal closed' },
+        });
       }
       const h = journalHealth();
       if (h.state === 'failed') return reply.code(503).send({ ok: false, error: h.error });
