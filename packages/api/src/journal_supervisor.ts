@@ -133,7 +133,8 @@ export class JournalSupervisor {
       this.timer = undefined;
       this.attempt = this.tryRecover().finally(() => {
         this.attempt = undefined;
-        if (this.stillFailed()) this.schedule();
+        // Until an attempt succeeds, another follows.
+        if (this.failedSince !== undefined) this.schedule();
       });
     }, this.delayMs);
     this.timer.unref();

@@ -9,7 +9,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, RecordKind, WatchCapture, type JournalEntry } from '@fsjournal/journal';
+import {
+  Journal,
+  JournalError,
+  RecordKind,
+  WatchCapture,
+  type Capture,
+  type JournalEntry,
+} from '@fsjournal/journal';
 import { injectJournalFaults } from '@fsjournal/journal/internal';
 import { JournalSupervisor } from '@fsjournal/api';
 
@@ -107,6 +114,46 @@ describe('JournalSupervisor', () => {
 
     await supervisor.stop();
     await capture.stop();
+    await journal.close();
+  });
+
+  it('a capture that fails alone is resumed with a GAP of its own, retried until it resumes', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fsj-supervisor-'));
+    dirs.push(root);
+    const journal = await Journal.open({ dir: join(root, 'journal') });
+    // A capture of the test's own: fails when told, resumes on the second try.
+    const listeners = new Set<(e: Error) => void>();
+    const resumes: (string | undefined)[] = [];
+    const capture: Capture & { failure: Error | undefined } = {
+      failure: undefined,
+      barrier: () => Promise.resolve(0),
+      idle: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      onFailed: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      resume: async (o = {}) => {
+        resumes.push(o.gap);
+        if (resumes.length === 1) throw new Error('EACCES: permission denied, scandir');
+        capture.failure = undefined;
+      },
+    };
+    const supervisor = new JournalSupervisor({ journal, capture, retryMs: 10, retryMaxMs: 20 });
+    capture.failure = new JournalError('FSJ_ERR_JOURNAL_IO', 'capture: ENOSPC, manifest.bin');
+    for (const l of listeners) l(capture.failure);
+    expect(supervisor.health()).toMatchObject({
+      state: 'failed',
+      error: { code: 'FSJ_ERR_JOURNAL_IO', message: 'capture: ENOSPC, manifest.bin' },
+    });
+    await until('the capture to resume', () => supervisor.health().state === 'ok');
+    expect(resumes).toEqual([
+      'capture failed (capture: ENOSPC, manifest.bin); resumed',
+      'capture failed (capture: ENOSPC, manifest.bin); resumed',
+    ]);
+    expect(supervisor.health()).toMatchObject({ recoveries: 1, totalAttempts: 2 });
+    expect(journal.failure).toBeUndefined();
+    await supervisor.stop();
     await journal.close();
   });
 });

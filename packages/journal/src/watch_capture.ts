@@ -675,10 +675,15 @@ export class WatchCapture implements Capture {
       { cause: cause?.message, paths: this.manifest.size, lsn: this.journal.lastLsn },
       'capture resuming: rescanning the tree',
     );
-    await this.rescan('', 'resume after failure');
-    await this.idle();
-    if (this.stopped) return;
-    if (!this.running) await this.saveManifest(false);
+    try {
+      await this.rescan('', 'resume after failure');
+      await this.idle();
+      if (this.stopped) return;
+      if (!this.running) await this.saveManifest(false);
+    } catch (err) {
+      this.fail(err); // failed again (or the manifest cannot be saved): resume again later
+      throw this.failed ?? err;
+    }
     this.logger?.info({ lsn: this.journal.lastLsn }, 'capture resumed');
   }
 
