@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
 import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
-import { http, pairSetup, sleep, useHarness, waitUntil, type Json } from './harness.js';
+import { http, pairSetup, runCli, sleep, useHarness, waitUntil, type Json } from './harness.js';
 
 const harness = useHarness('disk-full');
 const isRoot = process.getuid?.() === 0;
@@ -159,6 +159,10 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       expect(failed).toMatchObject({ state: 'failed', error: { code: 'FSJ_ERR_JOURNAL_IO' } });
       expect(failed.since).toEqual(expect.any(String));
       expect(await metricsText(url)).toMatch(/^fsjournal_journal_failed 1$/m);
+      const shown = await runCli(['status', '--api', url]);
+      expect(shown.stdout).toMatch(
+        /^journal\s+FAILED FSJ_ERR_JOURNAL_IO: journal write failed after lsn \d+: ENOSPC.* recovery attempts; changes are not journaled until it recovers\)$/m,
+      );
       const refused = await http(`${url}/v1/barrier`, { method: 'POST' });
       expect(refused.status).toBe(503);
       expect((refused.body.error as Json).code).toBe('FSJ_ERR_API_UNAVAILABLE');
@@ -179,6 +183,9 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       const ok = (await http(`${url}/v1/status`)).body.journal as Json;
       expect(ok).toMatchObject({ state: 'ok', error: null, since: null });
       expect(ok.recoveries).toBe(1);
+      expect((await runCli(['status', '--api', url])).stdout).toMatch(
+        /^journal\s+ok \(recovered 1 time\)$/m,
+      );
       const metrics = await metricsText(url);
       expect(metrics).toMatch(/^fsjournal_journal_failed 0$/m);
       expect(metrics).toMatch(/^fsjournal_journal_recoveries_total 1$/m);
