@@ -19,4 +19,4 @@ export * from './tree_model.js';
 export * from './txn_gate.js';
 export * from './mount_point.js';
 export * from './fuse_native.js';
-export { errnoOf, journalPath, parentOf, writeRecords } from './mount_capture.js';
+export { errnoOf, journalPath, lostOf, parentOf, writeRecords } from './mount_capture.js';

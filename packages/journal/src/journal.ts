@@ -522,7 +522,8 @@ export class Journal {
     const error = new JournalError(
       'FSJ_ERR_JOURNAL_IO',
       `journal write failed after lsn ${this.durableLsnValue}: ${causeText(cause)}`,
-      { cause, retryable: true },
+      // `lsn`: the last durable one; an append with records after it lost them.
+      { cause, retryable: true, lsn: this.durableLsnValue },
     );
     this.failed = { error, atMs: Date.now() };
     this.logger.warn(

@@ -193,7 +193,7 @@ export class MountCapture implements Capture {
    * Changes made on source whose records the failed journal lost (their
    * callers got EIO), in the order they were made: journaled by resume().
    */
-  private unjournaled: { seq: number; records: RecordInput[] }[] = [];
+  private unjournaled: Lost[] = [];
   private changeSeq = 0;
   private stopped = false;
   private readonly exitTimeoutMs: number;
@@ -312,10 +312,10 @@ export class MountCapture implements Capture {
    * caller got EIO. Its records are appended again now, in the order the
    * changes were made (none was made after them: every later change was
    * refused before touching source), so the journal, and the replicas, end
-   * as source is. A transaction of theirs whose TXN_BEGIN was made durable
-   * before the failure is aborted first and journaled whole under a new id.
-   * A record made durable just before the failure (a roll inside one call)
-   * may so appear twice; records are idempotent.
+   * as source is. Only what was lost is appended: the failure names the last
+   * durable LSN, so records of a change that a segment roll made durable are
+   * not repeated; a transaction cut there is aborted first and journaled
+   * whole under a new id.
    */
   async resume(options: { gap?: string } = {}): Promise<void> {
     if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
@@ -331,7 +331,7 @@ export class MountCapture implements Capture {
       let records = 0;
       while (changes.length > 0) {
         const change = changes[0]!;
-        await this.journalAgain(change.records);
+        await this.journalAgain(change);
         records += change.records.length;
         changes.shift();
       }
@@ -343,22 +343,29 @@ export class MountCapture implements Capture {
     });
   }
 
-  /** Appends the records of one change again (see resume), under a new transaction id. */
-  private async journalAgain(records: RecordInput[]): Promise<void> {
-    const old = records.find((r) => r.kind === RecordKind.RECORD_KIND_TXN_BEGIN)?.txn ?? undefined;
-    if (old !== undefined && old <= this.journal.durableLsn) {
-      // The transaction id is the LSN its TXN_BEGIN was to get: is it there?
-      for await (const e of this.journal.read({ fromLsn: old })) {
-        if (e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN && e.record.txn === old) {
-          await this.journal.append({ kind: RecordKind.RECORD_KIND_TXN_ABORT, txn: old });
-        }
-        break;
-      }
+  /**
+   * Appends what the journal lost of one change again (see resume), a
+   * transaction under a new id. If that fails too, `change` is left saying
+   * what is still lost.
+   */
+  private async journalAgain(change: Lost): Promise<void> {
+    if (change.abortTxn !== undefined) {
+      await this.journal.append({ kind: RecordKind.RECORD_KIND_TXN_ABORT, txn: change.abortTxn });
+      change.abortTxn = undefined;
     }
-    // No await from here to the append: the new id is the LSN its TXN_BEGIN gets.
-    const txn = this.journal.lastLsn + 1;
-    if (old !== undefined) for (const r of records) if (r.txn === old) r.txn = txn;
-    await this.journal.appendMany(records);
+    if (change.records.length === 0) return;
+    // No await from here to the append: the id is the LSN its TXN_BEGIN gets.
+    const firstLsn = this.journal.lastLsn + 1;
+    const old = change.records[0]?.txn ?? undefined;
+    if (change.records[0]?.kind === RecordKind.RECORD_KIND_TXN_BEGIN && old !== undefined) {
+      for (const r of change.records) if (r.txn === old) r.txn = firstLsn;
+    }
+    try {
+      await this.journal.appendMany(change.records);
+    } catch (err) {
+      Object.assign(change, lostOf(change.seq, change.records, firstLsn, err) ?? { records: [] });
+      throw err;
+    }
   }
 
   /** Unmounts (lazily: open files keep working until closed), waits for the loop to end. */
@@ -503,6 +510,7 @@ export class MountCapture implements Capture {
     let appended: Promise<Appended> | undefined;
     let change: Change;
     let seq = 0;
+    let firstLsn = 0;
     try {
       change = await this.ordered(async () => {
         // Failed while this waited its turn: refused before source is touched.
@@ -512,6 +520,7 @@ export class MountCapture implements Capture {
           const c: Cred = { uid: o.uid, gid: o.gid, pid: o.pid, comm: this.comm(o.pid) };
           for (const r of ch.records) r.cred = c;
           seq = ++this.changeSeq;
+          firstLsn = this.journal.lastLsn + 1; // the LSN the append's first record gets
           appended = this.journal.appendMany(ch.records);
           // Handled below; a rejection must not go unhandled meanwhile.
           appended.catch(() => undefined);
@@ -543,9 +552,8 @@ export class MountCapture implements Capture {
         }
         // Lost by a failed journal: journaled again by resume(). (A record
         // the journal refuses as invalid never can be: the GAP says so.)
-        if (!journaled && isJournalError(err, 'FSJ_ERR_JOURNAL_IO')) {
-          this.unjournaled.push({ seq, records: change.records.map(ownData) });
-        }
+        const lost = journaled ? undefined : lostOf(seq, change.records, firstLsn, err);
+        if (lost) this.unjournaled.push(lost);
         change.onFailure?.();
         this.stats.errors++;
         b.reply(req, EIO);
@@ -828,6 +836,37 @@ export class MountCapture implements Capture {
       records: [rec, utimesRecord(parentOf(rel), await p.lstat(join(this.source, parentOf(rel))))],
     };
   }
+}
+
+/** What a failed journal lost of one change: journaled again by resume(). */
+interface Lost {
+  /** The change's place in the order changes were made. */
+  seq: number;
+  records: RecordInput[];
+  /** A transaction whose TXN_BEGIN was made durable before the failure: abort it first. */
+  abortTxn?: number;
+}
+
+/**
+ * What of `records`, appended in one call from `firstLsn` on and refused
+ * with `err`, the journal lost: none when `err` is not a failure of the
+ * journal (a record it refuses as invalid can never be journaled), the
+ * records after the last durable LSN the failure names (a segment roll
+ * inside the call made the ones before it durable), or, for a transaction
+ * cut there, all of it again with the transaction to abort.
+ */
+export function lostOf(
+  seq: number,
+  records: RecordInput[],
+  firstLsn: number,
+  err: unknown,
+): Lost | undefined {
+  if (!isJournalError(err, 'FSJ_ERR_JOURNAL_IO')) return undefined;
+  const kept = Math.max(0, (err.lsn ?? 0) - firstLsn + 1);
+  if (kept >= records.length) return undefined;
+  const txn = records[0]?.kind === RecordKind.RECORD_KIND_TXN_BEGIN ? records[0].txn : undefined;
+  if (kept > 0 && txn) return { seq, records: records.map(ownData), abortTxn: txn };
+  return { seq, records: records.slice(kept).map(ownData) };
 }
 
 /** A record whose data no longer points into a buffer of the binding's (kept past the reply). */

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   Journal,
+  JournalError,
   RecordKind,
   isJournalError,
   type JournalEntry,
@@ -234,6 +235,8 @@ describe('a failure during a segment roll', () => {
     // The roll's fsync made the first record of the call durable, unless that fsync failed.
     const durable = j.durableLsn;
     expect(durable).toBe(before.length + (step === 'datasync' ? 0 : 1));
+    // The error names the last durable LSN: what of the call a roll made durable.
+    expect((failed as JournalError).lsn).toBe(durable);
 
     const r = await j.recover();
     expect(r?.durableLsn).toBe(durable);
