@@ -270,6 +270,7 @@ describe('status', () => {
     const text = await runCli(['status', '--api', primary.url]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^role\s+primary$/m);
+    expect(text.stdout).toMatch(/^journal\s+ok$/m);
     expect(text.stdout).toMatch(
       /^r1\s+yes\s+127\.0\.0\.1:\d+\s+\d+\s+\d+\s+0\s+0 B\s+\S+\s+\S+ ago$/m,
     );

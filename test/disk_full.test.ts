@@ -7,17 +7,20 @@
  *   replica stops applying, says ENOSPC in its status (state `error`), acks
  *   nothing past what it applied, and once the tmpfs grows it resumes by
  *   itself and ends identical: nothing skipped.
- * - Journal on a 2 MiB tmpfs: an append fails, `/healthz` answers 503 and the
- *   primary reports the failure; it does not journal past the hole. Started
- *   again once there is space, its start-up scan journals what it missed and
- *   the replica ends identical.
+ * - Journal on a 2 MiB tmpfs, then a 3 MB file: the append fails with
+ *   ENOSPC; `/healthz` answers 503 with the code, `/v1/status` and the
+ *   metrics say the journal failed, barriers are refused, and the primary
+ *   keeps retrying. Once the tmpfs grows it recovers by itself, without a
+ *   restart: a GAP says where the journal failed, the rescan journals what
+ *   changed meanwhile, and the replica ends identical.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { http, pairSetup, sleep, useHarness, waitUntil, type Json } from './harness.js';
+import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
+import { http, pairSetup, runCli, sleep, useHarness, waitUntil, type Json } from './harness.js';
 
 const harness = useHarness('disk-full');
 const isRoot = process.getuid?.() === 0;
@@ -46,6 +49,11 @@ function noise(bytes: number, seed: number): Buffer {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+async function metricsText(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+  return res.text();
 }
 
 async function barrier(url: string): Promise<number> {
@@ -101,31 +109,97 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
     }
   }, 90_000);
 
-  it('on the journal: stops and says so; restarted with space, it journals what it missed', async () => {
+  it('on the journal: stops and says so, recovers by itself when space returns, skips nothing', async (ctx) => {
     const h = harness();
-    const { source, journal, target, startPrimary, startReplica } = await pairSetup(h);
+    const { source, journal, target, primaryPort, startReplica } = await pairSetup(h);
     await mkdir(journal, { recursive: true });
     mountTmpfs(journal, '2m');
+    // In this process, to shorten the retry delay (a PrimaryOptions field,
+    // not a flag): it retries within a second, as the daemon does in 1-30 s.
+    const log: string[] = [];
+    const keep =
+      (level: string) =>
+      (obj: object, msg: string): void => {
+        log.push(
+          `${level} ${msg} ${JSON.stringify(obj, (k, v: unknown) => (k === 'err' ? String(v) : v))}`,
+        );
+      };
+    ctx.onTestFailed(() => console.error(`in-process primary log:\n${log.join('\n')}`));
+    let primary: PrimaryHandle | undefined;
     try {
-      let primary = await startPrimary();
+      primary = await startPrimary({
+        source,
+        journalDir: journal,
+        host: '127.0.0.1',
+        port: primaryPort,
+        logger: { info: keep('info'), warn: keep('warn'), error: keep('error') },
+        recoveryRetryMs: 200,
+        recoveryRetryMaxMs: 1000,
+      });
+      const url = `http://127.0.0.1:${primaryPort}`;
       const replica = await startReplica();
       await writeFile(join(source, 'a.txt'), 'before the disk filled\n');
-      await barrier(primary.url);
-
-      await writeFile(join(source, 'big.bin'), noise(3_000_000, 3));
-      await waitUntil('the primary to report the failed journal', async () => {
-        const a = await http(`${primary.url}/healthz`);
-        return a.status === 503;
+      const first = await barrier(url);
+      await waitUntil('a.txt on the replica', async () => {
+        return ((await replica.status()).durableLsn as number) >= first;
       });
-      const refused = await http(`${primary.url}/v1/barrier`, { method: 'POST' });
+
+      // Bigger than the journal's disk: the append fails with ENOSPC.
+      await writeFile(join(source, 'big.bin'), noise(3_000_000, 3));
+      let health = await waitUntil('the primary to report the failed journal', async () => {
+        const a = await http(`${url}/healthz`);
+        return a.status === 503 ? a : undefined;
+      });
+      expect(health.body.ok).toBe(false);
+      expect(health.body.error).toMatchObject({
+        code: 'FSJ_ERR_JOURNAL_IO',
+        message: expect.stringMatching(/ENOSPC/),
+      });
+      const failed = (await http(`${url}/v1/status`)).body.journal as Json;
+      expect(failed).toMatchObject({ state: 'failed', error: { code: 'FSJ_ERR_JOURNAL_IO' } });
+      expect(failed.since).toEqual(expect.any(String));
+      expect(await metricsText(url)).toMatch(/^fsjournal_journal_failed 1$/m);
+      const shown = await runCli(['status', '--api', url]);
+      expect(shown.stdout).toMatch(
+        /^journal\s+FAILED FSJ_ERR_JOURNAL_IO: journal write failed after lsn \d+: ENOSPC.* recovery attempts; changes are not journaled until it recovers\)$/m,
+      );
+      const refused = await http(`${url}/v1/barrier`, { method: 'POST' });
       expect(refused.status).toBe(503);
       expect((refused.body.error as Json).code).toBe('FSJ_ERR_API_UNAVAILABLE');
       await writeFile(join(source, 'later.txt'), 'changed while the journal was failed\n');
+      // It keeps retrying, and keeps saying so, while the disk is full.
+      await waitUntil('two recovery attempts', async () => {
+        const j = (await http(`${url}/v1/status`)).body.journal as Json;
+        return (j.attempts as number) >= 2;
+      });
+      expect((await http(`${url}/healthz`)).status).toBe(503);
 
-      await primary.kill('SIGKILL');
       resizeTmpfs(journal, '64m');
-      primary = await startPrimary();
-      const lsn = await barrier(primary.url);
+      health = await waitUntil('the primary to recover by itself', async () => {
+        const a = await http(`${url}/healthz`);
+        return a.status === 200 ? a : undefined;
+      });
+      expect(health.body).toEqual({ ok: true });
+      const ok = (await http(`${url}/v1/status`)).body.journal as Json;
+      expect(ok).toMatchObject({ state: 'ok', error: null, since: null });
+      expect(ok.recoveries).toBe(1);
+      expect((await runCli(['status', '--api', url])).stdout).toMatch(
+        /^journal\s+ok \(recovered 1 time\)$/m,
+      );
+      const metrics = await metricsText(url);
+      expect(metrics).toMatch(/^fsjournal_journal_failed 0$/m);
+      expect(metrics).toMatch(/^fsjournal_journal_recoveries_total 1$/m);
+
+      // The GAP says where the journal failed; the rescan journaled what changed.
+      const gaps = (await http<Json[]>(`${url}/v1/journal?op=GAP`)).body;
+      expect(gaps.length).toBeGreaterThanOrEqual(1);
+      expect(gaps[0]!.text).toMatch(/^journal failed after lsn \d+ at .* \(ENOSPC/);
+      for (const path of ['later.txt', 'big.bin']) {
+        const history = (await http<Json[]>(`${url}/v1/files/${path}/history`)).body;
+        expect(history.map((r) => r.op)).toContain('CREATE');
+        expect(history[0]!.lsn as number).toBeGreaterThan(gaps[0]!.lsn as number);
+      }
+      const lsn = await barrier(url);
       await waitUntil(
         'the replica to catch up',
         async () => ((await replica.status()).durableLsn as number) >= lsn,
@@ -134,6 +208,7 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       expect(await compareTrees(source, target, { owner: true })).toEqual([]);
     } finally {
       await h.killAll();
+      await primary?.close();
       unmount(journal);
     }
   }, 90_000);

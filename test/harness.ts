@@ -489,5 +489,16 @@ export async function pairSetup(h: Harness) {
   const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
   const startPrimary = () => h.primary({ source, journal, port: primaryPort });
   const startReplica = () => h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
-  return { h, source, outside, journal, target, state, startPrimary, startReplica };
+  return {
+    h,
+    source,
+    outside,
+    journal,
+    target,
+    state,
+    primaryPort,
+    upstream,
+    startPrimary,
+    startReplica,
+  };
 }

@@ -180,7 +180,14 @@
       showTail(await getJson(`/v1/journal?afterLsn=${after}&limit=${TAIL}`));
       await pollAnnotations(status.durableLsn);
       showAnnotations(annotations.last);
-      problem.hidden = true;
+      const journal = status.journal;
+      if (journal && journal.state === 'failed') {
+        const e = journal.error || {};
+        problem.textContent = `journal failed since ${journal.since} (${e.code}: ${e.message}): changes are not journaled until it recovers (${journal.attempts} attempts so far)`;
+        problem.hidden = false;
+      } else {
+        problem.hidden = true;
+      }
     } catch (err) {
       problem.textContent = `cannot reach the primary: ${err.message}`;
       problem.hidden = false;

@@ -10,4 +10,9 @@ export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
 export { attachStreamServer, tokenMatches, type StreamServerOptions } from './stream_server.js';
 export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';
 export { PrimaryMetrics } from './primary_metrics.js';
+export {
+  JournalSupervisor,
+  type JournalHealth,
+  type JournalSupervisorOptions,
+} from './journal_supervisor.js';
 export { ReplicaMetrics } from './replica_metrics.js';

@@ -92,6 +92,7 @@ export const SHARED_SCHEMAS = [
       'lastLsn',
       'durableLsn',
       'replicas',
+      'journal',
     ],
     properties: {
       role: { type: 'string', enum: ['primary'] },
@@ -102,6 +103,26 @@ export const SHARED_SCHEMAS = [
       lastLsn: lsn,
       durableLsn: lsn,
       replicas: { type: 'array', items: { $ref: 'Replica#' } },
+      journal: {
+        type: 'object',
+        description:
+          'whether changes are journaled: `failed` from a failure of the journal (disk full, EIO) or capture until the primary recovers it by itself',
+        additionalProperties: true,
+        required: ['state', 'error', 'since', 'attempts', 'recoveries', 'totalAttempts'],
+        properties: {
+          state: { type: 'string', enum: ['ok', 'failed'] },
+          error: {
+            type: 'object',
+            nullable: true,
+            required: ['code', 'message'],
+            properties: { code: { type: 'string' }, message: { type: 'string' } },
+          },
+          since: nullableTime,
+          attempts: { type: 'integer', minimum: 0 },
+          recoveries: { type: 'integer', minimum: 0 },
+          totalAttempts: { type: 'integer', minimum: 0 },
+        },
+      },
       mountpoint: {
         type: 'string',
         description: 'mount mode: where the journaled view is mounted',

@@ -15,6 +15,8 @@ import {
 } from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/replica';
 import type { FastifyInstance } from 'fastify';
+import type { JournalHealth } from './journal_supervisor.js';
+import { JournalSupervisor } from './journal_supervisor.js';
 import { buildPrimaryApp } from './primary_app.js';
 import { PrimaryMetrics } from './primary_metrics.js';
 import { ReplicaRegistry } from './replica_registry.js';
@@ -46,6 +48,13 @@ export interface PrimaryOptions {
   syncReplicas?: number;
   /** Mount mode: how long a change waits for them before replication degrades. */
   syncTimeoutMs?: number;
+  /**
+   * After a journal or capture failure (disk full, EIO), wait this long
+   * before the first recovery attempt (ms); each failed attempt doubles the
+   * wait, up to `recoveryRetryMaxMs`. Defaults 1 s and 30 s.
+   */
+  recoveryRetryMs?: number;
+  recoveryRetryMaxMs?: number;
 }
 
 /** Default of `syncTimeoutMs`. */
@@ -59,6 +68,8 @@ export interface PrimaryHandle {
   checkpoints: Checkpoints;
   retention: Retention;
   metrics: PrimaryMetrics;
+  /** Retries recovery of a failed journal and capture; reports their health. */
+  supervisor: JournalSupervisor;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
   close(): Promise<void>;
@@ -100,6 +111,14 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       });
     }
     const mount = capture instanceof MountCapture ? capture : undefined;
+    const supervisor = new JournalSupervisor({
+      journal,
+      capture,
+      logger: o.logger,
+      retryMs: o.recoveryRetryMs,
+      retryMaxMs: o.recoveryRetryMaxMs,
+    });
+    const health = (): JournalHealth => supervisor.health();
     const retention = new Retention({
       journal,
       checkpoints,
@@ -115,6 +134,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       registry,
       checkpoints,
       syncStatus: mount && o.syncReplicas ? () => mount.syncStatus() : undefined,
+      health,
     });
     const app = buildPrimaryApp({
       journal,
@@ -126,6 +146,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       mountpoint: mount?.mountpoint,
       syncStatus: mount && (() => mount.syncStatus()),
       metrics,
+      health,
     });
     // The stream is attached before the server listens: no upgrade can
     // arrive unhandled.
@@ -140,6 +161,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     try {
       await app.listen({ host: o.host, port: o.port });
     } catch (err) {
+      await supervisor.stop();
       await closeStream();
       metrics.close();
       throw err;
@@ -157,8 +179,10 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       checkpoints: cps,
       retention,
       metrics,
+      supervisor,
       address: { host: o.host, port },
       close: async () => {
+        await supervisor.stop();
         await retention.stop();
         await closeStream();
         await app.close();

@@ -28,6 +28,7 @@ import {
 import { dashboardRoutes } from './dashboard.js';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
+import { journalHealthOf, type JournalHealth } from './journal_supervisor.js';
 import { metricsRoute } from './metrics.js';
 import { errorResponses, installOpenApi, ok } from './openapi.js';
 import { PrimaryMetrics } from './primary_metrics.js';
@@ -49,6 +50,8 @@ export interface PrimaryAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Shared with the stream server (primary.ts); made (and closed with the app) when absent. */
   metrics?: PrimaryMetrics;
+  /** The journal's health (the primary's supervisor); default: read from the journal. */
+  health?: () => JournalHealth;
 }
 
 export interface PrimaryStatus {
@@ -60,6 +63,8 @@ export interface PrimaryStatus {
   lastLsn: number;
   durableLsn: number;
   replicas: ReplicaRow[];
+  /** Whether changes are being journaled: `failed` while the journal or capture is failed. */
+  journal: JournalHealth;
   /** Mount mode only. */
   mountpoint?: string;
   /** Mount mode with `--sync-replicas N` (N > 0) only. */
@@ -121,6 +126,11 @@ function apiQuery(input: QueryInput): JournalQuery {
   return q;
 }
 
+/** An error's message, with its journal code when it has one. */
+function withCode(cause: unknown): string {
+  return `${(cause as Error).message}${isJournalError(cause) ? ` (${cause.code})` : ''}`;
+}
+
 /** True when the client asked for NDJSON. */
 function wantsNdjson(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((t) => t.split(';')[0]!.trim().toLowerCase() === NDJSON);
@@ -164,16 +174,25 @@ const health = {
     properties: { ok: { type: 'boolean' } },
   },
   503: {
-    description: 'the journal is closed or failed (a health answer, not an error)',
+    description:
+      'the journal is closed, or failed and not yet recovered (a health answer, not an error): `error` says why',
     type: 'object',
-    required: ['ok'],
-    properties: { ok: { type: 'boolean' } },
+    required: ['ok', 'error'],
+    properties: {
+      ok: { type: 'boolean' },
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
 };
 
 /** The REST routes of the primary (DESIGN.md, REST). */
 function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
   const j = o.journal;
+  const journalHealth = o.health ?? (() => journalHealthOf(j));
 
   app.get(
     '/healthz',
@@ -181,8 +200,15 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
       schema: { summary: 'Health', tags: ['status'], response: { ...errorResponses(), ...health } },
     },
     async (_req, reply) => {
-      const ok = !j.isClosed;
-      return reply.code(ok ? 200 : 503).send({ ok });
+      if (j.isClosed) {
+        return reply.code(503).send({
+          ok: false,
+          error: { code: 'FSJ_ERR_JOURNAL_CLOSED', message: 'journal closed' },
+        });
+      }
+      const h = journalHealth();
+      if (h.state === 'failed') return reply.code(503).send({ ok: false, error: h.error });
+      return reply.code(200).send({ ok: true });
     },
   );
 
@@ -205,6 +231,7 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         lastLsn: j.lastLsn,
         durableLsn: j.durableLsn,
         replicas: o.registry.rows(),
+        journal: journalHealth(),
       };
       if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
       const sync = o.syncStatus?.();
@@ -287,7 +314,7 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         const at = await j.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId: id });
         return { lsn: at.lastLsn };
       } catch (cause) {
-        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `barrier: ${(cause as Error).message}`, 503, {
+        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `barrier: ${withCode(cause)}`, 503, {
           cause,
         });
       }
@@ -314,12 +341,9 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         const at = await j.append({ kind: RecordKind.RECORD_KIND_ANNOTATE, text: req.body.text });
         return { lsn: at.lastLsn };
       } catch (cause) {
-        throw new ApiError(
-          'FSJ_ERR_API_UNAVAILABLE',
-          `annotate: ${(cause as Error).message}`,
-          503,
-          { cause },
-        );
+        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `annotate: ${withCode(cause)}`, 503, {
+          cause,
+        });
       }
     },
   );
@@ -361,12 +385,9 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         const lsn = o.capture ? await o.capture.barrier(randomUUID()) : j.durableLsn;
         return await cps.create(j, lsn, { mark: true });
       } catch (cause) {
-        throw new ApiError(
-          'FSJ_ERR_API_UNAVAILABLE',
-          `checkpoint: ${(cause as Error).message}${isJournalError(cause) ? ` (${cause.code})` : ''}`,
-          503,
-          { cause },
-        );
+        throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `checkpoint: ${withCode(cause)}`, 503, {
+          cause,
+        });
       }
     },
   );

@@ -14,7 +14,8 @@ import {
   type Journal,
   type SyncReplicationStatus,
 } from '@fsjournal/journal';
-import { gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
+import { journalHealthOf, type JournalHealth } from './journal_supervisor.js';
+import { counterOf, gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 
 export interface PrimaryMetricsOptions {
@@ -23,6 +24,8 @@ export interface PrimaryMetricsOptions {
   checkpoints?: Checkpoints;
   /** Mount mode with --sync-replicas: the state of synchronous replication. */
   syncStatus?: () => SyncReplicationStatus | undefined;
+  /** The journal's health (the primary's supervisor); default: read from the journal. */
+  health?: () => JournalHealth;
 }
 
 /** Which end of the stream an error came from. */
@@ -48,6 +51,29 @@ export class PrimaryMetrics {
       () => j.lastLsn,
     );
     gaugeOf(r, 'fsjournal_journal_durable_lsn', 'Newest LSN made durable', () => j.durableLsn);
+    const health = o.health ?? (() => journalHealthOf(j));
+    gaugeOf(
+      r,
+      'fsjournal_journal_failed',
+      '1 while the journal (or the capture feeding it) is failed and changes are not journaled, else 0',
+      () => (health().state === 'failed' ? 1 : 0),
+    );
+    counterOf(
+      r,
+      {
+        name: 'fsjournal_journal_recoveries_total',
+        help: 'Times a failed journal and capture were recovered without a restart',
+      },
+      () => health().recoveries,
+    );
+    counterOf(
+      r,
+      {
+        name: 'fsjournal_journal_recovery_attempts_total',
+        help: 'Recovery attempts of a failed journal, those that failed included',
+      },
+      () => health().totalAttempts,
+    );
     // 0 unless mount mode with --sync-replicas N.
     const sync = (): SyncReplicationStatus | undefined => o.syncStatus?.();
     gaugeOf(

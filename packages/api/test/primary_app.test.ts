@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, RecordKind } from '@fsjournal/journal';
+import { injectJournalFaults } from '@fsjournal/journal/internal';
 import { buildPrimaryApp, ReplicaRegistry } from '@fsjournal/api';
 
 let dir: string;
@@ -88,8 +89,63 @@ describe('health and status', () => {
       lastLsn: 1,
       durableLsn: 1,
       replicas: [],
+      journal: {
+        state: 'ok',
+        error: null,
+        since: null,
+        attempts: 0,
+        recoveries: 0,
+        totalAttempts: 0,
+      },
     });
     expect(journal.journalId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a failed journal: healthz 503 with its code, status and metrics say so; recovered, all is ok again', async () => {
+    await journal.append({ kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'before' });
+    injectJournalFaults(journal, (step) => {
+      injectJournalFaults(journal, undefined);
+      throw Object.assign(new Error(`ENOSPC: no space left on device, ${step}`), {
+        code: 'ENOSPC',
+      });
+    });
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/v1/annotations',
+      payload: { text: 'refused' },
+    });
+    expectError(refused, 503, 'FSJ_ERR_API_UNAVAILABLE');
+    expect((body(refused) as { error: { message: string } }).error.message).toMatch(
+      /ENOSPC.*\(FSJ_ERR_JOURNAL_IO\)$/,
+    );
+
+    const health = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(503);
+    expect(body(health)).toEqual({
+      ok: false,
+      error: { code: 'FSJ_ERR_JOURNAL_IO', message: expect.stringMatching(/after lsn 1: ENOSPC/) },
+    });
+    const status = body(await app.inject({ method: 'GET', url: '/v1/status' })) as {
+      journal: Record<string, unknown>;
+    };
+    expect(status.journal).toMatchObject({
+      state: 'failed',
+      error: { code: 'FSJ_ERR_JOURNAL_IO' },
+      since: expect.stringMatching(/Z$/),
+    });
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^fsjournal_journal_failed 1$/m);
+
+    await journal.recover();
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const after = body(await app.inject({ method: 'GET', url: '/v1/status' })) as {
+      journal: Record<string, unknown>;
+    };
+    expect(after.journal).toMatchObject({ state: 'ok', error: null, since: null });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+      /^fsjournal_journal_failed 0$/m,
+    );
+    expect((await recordAt(2)).kind).toBe(RecordKind.RECORD_KIND_GAP);
   });
 
   it('GET /v1/status lists connected replicas with every Replica field', async () => {

@@ -6,7 +6,12 @@ export * from './segment_scan.js';
 export * from './sparse_index.js';
 export * from './journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record.js';
-export { toEntry } from './journal.js';
+export {
+  toEntry,
+  injectJournalFaults,
+  type JournalFaultHook,
+  type JournalIoStep,
+} from './journal.js';
 export * from './manifest.js';
 export * from './reconcile.js';
 export * from './content_store.js';
@@ -14,5 +19,5 @@ export * from './tree_model.js';
 export * from './txn_gate.js';
 export * from './mount_point.js';
 export * from './fuse_native.js';
-export { errnoOf, journalPath, parentOf, writeRecords } from './mount_capture.js';
+export { errnoOf, journalPath, lostOf, parentOf, writeRecords } from './mount_capture.js';
 export { utimeSeconds } from './tree_applier.js';

@@ -14,9 +14,12 @@
  *   a machine crash can lose the newest records (never corrupt older ones).
  *
  * A failed write or fsync leaves the journal failed: every later append is
- * rejected with the same FSJ_ERR_JOURNAL_IO. After a failed fsync the page
- * cache cannot be trusted, so the only safe continuation is to reopen, which
- * recovers (and fdatasyncs the tail before calling it durable).
+ * rejected with the same FSJ_ERR_JOURNAL_IO until `recover()` succeeds (or
+ * the journal is reopened). After a failed fsync the page cache cannot be
+ * trusted, so recovery keeps only what an fsync that succeeded covered: the
+ * live segment is cut back to the durable end, and the LSNs after it, which
+ * no caller was told were durable and no reader was given, are assigned
+ * again. A GAP record then says where the journal failed.
  */
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -33,9 +36,9 @@ import {
 import {
   decodeRecord,
   encodeRecord,
+  RecordKind,
   type JournalEntry,
   type RecordInput,
-  type RecordKind,
 } from './record.js';
 import {
   decodeSegmentHeader,
@@ -103,6 +106,49 @@ export interface JournalObserver {
   onAppended?(a: { kinds: readonly RecordKind[]; bytes: number; seconds: number }): void;
   /** One fdatasync of a segment took `seconds` (not called under `sync: none`). */
   onFsync?(seconds: number): void;
+  /** A write or fsync failed: the journal refuses appends until recovered. */
+  onFailed?(error: JournalError): void;
+  /** `recover()` succeeded: appends are taken again, after the GAP it wrote. */
+  onRecovered?(recovery: JournalRecovery): void;
+}
+
+/** What `recover()` did. */
+export interface JournalRecovery {
+  /** The error that failed the journal. */
+  error: JournalError;
+  /** When it failed, milliseconds since the epoch. */
+  failedAtMs: number;
+  /** The last durable LSN, where the journal was cut back to. */
+  durableLsn: number;
+  /** LSNs that had been assigned after it and were discarded (never durable, never acknowledged). */
+  discarded: number;
+  /** The LSN of the GAP record written on recovery (durableLsn + 1). */
+  gapLsn: number;
+}
+
+/**
+ * The steps of a writer's file I/O a test can make fail (see
+ * `injectJournalFaults`): a frame write or fdatasync of the live segment,
+ * the creation of a new segment (empty file made, header not yet written),
+ * the fsync of its header, the index file of a segment being sealed, and the
+ * truncation of recovery itself.
+ */
+export type JournalIoStep =
+  'write' | 'datasync' | 'segment-create' | 'segment-sync' | 'index' | 'recover';
+
+/** Called before each step; throwing makes that step fail as the OS would. */
+export type JournalFaultHook = (step: JournalIoStep, segment: string) => void;
+
+const faultHooks = new WeakMap<Journal, JournalFaultHook>();
+
+/**
+ * Tests only (exported from `internal_mod`): runs `hook` before each I/O step
+ * of `journal`'s writer, so a test can fail the next fdatasync with EIO.
+ * `undefined` removes it.
+ */
+export function injectJournalFaults(journal: Journal, hook: JournalFaultHook | undefined): void {
+  if (hook) faultHooks.set(journal, hook);
+  else faultHooks.delete(journal);
 }
 
 /** Where an append landed. */
@@ -182,7 +228,8 @@ export class Journal {
 
   private queue: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
-  private failure: JournalError | undefined;
+  private failed: { error: JournalError; atMs: number } | undefined;
+  private recovering: Promise<JournalRecovery | undefined> | undefined;
   private closed = false;
   private readonly advanceWaiters = new Set<() => void>();
   private readonly observers = new Set<JournalObserver>();
@@ -251,6 +298,16 @@ export class Journal {
   /** Newest LSN fsynced (under `sync: none`, written). */
   get durableLsn(): number {
     return this.durableLsnValue;
+  }
+
+  /** The error a failed write or fsync left, until `recover()` succeeds; else undefined. */
+  get failure(): JournalError | undefined {
+    return this.failed?.error;
+  }
+
+  /** When the journal failed (ms since the epoch), while it is failed. */
+  get failedAtMs(): number | undefined {
+    return this.failed?.atMs;
   }
 
   /** Bytes of the retained segments as written (headers included). */
@@ -357,6 +414,7 @@ export class Journal {
   /** fdatasyncs the active segment, timing it for observers. */
   private async datasync(): Promise<void> {
     const started = performance.now();
+    this.io('datasync', this.segments[this.segments.length - 1]!.name);
     await this.active!.datasync();
     const seconds = (performance.now() - started) / 1000;
     this.notifyObservers((o) => o.onFsync?.(seconds));
@@ -390,6 +448,7 @@ export class Journal {
       if (pieceBytes === 0) return;
       const buf = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, pieceBytes);
       let done = 0;
+      this.io('write', seg.name);
       while (done < buf.length) {
         const { bytesWritten } = await this.active!.write(
           buf,
@@ -437,12 +496,14 @@ export class Journal {
     await this.active!.close();
     this.active = undefined;
     seg.sealed = true;
+    this.io('index', seg.name);
     await writeIndexFile(this.dir, seg);
     const next = await createSegment(
       this.dir,
       this.journalId,
       seg.lastLsn + 1,
       this.indexEveryBytes,
+      (step, name) => this.io(step, name),
     );
     // The new segment becomes the last one together with its own ends (no
     // await between): a reader must never take the sealed segment's end as
@@ -455,17 +516,134 @@ export class Journal {
     return next;
   }
 
+  /** The test seam: see injectJournalFaults. */
+  private io(step: JournalIoStep, segment: string): void {
+    faultHooks.get(this)?.(step, segment);
+  }
+
   private fail(cause: unknown): void {
-    this.failure = new JournalError(
+    const error = new JournalError(
       'FSJ_ERR_JOURNAL_IO',
-      'journal write failed; reopen to recover',
-      {
-        cause,
-        retryable: true,
-      },
+      `journal write failed after lsn ${this.durableLsnValue}: ${causeText(cause)}`,
+      // `lsn`: the last durable one; an append with records after it lost them.
+      { cause, retryable: true, lsn: this.durableLsnValue },
     );
-    this.logger.warn({ err: cause, dir: this.dir }, 'journal write failed');
+    this.failed = { error, atMs: Date.now() };
+    this.logger.warn(
+      { err: cause, dir: this.dir, durableLsn: this.durableLsnValue },
+      'journal write failed: appends refused until it is recovered',
+    );
+    this.notifyObservers((o) => o.onFailed?.(error));
     this.notifyAdvance();
+  }
+
+  /**
+   * Recovers in place from a failed write or fsync; resolves undefined when
+   * the journal is not failed. The object stays the same, so whoever holds
+   * it (capture, senders, retention) carries on.
+   *
+   * Nothing written after the last successful fsync is trusted (its pages
+   * may be lost while the cache says clean): the files are closed, segment
+   * files a roll left half made are removed, the live segment is truncated
+   * to its durable end, fsynced and scanned, and appends resume at
+   * `durableLsn + 1`. The LSNs after it were never durable, so no append was
+   * acknowledged with them and no reader of durable records saw them.
+   * Finally a GAP record saying where the journal failed is appended (first,
+   * before any other append) and made durable; if that fails, the journal is
+   * failed again and this rejects. Readers of durable records and tailing
+   * readers continue; a reader that asked for undurable records may have
+   * seen records that recovery discards.
+   */
+  recover(): Promise<JournalRecovery | undefined> {
+    if (this.closed) {
+      return Promise.reject(new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'journal closed'));
+    }
+    if (!this.failed) return Promise.resolve(undefined);
+    this.recovering ??= this.recoverOnce().finally(() => (this.recovering = undefined));
+    return this.recovering;
+  }
+
+  private async recoverOnce(): Promise<JournalRecovery> {
+    while (this.flushing) await this.flushing;
+    const failed = this.failed!;
+    const durableLsn = this.durableLsnValue;
+    const durableEnd = this.durableEnd;
+    const discarded = this.nextLsn - 1 - durableLsn;
+    const segDir = join(this.dir, SEGMENTS_DIR);
+    try {
+      await this.active?.close().catch(() => undefined);
+      this.active = undefined;
+      // A roll that failed after creating the next segment but before it
+      // became the live one leaves a file the journal does not list.
+      const last = this.segments[this.segments.length - 1]!;
+      const strays = (await readdir(segDir)).filter((n) => n.endsWith('.seg') && n > last.name);
+      for (const n of strays) {
+        await rm(join(segDir, n), { force: true });
+        await rm(indexPath(this.dir, n), { force: true });
+      }
+      if (strays.length > 0) await fsyncDir(segDir);
+      // A roll that failed at the index file left the live segment sealed;
+      // an index file of the live segment is never used, but is not left.
+      if (last.sealed) await rm(indexPath(this.dir, last.name), { force: true });
+      this.io('recover', last.name);
+      const fh = await open(last.path, 'r+');
+      try {
+        await fh.truncate(durableEnd);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const scan = await scanSegment(last.path, last.name, this.indexEveryBytes);
+      if (scan.stop || scan.validEnd !== durableEnd || scan.lastLsn !== durableLsn) {
+        throw new JournalError(
+          'FSJ_ERR_JOURNAL_CORRUPT',
+          `segment ${last.name}: ends at lsn ${scan.lastLsn} offset ${scan.validEnd} after recovery, expected lsn ${durableLsn} offset ${durableEnd}`,
+          { segment: last.name, offset: scan.stop?.offset ?? scan.validEnd },
+        );
+      }
+      const active = await open(last.path, 'r+');
+      if (this.closed) {
+        await active.close();
+        throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'journal closed');
+      }
+      Object.assign(last, segmentFromScan(last.name, last.path, scan, false));
+      this.active = active;
+      this.nextLsn = durableLsn + 1;
+      this.writtenLsn = durableLsn;
+      this.writtenEnd = durableEnd;
+      if (strays.length > 0) {
+        this.logger.warn({ removed: strays }, 'journal removed segments a failed roll left');
+      }
+    } catch (cause) {
+      if (isJournalError(cause)) throw cause;
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_IO',
+        `recover after lsn ${durableLsn}: ${causeText(cause)}`,
+        { cause, retryable: true },
+      );
+    }
+    // Appends are taken again from here on; the GAP is queued first.
+    this.failed = undefined;
+    const gap = this.append({
+      kind: RecordKind.RECORD_KIND_GAP,
+      path: '',
+      text: `journal failed after lsn ${durableLsn} at ${new Date(failed.atMs).toISOString()} (${causeText(failed.error.cause)}); ${discarded} records never made durable were discarded`,
+    });
+    this.notifyAdvance();
+    const at = await gap; // rejects with the new failure if the disk still refuses
+    const recovery: JournalRecovery = {
+      error: failed.error,
+      failedAtMs: failed.atMs,
+      durableLsn,
+      discarded,
+      gapLsn: at.firstLsn,
+    };
+    this.logger.info(
+      { durableLsn, discarded, gapLsn: at.firstLsn, failedMs: Date.now() - failed.atMs },
+      'journal recovered: appends resume after a GAP',
+    );
+    this.notifyObservers((o) => o.onRecovered?.(recovery));
+    return recovery;
   }
 
   private notifyAdvance(): void {
@@ -474,18 +652,19 @@ export class Journal {
   }
 
   /**
-   * Resolves once `durableLsn >= lsn`, or the journal closes or fails, or
-   * `signal` aborts; callers check which.
+   * Resolves once `durableLsn >= lsn`, or the journal closes, or `signal`
+   * aborts; callers check which. A failed journal is waited through: it
+   * may be recovered.
    */
   async waitForDurable(lsn: number, signal?: AbortSignal): Promise<void> {
-    while (this.durableLsnValue < lsn && !this.closed && !this.failure && !signal?.aborted) {
+    while (this.durableLsnValue < lsn && !this.closed && !signal?.aborted) {
       await this.waitForAdvance(signal);
     }
   }
 
-  /** True once close() has begun or a write failed. */
+  /** True once close() has begun (a failed journal is not closed: see `failure`). */
   get isClosed(): boolean {
-    return this.closed || this.failure !== undefined;
+    return this.closed;
   }
 
   /**
@@ -549,8 +728,8 @@ export class Journal {
     for (;;) {
       if (options.signal?.aborted) return;
       if (lsn > limitLsn()) {
+        // A failed journal is waited through too: recovery continues it.
         if (!options.tail || this.closed) return;
-        if (this.failure) throw this.failure;
         await this.waitForAdvance(options.signal);
         continue;
       }
@@ -697,6 +876,7 @@ export class Journal {
   /** Waits for pending appends, syncs, closes files and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.recovering?.catch(() => undefined);
     await this.flush().catch(() => undefined);
     this.closed = true;
     this.notifyAdvance();
@@ -714,6 +894,11 @@ export function toEntry(f: Frame & { offset?: number }, segment?: string): Journ
     timeUs: f.timeUs,
     record: decodeRecord(f.payload, { segment, offset: f.offset, lsn: f.lsn }),
   };
+}
+
+/** The message of an error from the OS (`ENOSPC: no space left on device, write`). */
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
 }
 
 function checkOptions(o: JournalOptions): void {
@@ -751,17 +936,20 @@ async function createSegment(
   journalId: string,
   firstLsn: number,
   indexEvery: number,
+  io?: JournalFaultHook,
 ): Promise<Segment> {
   const name = segmentName(firstLsn);
   const path = join(dir, SEGMENTS_DIR, name);
   const fh = await open(path, 'wx', 0o644);
   try {
+    io?.('segment-create', name);
     await fh.write(
       encodeSegmentHeader({ journalId, firstLsn, createdUs: nowUs() }),
       0,
       SEGMENT_HEADER_BYTES,
       0,
     );
+    io?.('segment-sync', name);
     await fh.sync();
   } finally {
     await fh.close();

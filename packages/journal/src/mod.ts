@@ -9,6 +9,7 @@ export {
   type JournalLogger,
   type JournalObserver,
   type JournalOptions,
+  type JournalRecovery,
   type ReadOptions,
   type SyncPolicy,
 } from './journal.js';

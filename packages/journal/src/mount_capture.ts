@@ -29,7 +29,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Capture } from './capture.js';
 import { writeFileDurable } from './durable_file.js';
-import { JournalError } from './errors.js';
+import { JournalError, isJournalError } from './errors.js';
 import {
   FuseOp,
   loadFuseBinding,
@@ -187,7 +187,14 @@ export class MountCapture implements Capture {
   private readonly comms = new Map<number, { comm: string; at: number }>();
   /** dev:ino -> a path, for hard-linked files (see otherName). */
   private readonly inodeNames = new Map<string, string>();
-  private failure: Error | undefined;
+  private failed: Error | undefined;
+  private readonly failureListeners = new Set<(error: Error) => void>();
+  /**
+   * Changes made on source whose records the failed journal lost (their
+   * callers got EIO), in the order they were made: journaled by resume().
+   */
+  private unjournaled: Lost[] = [];
+  private changeSeq = 0;
   private stopped = false;
   private readonly exitTimeoutMs: number;
 
@@ -286,7 +293,79 @@ export class MountCapture implements Capture {
   async idle(): Promise<void> {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.journal.flush();
-    if (this.failure) throw this.failure;
+    if (this.failed) throw this.failed;
+  }
+
+  /** The error that stopped taking changes, until resume() succeeds. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  onFailed(listener: (error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /**
+   * Takes changes again once the journal does. A change whose backing step
+   * was done but whose records the failed journal lost is on source; its
+   * caller got EIO. Its records are appended again now, in the order the
+   * changes were made (none was made after them: every later change was
+   * refused before touching source), so the journal, and the replicas, end
+   * as source is. Only what was lost is appended: the failure names the last
+   * durable LSN, so records of a change that a segment roll made durable are
+   * not repeated; a transaction cut there is aborted first and journaled
+   * whole under a new id.
+   */
+  async resume(options: { gap?: string } = {}): Promise<void> {
+    if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
+    await this.ordered(async () => {
+      if (options.gap !== undefined) {
+        await this.journal.append({
+          kind: RecordKind.RECORD_KIND_GAP,
+          path: '',
+          text: options.gap,
+        });
+      }
+      const changes = this.unjournaled.sort((a, b) => a.seq - b.seq);
+      let records = 0;
+      while (changes.length > 0) {
+        const change = changes[0]!;
+        await this.journalAgain(change);
+        records += change.records.length;
+        changes.shift();
+      }
+      this.failed = undefined;
+      this.logger?.info(
+        { records, lsn: this.journal.lastLsn },
+        'mount takes changes again; changes the failed journal lost are journaled',
+      );
+    });
+  }
+
+  /**
+   * Appends what the journal lost of one change again (see resume), a
+   * transaction under a new id. If that fails too, `change` is left saying
+   * what is still lost.
+   */
+  private async journalAgain(change: Lost): Promise<void> {
+    if (change.abortTxn !== undefined) {
+      await this.journal.append({ kind: RecordKind.RECORD_KIND_TXN_ABORT, txn: change.abortTxn });
+      change.abortTxn = undefined;
+    }
+    if (change.records.length === 0) return;
+    // No await from here to the append: the id is the LSN its TXN_BEGIN gets.
+    const firstLsn = this.journal.lastLsn + 1;
+    const old = change.records[0]?.txn ?? undefined;
+    if (change.records[0]?.kind === RecordKind.RECORD_KIND_TXN_BEGIN && old !== undefined) {
+      for (const r of change.records) if (r.txn === old) r.txn = firstLsn;
+    }
+    try {
+      await this.journal.appendMany(change.records);
+    } catch (err) {
+      Object.assign(change, lostOf(change.seq, change.records, firstLsn, err) ?? { records: [] });
+      throw err;
+    }
   }
 
   /** Unmounts (lazily: open files keep working until closed), waits for the loop to end. */
@@ -306,7 +385,7 @@ export class MountCapture implements Capture {
     }
     await Promise.allSettled([...this.inflight]);
     await this.journal.flush().catch(() => undefined);
-    if (!this.failure) await rm(join(this.journal.dir, ACTIVE_MARKER), { force: true });
+    if (!this.failed) await rm(join(this.journal.dir, ACTIVE_MARKER), { force: true });
     this.logger?.info({ mountpoint: this.mountpoint, ...this.stats }, 'unmounted');
   }
 
@@ -415,7 +494,8 @@ export class MountCapture implements Capture {
   private async change(o: Op): Promise<void> {
     const b = this.binding;
     const { req, path, path2 } = o;
-    if (this.failure || this.stopped) {
+    // While the journal cannot take records, nothing is changed: EIO.
+    if (this.failed || this.stopped || this.journal.failure) {
       this.stats.errors++;
       b.reply(req, EIO);
       return;
@@ -429,12 +509,18 @@ export class MountCapture implements Capture {
     }
     let appended: Promise<Appended> | undefined;
     let change: Change;
+    let seq = 0;
+    let firstLsn = 0;
     try {
       change = await this.ordered(async () => {
+        // Failed while this waited its turn: refused before source is touched.
+        if (this.failed || this.journal.failure) throw { errno: EIO };
         const ch = await this.perform(o);
         if (ch.records.length > 0) {
           const c: Cred = { uid: o.uid, gid: o.gid, pid: o.pid, comm: this.comm(o.pid) };
           for (const r of ch.records) r.cred = c;
+          seq = ++this.changeSeq;
+          firstLsn = this.journal.lastLsn + 1; // the LSN the append's first record gets
           appended = this.journal.appendMany(ch.records);
           // Handled below; a rejection must not go unhandled meanwhile.
           appended.catch(() => undefined);
@@ -447,14 +533,27 @@ export class MountCapture implements Capture {
       return;
     }
     if (appended) {
+      let journaled = false;
       try {
         const at = await appended;
+        journaled = true;
         this.stats.records += change.records.length;
         if (this.gate) await this.gate.wait(at.firstLsn, at.lastLsn);
       } catch (err) {
-        // The change is on source but the journal cannot hold it: stop taking changes.
-        this.failure ??= err as Error;
-        this.logger?.warn({ err, path }, 'journal append failed: mount refuses further changes');
+        // The change is on source but the journal cannot hold it now: no
+        // further change is taken until resume().
+        if (!this.failed) {
+          this.failed = err as Error;
+          this.logger?.warn(
+            { err, path },
+            'journal append failed: mount answers EIO to changes until the journal is recovered',
+          );
+          for (const l of this.failureListeners) l(this.failed);
+        }
+        // Lost by a failed journal: journaled again by resume(). (A record
+        // the journal refuses as invalid never can be: the GAP says so.)
+        const lost = journaled ? undefined : lostOf(seq, change.records, firstLsn, err);
+        if (lost) this.unjournaled.push(lost);
         change.onFailure?.();
         this.stats.errors++;
         b.reply(req, EIO);
@@ -737,6 +836,45 @@ export class MountCapture implements Capture {
       records: [rec, utimesRecord(parentOf(rel), await p.lstat(join(this.source, parentOf(rel))))],
     };
   }
+}
+
+/** What a failed journal lost of one change: journaled again by resume(). */
+interface Lost {
+  /** The change's place in the order changes were made. */
+  seq: number;
+  records: RecordInput[];
+  /** A transaction whose TXN_BEGIN was made durable before the failure: abort it first. */
+  abortTxn?: number;
+}
+
+/**
+ * What of `records`, appended in one call from `firstLsn` on and refused
+ * with `err`, the journal lost: none when `err` is not a failure of the
+ * journal (a record it refuses as invalid can never be journaled), the
+ * records after the last durable LSN the failure names (a segment roll
+ * inside the call made the ones before it durable), or, for a transaction
+ * cut there, all of it again with the transaction to abort.
+ */
+export function lostOf(
+  seq: number,
+  records: RecordInput[],
+  firstLsn: number,
+  err: unknown,
+): Lost | undefined {
+  if (!isJournalError(err, 'FSJ_ERR_JOURNAL_IO')) return undefined;
+  const kept = Math.max(0, (err.lsn ?? 0) - firstLsn + 1);
+  if (kept >= records.length) return undefined;
+  const txn = records[0]?.kind === RecordKind.RECORD_KIND_TXN_BEGIN ? records[0].txn : undefined;
+  if (kept > 0 && txn) return { seq, records: records.map(ownData), abortTxn: txn };
+  return { seq, records: records.slice(kept).map(ownData) };
+}
+
+/** A record whose data no longer points into a buffer of the binding's (kept past the reply). */
+function ownData(r: RecordInput): RecordInput {
+  const out = { ...r };
+  if (r.data) out.data = Buffer.from(r.data);
+  if (r.xattrValue) out.xattrValue = Buffer.from(r.xattrValue);
+  return out;
 }
 
 /** The journal path of a regular file with this identity under `root`, or null. Walks the tree. */

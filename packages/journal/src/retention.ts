@@ -66,7 +66,7 @@ export class Retention {
   private async pass(): Promise<RetentionPass> {
     const { journal, checkpoints } = this.o;
     const out: RetentionPass = { releasedSegments: [], releasedCheckpoints: [] };
-    if (journal.isClosed || journal.durableLsn === 0) return out;
+    if (journal.isClosed || journal.failure || journal.durableLsn === 0) return out;
     const newest = checkpoints.newest;
     if (
       this.o.checkpointBytes > 0 &&

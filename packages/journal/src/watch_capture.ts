@@ -14,9 +14,10 @@ import { opendir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { xxh3 } from '@node-rs/xxhash';
 import picomatch from 'picomatch';
+import type { Capture } from './capture.js';
 import { createTreeWatcher, defaultWatcherKind, type TreeWatcher } from './dir_watcher.js';
 import type { Journal, JournalLogger } from './journal.js';
-import { JournalError } from './errors.js';
+import { JournalError, isJournalError } from './errors.js';
 import {
   BlockHashes,
   Manifest,
@@ -217,7 +218,7 @@ class Lookahead<T> {
   }
 }
 
-export class WatchCapture {
+export class WatchCapture implements Capture {
   readonly source: string;
   readonly journal: Journal;
   readonly stats: CaptureStats = {
@@ -256,7 +257,9 @@ export class WatchCapture {
   private inflight = new Set<Promise<unknown>>();
   private readonly readers = new Set<Promise<void>>();
   private inflightBytes = 0;
-  private failure: Error | undefined;
+  private failed: Error | undefined;
+  private readonly failureListeners = new Set<(error: Error) => void>();
+  private resuming: Promise<void> | undefined;
   private stopped = false;
   private lastSave = 0;
   /** The manifest's revision and LSN as `manifest.bin` holds them (-1: not saved yet). */
@@ -471,7 +474,7 @@ export class WatchCapture {
       .then(() => this.run())
       .finally(() => {
         this.running = undefined;
-        if (this.dirty.size > 0 && !this.failure) this.kick();
+        if (this.dirty.size > 0 && !this.failed) this.kick();
         else this.maybeIdle();
       });
   }
@@ -529,7 +532,7 @@ export class WatchCapture {
     try {
       while (
         !this.stopped &&
-        !this.failure &&
+        !this.failed &&
         (this.dirty.size > 0 || this.dueRemovals().length > 0)
       ) {
         if (this.eventsSinceQuiet > this.burstThreshold) {
@@ -550,12 +553,12 @@ export class WatchCapture {
         this.dirty.clear();
         const seen = new Lookahead(paths, (p) => this.observe(p), STAT_AHEAD);
         for (let i = 0; i < paths.length; i++) {
-          if (this.stopped || this.failure) break;
+          if (this.stopped || this.failed) break;
           await this.processPath(paths[i]!, { now: await seen.take(i) });
         }
         await this.drain();
         for (const p of this.dueRemovals()) {
-          if (this.stopped || this.failure) break;
+          if (this.stopped || this.failed) break;
           await this.processRemoval(p);
         }
         this.roundsDone = round;
@@ -566,7 +569,7 @@ export class WatchCapture {
       if (
         Date.now() - this.lastSave > this.manifestSaveMs &&
         this.dirty.size === 0 &&
-        !this.failure
+        !this.failed
       ) {
         await this.saveManifest();
       }
@@ -596,9 +599,92 @@ export class WatchCapture {
   }
 
   private fail(err: unknown): void {
-    this.failure = err instanceof Error ? err : new Error(String(err));
-    this.logger?.warn({ err }, 'capture failed');
+    // The first error stops the capture; appends in flight then fail too.
+    if (this.failed) return;
+    this.failed = isJournalError(err)
+      ? err
+      : new JournalError(
+          'FSJ_ERR_JOURNAL_IO',
+          `capture: ${(err as Error)?.message ?? String(err)}`,
+          {
+            cause: err,
+            retryable: true,
+          },
+        );
+    this.logger?.warn({ err }, 'capture failed: changes wait until it resumes');
+    for (const l of this.failureListeners) l(this.failed);
     this.maybeIdle();
+  }
+
+  /** The error that stopped the capture, until resume() succeeds. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
+  onFailed(listener: (error: Error) => void): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
+  }
+
+  /**
+   * Continues after a failure once the journal takes appends again. The
+   * manifest may believe records the journal lost (appended, never made
+   * durable, discarded by recovery), so it is rebuilt as the start does:
+   * manifest.bin brought forward over the durable journal, a transaction left
+   * open there aborted. Then the whole tree is compared with it (the
+   * start-up scan's path), so whatever changed while the capture stood is
+   * journaled. Resolves once that is journaled and durable. Called while
+   * capturing, it pauses processing for the rebuild the same way.
+   */
+  resume(options: { gap?: string } = {}): Promise<void> {
+    if (this.stopped) {
+      return Promise.reject(new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped'));
+    }
+    this.resuming ??= this.resumeOnce(options).finally(() => (this.resuming = undefined));
+    return this.resuming;
+  }
+
+  private async resumeOnce(options: { gap?: string }): Promise<void> {
+    // Processing stops at its next step while failed; wait until nothing runs.
+    const cause = this.failed;
+    this.failed ??= new JournalError('FSJ_ERR_JOURNAL_IO', 'capture paused to resume', {
+      retryable: true,
+    });
+    try {
+      while (this.running || this.readers.size > 0 || this.inflight.size > 0) {
+        await this.running;
+        await Promise.allSettled([...this.readers, ...this.inflight]);
+      }
+      this.manifest = new Manifest();
+      this.savedRevision = -1;
+      this.savedLsn = -1;
+      this.eventsSinceQuiet = 0;
+      this.listed.clear();
+      await this.loadManifest();
+    } catch (err) {
+      this.failed = undefined;
+      this.fail(err); // stays failed, with what stopped the resume
+      throw this.failed;
+    }
+    this.failed = undefined;
+    if (options.gap !== undefined) {
+      this.stats.gaps++;
+      this.appendRecords([{ kind: RecordKind.RECORD_KIND_GAP, path: '', text: options.gap }], 0);
+    }
+    this.logger?.info(
+      { cause: cause?.message, paths: this.manifest.size, lsn: this.journal.lastLsn },
+      'capture resuming: rescanning the tree',
+    );
+    try {
+      await this.rescan('', 'resume after failure');
+      await this.idle();
+      if (this.stopped) return;
+      if (!this.running) await this.saveManifest(false);
+    } catch (err) {
+      this.fail(err); // failed again (or the manifest cannot be saved): resume again later
+      throw this.failed ?? err;
+    }
+    this.logger?.info({ lsn: this.journal.lastLsn }, 'capture resumed');
   }
 
   /** Appends records in order without waiting for durability; memory stays bounded. */
@@ -997,7 +1083,7 @@ export class WatchCapture {
 
   private maybeIdle(): void {
     const quiet = this.dirty.size === 0 && this.removals.size === 0 && !this.running;
-    if (!quiet && !this.failure && !this.stopped) return;
+    if (!quiet && !this.failed && !this.stopped) return;
     if (quiet) {
       this.eventsSinceQuiet = 0;
       this.listed.clear(); // every listed directory has been processed
@@ -1032,7 +1118,7 @@ export class WatchCapture {
     // found wait for their rename window and are processed in a later round.
     const round = this.dirty.size > 0 ? this.roundsStarted + 1 : this.roundsStarted;
     for (;;) {
-      if (this.failure) throw this.failure;
+      if (this.failed) throw this.failed;
       const quiet = this.dirty.size === 0 && this.removals.size === 0 && !this.running;
       const fenced =
         this.roundsDone >= round &&
@@ -1043,7 +1129,7 @@ export class WatchCapture {
     }
     await Promise.all(this.inflight);
     await this.journal.flush();
-    if (this.failure) throw this.failure;
+    if (this.failed) throw this.failed;
   }
 
   /**
@@ -1065,11 +1151,11 @@ export class WatchCapture {
   async stop(): Promise<void> {
     if (this.stopped) return;
     await this.watcher?.close();
-    if (!this.failure) await this.idle().catch(() => undefined);
+    if (!this.failed) await this.idle().catch(() => undefined);
     this.stopped = true;
     if (this.removalTimer) clearTimeout(this.removalTimer);
     await this.running;
     await Promise.allSettled(this.inflight);
-    if (!this.failure) await this.saveManifest(false);
+    if (!this.failed) await this.saveManifest(false);
   }
 }

@@ -5,10 +5,18 @@
  */
 import type { BigIntStats } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAX_WRITE_DATA, RecordKind, SyncGate, type ReplicaWaiter } from '@fsjournal/journal';
+import {
+  JournalError,
+  MAX_WRITE_DATA,
+  RecordKind,
+  SyncGate,
+  type RecordInput,
+  type ReplicaWaiter,
+} from '@fsjournal/journal';
 import {
   errnoOf,
   journalPath,
+  lostOf,
   parentOf,
   parseMountInfo,
   writeRecords,
@@ -92,6 +100,55 @@ describe('writeRecords', () => {
       [RecordKind.RECORD_KIND_UTIMES, 77, undefined, undefined],
       [RecordKind.RECORD_KIND_TXN_COMMIT, 77, undefined, undefined],
     ]);
+  });
+});
+
+describe('lostOf: what a failed journal lost of one change', () => {
+  const failedAfter = (lsn: number): JournalError =>
+    new JournalError('FSJ_ERR_JOURNAL_IO', `journal write failed after lsn ${lsn}: EIO`, { lsn });
+  const write: RecordInput[] = [
+    { kind: RecordKind.RECORD_KIND_WRITE, path: 'f', offset: 0, data: Buffer.from('abc') },
+    { kind: RecordKind.RECORD_KIND_UTIMES, path: 'f' },
+  ];
+  const txn: RecordInput[] = [
+    { kind: RecordKind.RECORD_KIND_TXN_BEGIN, txn: 20 },
+    { kind: RecordKind.RECORD_KIND_WRITE, path: 'f', offset: 0, data: Buffer.from('a'), txn: 20 },
+    { kind: RecordKind.RECORD_KIND_TXN_COMMIT, txn: 20 },
+  ];
+  const kinds = (l: ReturnType<typeof lostOf>): unknown =>
+    l && { kinds: l.records.map((r) => r.kind), abortTxn: l.abortTxn };
+
+  it('nothing of it was made durable: all of it, its data copied', () => {
+    const l = lostOf(1, write, 20, failedAfter(19));
+    expect(kinds(l)).toEqual({
+      kinds: [RecordKind.RECORD_KIND_WRITE, RecordKind.RECORD_KIND_UTIMES],
+      abortTxn: undefined,
+    });
+    expect(l!.records[0]!.data).toEqual(write[0]!.data);
+    expect(l!.records[0]!.data).not.toBe(write[0]!.data);
+  });
+
+  it('a roll inside the call made its first record durable: the rest', () => {
+    expect(kinds(lostOf(1, write, 20, failedAfter(20)))).toEqual({
+      kinds: [RecordKind.RECORD_KIND_UTIMES],
+      abortTxn: undefined,
+    });
+  });
+
+  it('all of it durable, or refused as invalid: nothing to journal again', () => {
+    expect(lostOf(1, write, 20, failedAfter(21))).toBeUndefined();
+    expect(lostOf(1, write, 20, new JournalError('FSJ_ERR_JOURNAL_RECORD', 'bad'))).toBeUndefined();
+  });
+
+  it('a transaction cut by the failure: all of it again, and its first id aborted', () => {
+    expect(kinds(lostOf(1, txn, 20, failedAfter(21)))).toEqual({
+      kinds: txn.map((r) => r.kind),
+      abortTxn: 20,
+    });
+    expect(kinds(lostOf(1, txn, 20, failedAfter(19)))).toEqual({
+      kinds: txn.map((r) => r.kind),
+      abortTxn: undefined,
+    });
   });
 });
 

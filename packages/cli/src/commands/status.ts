@@ -54,6 +54,16 @@ function age(iso: unknown, now: number): string {
 
 const str = (v: unknown): string => (v === undefined || v === null ? '-' : String(v));
 
+/** The primary's `journal` health: `ok`, or FAILED with the code, since when and the attempts. */
+function journalLine(h: Json | undefined, now: number): string {
+  if (!h) return '-';
+  const recovered = Number(h.recoveries ?? 0);
+  const times = recovered > 0 ? ` (recovered ${recovered} time${recovered === 1 ? '' : 's'})` : '';
+  if (h.state !== 'failed') return `${str(h.state)}${times}`;
+  const e = (h.error ?? {}) as Json;
+  return `FAILED ${str(e.code)}: ${str(e.message)} (since ${age(h.since, now)}, ${str(h.attempts)} recovery attempts; changes are not journaled until it recovers)${times}`;
+}
+
 function lines(pairs: [string, string][]): string[] {
   return pairs.map(([k, v]) => `${k.padEnd(12)} ${v}`.trimEnd());
 }
@@ -94,6 +104,7 @@ export function renderStatus(s: Json, now = Date.now()): string {
         ['mode', str(s.mode)],
         ['source', str(s.source)],
         ['lsn', `first ${str(s.firstLsn)}, last ${str(s.lastLsn)}, durable ${str(s.durableLsn)}`],
+        ['journal', journalLine(s.journal as Json | undefined, now)],
       ]),
     );
   } else if (s.role === 'replica') {
