@@ -14,7 +14,7 @@
  * source keeps changing.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -541,6 +541,82 @@ describe.skipIf(noFuse)('mount mode on a file system that loses unsynced writes'
         expect(missing.slice(0, 5), `cut ${k + 1}, seed ${seed}: ${cuts.join('; ')}`).toEqual([]);
       }
       if (VERBOSE) console.log(`seed ${seed}: ${cuts.join('\n')}`);
+    },
+  );
+});
+
+describe.skipIf(noFuse)('I/O errors from the disk below the journal', () => {
+  it(
+    'EIO on the journal’s fsyncs: the primary reports it, recovers by itself, skips nothing, and survives a cut after',
+    { timeout: DAEMON_TIMEOUT },
+    async () => {
+      const h = harness();
+      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const fsys = await powercutFs();
+      const source = await h.dir('source');
+      const outside = await h.dir('outside');
+      const journal = join(fsys.mountpoint, 'journal');
+      const target = join(h.root, 'target');
+      const primaryPort = await freePort();
+      const startPrimary = (): Promise<Daemon> => h.primary({ source, journal, port: primaryPort });
+      let primary = await startPrimary();
+      const replica = await h.replica({
+        upstream: `ws://127.0.0.1:${primaryPort}/v1/stream`,
+        target,
+        state: join(h.root, 'state'),
+        id: 'r1',
+        port: await freePort(),
+      });
+      await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      const work = keepChanging(source, seed + 1);
+
+      // The disk starts failing every fsync of a segment: a real EIO through
+      // the kernel, and the unsynced writes it covered are gone for good.
+      fsys.inject({ op: 'fsync', path: /\/segments\//, errno: 'EIO' });
+      type Health = { state: string; error: { code: string } | null; attempts: number };
+      await waitUntil(
+        'the primary to report its journal failed, and a recovery attempt to fail',
+        async () => {
+          const j = (await primary.status()).journal as Health;
+          return j.state === 'failed' && j.attempts >= 1;
+        },
+        30_000,
+      );
+      const failed = (await primary.status()).journal as Health;
+      expect(failed.error?.code).toBe('FSJ_ERR_JOURNAL_IO');
+      expect((await http(`${primary.url}/healthz`)).status).toBe(503);
+      const appliedWhileFailed = (await replica.status()).appliedLsn as number;
+      // Changes made while it is failed must not be skipped.
+      await writeFile(join(source, 'made-while-failed.txt'), 'the journal was failing\n');
+
+      expect(fsys.injected, 'fsyncs the disk failed').toBeGreaterThan(0);
+      fsys.clearFaults();
+      await waitUntil(
+        'the primary to recover its journal by itself',
+        async () => ((await primary.status()).journal as Health).state === 'ok',
+        90_000,
+      );
+      expect((await http(`${primary.url}/healthz`)).status).toBe(200);
+      const gaps = (await http<{ lsn: number; text: string }[]>(`${primary.url}/v1/journal?op=GAP`))
+        .body;
+      expect(gaps.some((g) => /^journal failed after lsn \d+/.test(g.text))).toBe(true);
+      work.stop();
+      await work.done;
+      await expectConverged(primary.url, source, target);
+      expect((await replica.status()).appliedLsn as number).toBeGreaterThanOrEqual(
+        appliedWhileFailed,
+      );
+
+      // After all that, a power cut: what the replica applied is still there.
+      await sleep(200);
+      fsys.freeze();
+      const applied = (await replica.status()).appliedLsn as number;
+      await primary.kill('SIGKILL');
+      await fsys.cut();
+      const entries = await readWholeJournal(journal);
+      expect(entries.at(-1)!.lsn).toBeGreaterThanOrEqual(applied);
+      primary = await startPrimary();
+      await expectConverged(primary.url, source, target);
     },
   );
 });
