@@ -15,7 +15,7 @@ const health = {
   required: ['ok', 'state'],
   properties: {
     ok: { type: 'boolean' },
-    state: { type: 'string', enum: ['connecting', 'streaming', 'resyncing', 'error'] },
+    state: { type: 'string', enum: ['connecting', 'bootstrapping', 'streaming', 'resyncing', 'error'] },
   },
 };
 
