@@ -135,8 +135,7 @@ export interface SnapshotBlock {
 }
 
 export type SnapshotItem =
-  | { kind: 'entry'; entry: SnapshotEntry }
-  | { kind: 'block'; block: SnapshotBlock };
+  { kind: 'entry'; entry: SnapshotEntry } | { kind: 'block'; block: SnapshotBlock };
 
 /** In place of Welcome: the newest checkpoint follows, then batches from `replayFromLsn`. */
 export interface SnapshotBegin {

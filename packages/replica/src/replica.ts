@@ -507,7 +507,10 @@ export class ReplicaDaemon {
             return;
           case 'snapshot-piece': {
             if (!this.writer)
-              throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'snapshot piece before its begin');
+              throw new ReplicaError(
+                'FSJ_ERR_PROTOCOL_UNEXPECTED',
+                'snapshot piece before its begin',
+              );
             await this.writer.piece(m);
             flowed = true;
             send({ type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0, snapshotSeq: m.seq });
@@ -515,7 +518,11 @@ export class ReplicaDaemon {
           }
           case 'snapshot-end': {
             const w = this.writer;
-            if (!w) throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'snapshot end before its begin');
+            if (!w)
+              throw new ReplicaError(
+                'FSJ_ERR_PROTOCOL_UNEXPECTED',
+                'snapshot end before its begin',
+              );
             await w.finish(m);
             // The tree is durable: now the position may say so.
             const b = w.begin;
@@ -552,7 +559,11 @@ export class ReplicaDaemon {
               'replica bootstrapped from a checkpoint; streaming the records after it',
             );
             this.notify((o) =>
-              o.onBootstrapped?.({ seconds, files: w.progress.filesDone, bytes: w.progress.bytesDone }),
+              o.onBootstrapped?.({
+                seconds,
+                files: w.progress.filesDone,
+                bytes: w.progress.bytesDone,
+              }),
             );
             send({
               type: 'ack',
@@ -578,12 +589,17 @@ export class ReplicaDaemon {
       /** The primary sends a checkpoint instead of a Welcome: this replica is new and LSN 1 is gone. */
       const beginSnapshot = async (m: SnapshotBegin): Promise<void> => {
         if (this.state !== 'connecting' || this.writer)
-          throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `snapshot begin while ${this.state}`);
+          throw new ReplicaError(
+            'FSJ_ERR_PROTOCOL_UNEXPECTED',
+            `snapshot begin while ${this.state}`,
+          );
         if (this.position.journalId !== '' || this.position.appliedLsn !== 0)
           throw new ReplicaError(
             'FSJ_ERR_PROTOCOL_UNEXPECTED',
             'snapshot begin for a replica that has a position (the primary should have sent Resync)',
           );
+        const w = new SnapshotWriter(this.target, m);
+        this.writer = w;
         this.state = 'bootstrapping';
         this.lastError = null;
         this.upstreamLsn = Math.max(this.upstreamLsn, m.newestLsn);
@@ -594,8 +610,6 @@ export class ReplicaDaemon {
           bootstrap: { journalId: m.journalId, checkpointId: m.checkpointId, lsn: m.lsn },
         };
         await savePosition(this.stateDir, this.position);
-        const w = new SnapshotWriter(this.target, m);
-        this.writer = w;
         this.logger.info(
           {
             journalId: m.journalId,

@@ -151,7 +151,9 @@ export class SnapshotWriter {
         `snapshot announced ${b.entries} entries and ${b.files} files, sent ${this.entries} and ${this.progress.filesDone}`,
       );
     if (this.progress.bytesDone !== b.bytes)
-      throw refused(`snapshot announced ${b.bytes} bytes, its files hold ${this.progress.bytesDone}`);
+      throw refused(
+        `snapshot announced ${b.bytes} bytes, its files hold ${this.progress.bytesDone}`,
+      );
     // Deepest first: setting a directory's attributes never moves its parent's mtime.
     for (let i = this.dirAttrs.length - 1; i >= 0; i--) {
       const d = this.dirAttrs[i]!;
