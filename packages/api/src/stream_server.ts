@@ -207,7 +207,7 @@ class StreamSession {
       case 'hello':
         if (this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'second hello');
         return this.onHello(m);
-      case 'ack':
+      case 'ack': {
         if (!this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
         // decodeMessage checked durable <= applied <= received.
         if (m.receivedLsn > this.sentLsn) {
@@ -232,6 +232,7 @@ class StreamSession {
         this.o.registry.acked(this.hello.replicaId, m.appliedLsn, m.durableLsn);
         this.ackWaiter?.();
         return;
+      }
       case 'heartbeat':
         return;
       case 'error':

@@ -476,6 +476,8 @@ export class ReplicaDaemon {
       const handle = async (m: StreamMessage): Promise<void> => {
         switch (m.type) {
           case 'welcome':
+            if (this.state !== 'connecting')
+              throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `welcome while ${this.state}`);
             if (this.position.journalId !== '' && this.position.journalId !== m.journalId) {
               throw new ReplicaError(
                 'FSJ_ERR_PROTOCOL_UNEXPECTED',
@@ -719,10 +721,11 @@ export class ReplicaDaemon {
   }
 
   /**
-   * The primary cannot continue from our position. Without checkpoints the
-   * only rebuild is a replay from LSN 1: empty the target (it holds nothing
-   * but the primary's tree) and start over as a new replica. A replica that
-   * is already new and still told to resync cannot be served: error.
+   * The primary cannot continue from our position: empty the target (it
+   * holds nothing but the primary's tree) and start over as a new replica,
+   * which the primary replays from LSN 1 or bootstraps from a checkpoint. A
+   * replica that is already new and still told to resync cannot be served
+   * (no LSN 1, no checkpoint): error.
    */
   private async resync(reason: ResyncReason, detail: string): Promise<void> {
     const name = ResyncReason[reason] ?? String(reason);
