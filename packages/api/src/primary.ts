@@ -157,6 +157,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       logger: o.logger,
       heartbeatMs: o.heartbeatMs,
       metrics,
+      checkpoints,
     });
     try {
       await app.listen({ host: o.host, port: o.port });

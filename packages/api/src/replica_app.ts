@@ -15,7 +15,10 @@ const health = {
   required: ['ok', 'state'],
   properties: {
     ok: { type: 'boolean' },
-    state: { type: 'string', enum: ['connecting', 'streaming', 'resyncing', 'error'] },
+    state: {
+      type: 'string',
+      enum: ['connecting', 'bootstrapping', 'streaming', 'resyncing', 'error'],
+    },
   },
 };
 

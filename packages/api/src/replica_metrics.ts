@@ -8,7 +8,13 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import type { ReplicaDaemon, ReplicaState } from '@fsjournal/replica';
 import { counterOf, gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
 
-const STATES: readonly ReplicaState[] = ['connecting', 'streaming', 'resyncing', 'error'];
+const STATES: readonly ReplicaState[] = [
+  'connecting',
+  'bootstrapping',
+  'streaming',
+  'resyncing',
+  'error',
+];
 
 export class ReplicaMetrics {
   /** This replica's registry (process metrics are added when rendered). */
@@ -61,6 +67,40 @@ export class ReplicaMetrics {
         const now = s().state;
         return STATES.map((st) => [{ state: st }, st === now ? 1 : 0]);
       },
+    );
+    const progress = (k: 'filesDone' | 'filesTotal' | 'bytesDone' | 'bytesTotal'): number =>
+      s().bootstrap?.[k] ?? 0;
+    gaugeOf(
+      r,
+      'fsjournal_replica_bootstrap_files_done',
+      'Bootstrap from a checkpoint: files written so far (0 when not bootstrapping)',
+      () => progress('filesDone'),
+    );
+    gaugeOf(
+      r,
+      'fsjournal_replica_bootstrap_files_total',
+      'Bootstrap from a checkpoint: files the checkpoint holds (0 when not bootstrapping)',
+      () => progress('filesTotal'),
+    );
+    gaugeOf(
+      r,
+      'fsjournal_replica_bootstrap_bytes_done',
+      'Bootstrap from a checkpoint: bytes of file content written so far (0 when not bootstrapping)',
+      () => progress('bytesDone'),
+    );
+    gaugeOf(
+      r,
+      'fsjournal_replica_bootstrap_bytes_total',
+      'Bootstrap from a checkpoint: bytes of file content the checkpoint holds (0 when not bootstrapping)',
+      () => progress('bytesTotal'),
+    );
+    counterOf(
+      r,
+      {
+        name: 'fsjournal_replica_bootstraps_total',
+        help: 'Bootstraps from a checkpoint completed',
+      },
+      () => s().bootstraps,
     );
     counterOf(
       r,

@@ -11,18 +11,27 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Journal } from '@fsjournal/journal';
+import {
+  replayStart,
+  type CheckpointEntry,
+  type CheckpointHeader,
+  type Checkpoints,
+  type Journal,
+} from '@fsjournal/journal';
 import {
   decodeMessage,
   encodeMessage,
   MAX_BATCH_FRAMES,
   MAX_MESSAGE_BYTES,
+  MAX_PIECE_ITEMS,
   PROTOCOL_VERSION,
   ReplicaError,
   ResyncReason,
   STREAM_PATH,
   type Hello,
   type Logger,
+  type SnapshotEntry,
+  type SnapshotItem,
   type StreamMessage,
 } from '@fsjournal/replica';
 import type { PrimaryMetrics } from './primary_metrics.js';
@@ -39,9 +48,22 @@ export interface StreamServerOptions {
   batchBytes?: number;
   /** Counts connects, reconnects and stream errors. */
   metrics?: PrimaryMetrics;
+  /**
+   * The journal's checkpoints: a new replica that the journal can no longer
+   * serve from LSN 1 is sent the newest one (bootstrap). Without them it is
+   * told to resync, which it cannot.
+   */
+  checkpoints?: Checkpoints;
+  /** Bytes of a snapshot piece before it is sent. Default 1 MiB. */
+  pieceBytes?: number;
 }
 
+/** Snapshot pieces the primary sends beyond the last one the replica acknowledged. */
+export const SNAPSHOT_WINDOW = 8;
+
 const HELLO_TIMEOUT_MS = 10_000;
+/** Bytes an entry costs in a piece besides its paths (protobuf fields, times). */
+const ENTRY_OVERHEAD = 64;
 const SOCKET_HIGH_WATER = 8 * 1024 * 1024;
 
 function digest(s: string): Buffer {
@@ -101,6 +123,9 @@ class StreamSession {
   private received = 0;
   /** Highest LSN sent on this connection (acks beyond it are forged). */
   private sentLsn = 0;
+  /** Snapshot pieces sent and acknowledged on this connection (bootstrap). */
+  private piecesSent = 0;
+  private piecesAcked = 0;
   private ackWaiter: (() => void) | undefined;
   private lastHeard = Date.now();
   private readonly timer: NodeJS.Timeout;
@@ -182,7 +207,7 @@ class StreamSession {
       case 'hello':
         if (this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'second hello');
         return this.onHello(m);
-      case 'ack':
+      case 'ack': {
         if (!this.hello) return this.fail('FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
         // decodeMessage checked durable <= applied <= received.
         if (m.receivedLsn > this.sentLsn) {
@@ -191,11 +216,23 @@ class StreamSession {
             `ack of lsn ${m.receivedLsn}, only ${this.sentLsn} was sent`,
           );
         }
+        const pieces = m.snapshotSeq ?? 0;
+        if (pieces > this.piecesSent) {
+          return this.fail(
+            'FSJ_ERR_PROTOCOL_INVALID',
+            `ack of snapshot piece ${pieces}, only ${this.piecesSent} were sent`,
+          );
+        }
+        if (pieces > this.piecesAcked) {
+          this.piecesAcked = pieces;
+          this.ackWaiter?.();
+        }
         if (m.receivedLsn < this.received) return; // stale, positions only move forward
         this.received = m.receivedLsn;
         this.o.registry.acked(this.hello.replicaId, m.appliedLsn, m.durableLsn);
         this.ackWaiter?.();
         return;
+      }
       case 'heartbeat':
         return;
       case 'error':
@@ -230,22 +267,59 @@ class StreamSession {
         `replica at ${h.lastAppliedLsn}, primary at ${j.durableLsn}`,
       );
     }
+    let snapshot: CheckpointHeader | undefined;
     if (h.lastAppliedLsn + 1 < j.firstLsn) {
-      const reason =
-        h.journalId === '' ? ResyncReason.REASON_NEW_REPLICA : ResyncReason.REASON_BEHIND_RETENTION;
-      return resync(
-        reason,
-        `oldest retained lsn is ${j.firstLsn} and no checkpoint can bridge the gap`,
-      );
+      if (h.journalId !== '') {
+        // It empties its target and comes back new: then it is sent a checkpoint.
+        return resync(
+          ResyncReason.REASON_BEHIND_RETENTION,
+          `oldest retained lsn is ${j.firstLsn}, the replica needs ${h.lastAppliedLsn + 1}`,
+        );
+      }
+      snapshot = this.bootstrapBase();
+      if (!snapshot) {
+        return resync(
+          ResyncReason.REASON_NEW_REPLICA,
+          `oldest retained lsn is ${j.firstLsn} and no checkpoint can bridge the gap`,
+        );
+      }
     }
     for (const other of this.sessions) {
       if (other !== this && other.replicaId === h.replicaId)
         other.close(1008, 'replaced by a newer connection');
     }
-    this.received = h.lastAppliedLsn;
-    this.sentLsn = h.lastAppliedLsn;
     this.o.metrics?.replicaConnected(h.replicaId, this.o.registry.row(h.replicaId) !== undefined);
     this.o.registry.connected(h.replicaId, this.address, h.lastAppliedLsn, h.journalId === '');
+    const failed = (err: unknown): void => {
+      if (this.abort.signal.aborted) return;
+      // Usually a journal error (a released or damaged segment): say which.
+      const code = (err as { code?: unknown }).code;
+      this.fail(
+        typeof code === 'string' ? code : 'FSJ_ERR_API_UNAVAILABLE',
+        `sender: ${(err as Error).message}`,
+      );
+    };
+    if (snapshot) {
+      const base = snapshot;
+      this.o.logger?.info(
+        {
+          replica: h.replicaId,
+          address: this.address,
+          checkpoint: base.id,
+          lsn: base.lsn,
+          files: base.files,
+          bytes: base.bytes,
+          firstLsn: j.firstLsn,
+        },
+        'new replica connected: bootstrapping it from a checkpoint (lsn 1 is released)',
+      );
+      void this.sendSnapshot(h, base)
+        .then((from) => this.sendLoop(h, from))
+        .catch(failed);
+      return;
+    }
+    this.received = h.lastAppliedLsn;
+    this.sentLsn = h.lastAppliedLsn;
     this.o.logger?.info(
       { replica: h.replicaId, address: this.address, from: h.lastAppliedLsn + 1 },
       'replica connected',
@@ -257,23 +331,122 @@ class StreamSession {
       oldestLsn: j.firstLsn,
       newestLsn: j.durableLsn,
     });
-    void this.sendLoop(h).catch((err: unknown) => {
-      if (this.abort.signal.aborted) return;
-      // Usually a journal error (a released or damaged segment): say which.
-      const code = (err as { code?: unknown }).code;
-      this.fail(
-        typeof code === 'string' ? code : 'FSJ_ERR_API_UNAVAILABLE',
-        `sender: ${(err as Error).message}`,
-      );
-    });
+    void this.sendLoop(h, h.lastAppliedLsn + 1).catch(failed);
   }
 
-  /** Ships durable records from `lastAppliedLsn + 1` on, within the window. */
-  private async sendLoop(h: Hello): Promise<void> {
+  /**
+   * The checkpoint a new replica starts from: the newest whose replay start
+   * the journal still holds.
+   */
+  private bootstrapBase(): CheckpointHeader | undefined {
+    const j = this.o.journal;
+    const base = this.o.checkpoints?.baseFor(j.durableLsn, j.firstLsn);
+    return base && replayStart(base) >= j.firstLsn ? base : undefined;
+  }
+
+  /**
+   * Sends checkpoint `base` as SnapshotBegin, pieces of at most about
+   * `pieceBytes` (entries, and each file's stored blocks read one at a time
+   * from the content store), and SnapshotEnd, within SNAPSHOT_WINDOW pieces
+   * of the replica's acknowledgement. Resolves with the LSN the batches
+   * continue from. While it runs the replica's row is at 0, which holds
+   * retention: the checkpoint and the records after it stay.
+   */
+  private async sendSnapshot(h: Hello, base: CheckpointHeader): Promise<number> {
+    const j = this.o.journal;
+    const cps = this.o.checkpoints!;
+    const signal = this.abort.signal;
+    const pieceBytes = this.o.pieceBytes ?? 1024 * 1024;
+    const from = replayStart(base);
+    const root: SnapshotEntry | null = base.root
+      ? { type: 'dir', path: '', ...attrs(base.root) }
+      : null;
+    this.send({
+      type: 'snapshot-begin',
+      protocolVersion: PROTOCOL_VERSION,
+      journalId: j.journalId,
+      checkpointId: base.id,
+      lsn: base.lsn,
+      replayFromLsn: from,
+      openTxns: base.openTxns,
+      entries: base.files + base.dirs + base.symlinks + base.hardlinks,
+      files: base.files,
+      bytes: base.bytes,
+      blockBytes: base.blockBytes,
+      root: root?.type === 'dir' ? root : null,
+      oldestLsn: j.firstLsn,
+      newestLsn: j.durableLsn,
+    });
+    let items: SnapshotItem[] = [];
+    let bytes = 0;
+    let entries = 0;
+    let blocks = 0;
+    const flush = async (): Promise<void> => {
+      if (items.length === 0) return;
+      const seq = this.piecesSent + 1;
+      while (!signal.aborted) {
+        if (seq > this.piecesAcked + SNAPSHOT_WINDOW) {
+          await new Promise<void>((res) => (this.ackWaiter = res));
+          this.ackWaiter = undefined;
+        } else if (this.ws.bufferedAmount > SOCKET_HIGH_WATER) {
+          await new Promise((r) => setTimeout(r, 10));
+        } else break;
+      }
+      if (signal.aborted) return;
+      this.send({ type: 'snapshot-piece', seq, items });
+      this.piecesSent = seq;
+      items = [];
+      bytes = 0;
+    };
+    const add = async (it: SnapshotItem, size: number): Promise<void> => {
+      items.push(it);
+      bytes += size;
+      if (bytes >= pieceBytes || items.length >= MAX_PIECE_ITEMS) await flush();
+    };
+    for await (const e of cps.entries(base)) {
+      if (signal.aborted) return from;
+      const entry = snapshotEntry(e);
+      await add(
+        { kind: 'entry', entry },
+        ENTRY_OVERHEAD +
+          Buffer.byteLength(e.path) +
+          (e.type === 'symlink' ? Buffer.byteLength(e.target) : 0) +
+          (e.type === 'hardlink' ? Buffer.byteLength(e.linkTo) : 0),
+      );
+      entries++;
+      if (e.type !== 'file') continue;
+      for (let i = 0; i < e.blocks.length; i++) {
+        const name = e.blocks[i];
+        if (!name) continue; // a hole: the size makes it
+        // Read from the store, checked against its name there and on the replica.
+        const data = await cps.content.get(name);
+        await add(
+          { kind: 'block', block: { index: i, sha256: Buffer.from(name, 'hex'), data } },
+          ENTRY_OVERHEAD + data.length,
+        );
+        blocks++;
+        if (signal.aborted) return from;
+      }
+    }
+    await flush();
+    if (signal.aborted) return from;
+    // Batches continue from the replay start; the replica's Acks name LSNs again.
+    this.received = from - 1;
+    this.sentLsn = from - 1;
+    this.send({ type: 'snapshot-end', pieces: this.piecesSent, entries, blocks });
+    this.o.logger?.info(
+      { replica: h.replicaId, checkpoint: base.id, pieces: this.piecesSent, entries, blocks, from },
+      'snapshot sent; streaming the records after it',
+    );
+    return from;
+  }
+
+  /** Ships durable records from `from` on, within the window. */
+  private async sendLoop(h: Hello, from: number): Promise<void> {
     const j = this.o.journal;
     const signal = this.abort.signal;
     const batchBytes = this.o.batchBytes ?? 1024 * 1024;
-    let next = h.lastAppliedLsn + 1;
+    let next = from;
     while (!signal.aborted) {
       if (next > j.durableLsn) {
         if (j.isClosed) return;
@@ -308,4 +481,50 @@ class StreamSession {
       this.sentLsn = next - 1;
     }
   }
+}
+
+function attrs(a: {
+  mode: number;
+  uid: number;
+  gid: number;
+  atime: [number, number];
+  mtime: [number, number];
+}): {
+  mode: number;
+  uid: number;
+  gid: number;
+  atime: { sec: number; nsec: number };
+  mtime: { sec: number; nsec: number };
+} {
+  return {
+    mode: a.mode,
+    uid: a.uid,
+    gid: a.gid,
+    atime: { sec: a.atime[0], nsec: a.atime[1] },
+    mtime: { sec: a.mtime[0], nsec: a.mtime[1] },
+  };
+}
+
+/** A checkpoint entry as the stream carries it. */
+function snapshotEntry(e: CheckpointEntry): SnapshotEntry {
+  if (e.type === 'hardlink') return { type: 'hardlink', path: e.path, linkTo: e.linkTo };
+  const a = attrs(e);
+  if (e.type === 'dir') return { type: 'dir', path: e.path, ...a };
+  if (e.type === 'symlink')
+    return {
+      type: 'symlink',
+      path: e.path,
+      uid: a.uid,
+      gid: a.gid,
+      atime: a.atime,
+      mtime: a.mtime,
+      target: e.target,
+    };
+  return {
+    type: 'file',
+    path: e.path,
+    ...a,
+    size: e.size,
+    blocks: e.blocks.filter((b) => b !== null).length,
+  };
 }

@@ -789,6 +789,9 @@ export namespace fsjournal {
             /** Ack receivedLsn. */
             receivedLsn: (number);
 
+            /** Ack snapshotSeq. */
+            snapshotSeq: (number);
+
             /**
              * Creates a new Ack instance using the specified properties.
              * @param [properties] Properties to set
@@ -829,6 +832,9 @@ export namespace fsjournal {
 
                 /** Ack receivedLsn */
                 receivedLsn?: (number|null);
+
+                /** Ack snapshotSeq */
+                snapshotSeq?: (number|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -981,6 +987,670 @@ export namespace fsjournal {
         }
 
         /**
+         * Properties of a SnapshotTxn.
+         * @deprecated Use fsjournal.v1.SnapshotTxn.$Properties instead.
+         */
+        interface ISnapshotTxn extends fsjournal.v1.SnapshotTxn.$Properties {
+        }
+
+        /** Represents a SnapshotTxn. */
+        class SnapshotTxn {
+
+            /**
+             * Constructs a new SnapshotTxn.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotTxn.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotTxn txn. */
+            txn: (number);
+
+            /** SnapshotTxn beginLsn. */
+            beginLsn: (number);
+
+            /**
+             * Creates a new SnapshotTxn instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotTxn instance
+             */
+            static create(properties: fsjournal.v1.SnapshotTxn.$Shape): fsjournal.v1.SnapshotTxn & fsjournal.v1.SnapshotTxn.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotTxn.$Properties): fsjournal.v1.SnapshotTxn;
+
+            /**
+             * Encodes the specified SnapshotTxn message. Does not implicitly {@link fsjournal.v1.SnapshotTxn.verify|verify} messages.
+             * @param message SnapshotTxn message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotTxn.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotTxn message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotTxn & fsjournal.v1.SnapshotTxn.$Shape} SnapshotTxn
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotTxn & fsjournal.v1.SnapshotTxn.$Shape;
+        }
+
+        namespace SnapshotTxn {
+
+            /** Properties of a SnapshotTxn. */
+            interface $Properties {
+
+                /** SnapshotTxn txn */
+                txn?: (number|null);
+
+                /** SnapshotTxn beginLsn */
+                beginLsn?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotTxn. */
+            type $Shape = fsjournal.v1.SnapshotTxn.$Properties;
+        }
+
+        /**
+         * Properties of a SnapshotEntry.
+         * @deprecated Use fsjournal.v1.SnapshotEntry.$Properties instead.
+         */
+        interface ISnapshotEntry extends fsjournal.v1.SnapshotEntry.$Properties {
+        }
+
+        /** Represents a SnapshotEntry. */
+        class SnapshotEntry {
+
+            /**
+             * Constructs a new SnapshotEntry.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotEntry.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotEntry type. */
+            type: fsjournal.v1.SnapshotEntry.Type;
+
+            /** SnapshotEntry path. */
+            path: string;
+
+            /** SnapshotEntry mode. */
+            mode: number;
+
+            /** SnapshotEntry uid. */
+            uid: number;
+
+            /** SnapshotEntry gid. */
+            gid: number;
+
+            /** SnapshotEntry atime. */
+            atime?: (fsjournal.v1.Timespec.$Properties|null);
+
+            /** SnapshotEntry mtime. */
+            mtime?: (fsjournal.v1.Timespec.$Properties|null);
+
+            /** SnapshotEntry size. */
+            size: (number);
+
+            /** SnapshotEntry blocks. */
+            blocks: (number);
+
+            /** SnapshotEntry target. */
+            target: string;
+
+            /** SnapshotEntry linkTo. */
+            linkTo: string;
+
+            /**
+             * Creates a new SnapshotEntry instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotEntry instance
+             */
+            static create(properties: fsjournal.v1.SnapshotEntry.$Shape): fsjournal.v1.SnapshotEntry & fsjournal.v1.SnapshotEntry.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotEntry.$Properties): fsjournal.v1.SnapshotEntry;
+
+            /**
+             * Encodes the specified SnapshotEntry message. Does not implicitly {@link fsjournal.v1.SnapshotEntry.verify|verify} messages.
+             * @param message SnapshotEntry message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotEntry.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotEntry message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotEntry & fsjournal.v1.SnapshotEntry.$Shape} SnapshotEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotEntry & fsjournal.v1.SnapshotEntry.$Shape;
+        }
+
+        namespace SnapshotEntry {
+
+            /** Properties of a SnapshotEntry. */
+            interface $Properties {
+
+                /** SnapshotEntry type */
+                type?: (fsjournal.v1.SnapshotEntry.Type|null);
+
+                /** SnapshotEntry path */
+                path?: (string|null);
+
+                /** SnapshotEntry mode */
+                mode?: (number|null);
+
+                /** SnapshotEntry uid */
+                uid?: (number|null);
+
+                /** SnapshotEntry gid */
+                gid?: (number|null);
+
+                /** SnapshotEntry atime */
+                atime?: (fsjournal.v1.Timespec.$Properties|null);
+
+                /** SnapshotEntry mtime */
+                mtime?: (fsjournal.v1.Timespec.$Properties|null);
+
+                /** SnapshotEntry size */
+                size?: (number|null);
+
+                /** SnapshotEntry blocks */
+                blocks?: (number|null);
+
+                /** SnapshotEntry target */
+                target?: (string|null);
+
+                /** SnapshotEntry linkTo */
+                linkTo?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotEntry. */
+            type $Shape = fsjournal.v1.SnapshotEntry.$Properties;
+
+            /** Type enum. */
+            enum Type {
+
+                /** TYPE_UNSPECIFIED value */
+                TYPE_UNSPECIFIED = 0,
+
+                /** TYPE_DIR value */
+                TYPE_DIR = 1,
+
+                /** TYPE_FILE value */
+                TYPE_FILE = 2,
+
+                /** TYPE_SYMLINK value */
+                TYPE_SYMLINK = 3,
+
+                /** TYPE_HARDLINK value */
+                TYPE_HARDLINK = 4
+            }
+        }
+
+        /**
+         * Properties of a SnapshotBlock.
+         * @deprecated Use fsjournal.v1.SnapshotBlock.$Properties instead.
+         */
+        interface ISnapshotBlock extends fsjournal.v1.SnapshotBlock.$Properties {
+        }
+
+        /** Represents a SnapshotBlock. */
+        class SnapshotBlock {
+
+            /**
+             * Constructs a new SnapshotBlock.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotBlock.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotBlock index. */
+            index: (number);
+
+            /** SnapshotBlock sha256. */
+            sha256: Uint8Array;
+
+            /** SnapshotBlock data. */
+            data: Uint8Array;
+
+            /**
+             * Creates a new SnapshotBlock instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotBlock instance
+             */
+            static create(properties: fsjournal.v1.SnapshotBlock.$Shape): fsjournal.v1.SnapshotBlock & fsjournal.v1.SnapshotBlock.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotBlock.$Properties): fsjournal.v1.SnapshotBlock;
+
+            /**
+             * Encodes the specified SnapshotBlock message. Does not implicitly {@link fsjournal.v1.SnapshotBlock.verify|verify} messages.
+             * @param message SnapshotBlock message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotBlock.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotBlock message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotBlock & fsjournal.v1.SnapshotBlock.$Shape} SnapshotBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotBlock & fsjournal.v1.SnapshotBlock.$Shape;
+        }
+
+        namespace SnapshotBlock {
+
+            /** Properties of a SnapshotBlock. */
+            interface $Properties {
+
+                /** SnapshotBlock index */
+                index?: (number|null);
+
+                /** SnapshotBlock sha256 */
+                sha256?: (Uint8Array|null);
+
+                /** SnapshotBlock data */
+                data?: (Uint8Array|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotBlock. */
+            type $Shape = fsjournal.v1.SnapshotBlock.$Properties;
+        }
+
+        /**
+         * Properties of a SnapshotItem.
+         * @deprecated Use fsjournal.v1.SnapshotItem.$Properties instead.
+         */
+        interface ISnapshotItem extends fsjournal.v1.SnapshotItem.$Properties {
+        }
+
+        /** Represents a SnapshotItem. */
+        class SnapshotItem {
+
+            /**
+             * Constructs a new SnapshotItem.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotItem.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotItem entry. */
+            entry?: (fsjournal.v1.SnapshotEntry.$Properties|null);
+
+            /** SnapshotItem block. */
+            block?: (fsjournal.v1.SnapshotBlock.$Properties|null);
+
+            /** SnapshotItem item. */
+            item?: ("entry"|"block");
+
+            /**
+             * Creates a new SnapshotItem instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotItem instance
+             */
+            static create(properties: fsjournal.v1.SnapshotItem.$Shape): fsjournal.v1.SnapshotItem & fsjournal.v1.SnapshotItem.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotItem.$Properties): fsjournal.v1.SnapshotItem;
+
+            /**
+             * Encodes the specified SnapshotItem message. Does not implicitly {@link fsjournal.v1.SnapshotItem.verify|verify} messages.
+             * @param message SnapshotItem message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotItem.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotItem message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotItem & fsjournal.v1.SnapshotItem.$Shape} SnapshotItem
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotItem & fsjournal.v1.SnapshotItem.$Shape;
+        }
+
+        namespace SnapshotItem {
+
+            /** Properties of a SnapshotItem. */
+            interface $Properties {
+
+                /** SnapshotItem entry */
+                entry?: (fsjournal.v1.SnapshotEntry.$Properties|null);
+
+                /** SnapshotItem block */
+                block?: (fsjournal.v1.SnapshotBlock.$Properties|null);
+
+                /** SnapshotItem item */
+                item?: ("entry"|"block");
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a SnapshotItem. */
+            type $Shape = {
+              entry?: fsjournal.v1.SnapshotEntry.$Shape|null;
+              block?: fsjournal.v1.SnapshotBlock.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ item?: undefined; entry?: null; block?: null }|{ item?: "entry"; entry: fsjournal.v1.SnapshotEntry.$Shape; block?: null }|{ item?: "block"; entry?: null; block: fsjournal.v1.SnapshotBlock.$Shape })
+            );
+        }
+
+        /**
+         * Properties of a SnapshotBegin.
+         * @deprecated Use fsjournal.v1.SnapshotBegin.$Properties instead.
+         */
+        interface ISnapshotBegin extends fsjournal.v1.SnapshotBegin.$Properties {
+        }
+
+        /** Represents a SnapshotBegin. */
+        class SnapshotBegin {
+
+            /**
+             * Constructs a new SnapshotBegin.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotBegin.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotBegin protocolVersion. */
+            protocolVersion: fsjournal.v1.ProtocolVersion;
+
+            /** SnapshotBegin journalId. */
+            journalId: string;
+
+            /** SnapshotBegin checkpointId. */
+            checkpointId: string;
+
+            /** SnapshotBegin lsn. */
+            lsn: (number);
+
+            /** SnapshotBegin replayFromLsn. */
+            replayFromLsn: (number);
+
+            /** SnapshotBegin openTxns. */
+            openTxns: fsjournal.v1.SnapshotTxn.$Properties[];
+
+            /** SnapshotBegin entries. */
+            entries: (number);
+
+            /** SnapshotBegin files. */
+            files: (number);
+
+            /** SnapshotBegin bytes. */
+            bytes: (number);
+
+            /** SnapshotBegin blockBytes. */
+            blockBytes: number;
+
+            /** SnapshotBegin root. */
+            root?: (fsjournal.v1.SnapshotEntry.$Properties|null);
+
+            /** SnapshotBegin oldestLsn. */
+            oldestLsn: (number);
+
+            /** SnapshotBegin newestLsn. */
+            newestLsn: (number);
+
+            /**
+             * Creates a new SnapshotBegin instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotBegin instance
+             */
+            static create(properties: fsjournal.v1.SnapshotBegin.$Shape): fsjournal.v1.SnapshotBegin & fsjournal.v1.SnapshotBegin.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotBegin.$Properties): fsjournal.v1.SnapshotBegin;
+
+            /**
+             * Encodes the specified SnapshotBegin message. Does not implicitly {@link fsjournal.v1.SnapshotBegin.verify|verify} messages.
+             * @param message SnapshotBegin message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotBegin.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotBegin message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotBegin & fsjournal.v1.SnapshotBegin.$Shape} SnapshotBegin
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotBegin & fsjournal.v1.SnapshotBegin.$Shape;
+        }
+
+        namespace SnapshotBegin {
+
+            /** Properties of a SnapshotBegin. */
+            interface $Properties {
+
+                /** SnapshotBegin protocolVersion */
+                protocolVersion?: (fsjournal.v1.ProtocolVersion|null);
+
+                /** SnapshotBegin journalId */
+                journalId?: (string|null);
+
+                /** SnapshotBegin checkpointId */
+                checkpointId?: (string|null);
+
+                /** SnapshotBegin lsn */
+                lsn?: (number|null);
+
+                /** SnapshotBegin replayFromLsn */
+                replayFromLsn?: (number|null);
+
+                /** SnapshotBegin openTxns */
+                openTxns?: (fsjournal.v1.SnapshotTxn.$Properties[]|null);
+
+                /** SnapshotBegin entries */
+                entries?: (number|null);
+
+                /** SnapshotBegin files */
+                files?: (number|null);
+
+                /** SnapshotBegin bytes */
+                bytes?: (number|null);
+
+                /** SnapshotBegin blockBytes */
+                blockBytes?: (number|null);
+
+                /** SnapshotBegin root */
+                root?: (fsjournal.v1.SnapshotEntry.$Properties|null);
+
+                /** SnapshotBegin oldestLsn */
+                oldestLsn?: (number|null);
+
+                /** SnapshotBegin newestLsn */
+                newestLsn?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotBegin. */
+            type $Shape = fsjournal.v1.SnapshotBegin.$Properties;
+        }
+
+        /**
+         * Properties of a SnapshotPiece.
+         * @deprecated Use fsjournal.v1.SnapshotPiece.$Properties instead.
+         */
+        interface ISnapshotPiece extends fsjournal.v1.SnapshotPiece.$Properties {
+        }
+
+        /** Represents a SnapshotPiece. */
+        class SnapshotPiece {
+
+            /**
+             * Constructs a new SnapshotPiece.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotPiece.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotPiece seq. */
+            seq: (number);
+
+            /** SnapshotPiece items. */
+            items: fsjournal.v1.SnapshotItem.$Properties[];
+
+            /**
+             * Creates a new SnapshotPiece instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotPiece instance
+             */
+            static create(properties: fsjournal.v1.SnapshotPiece.$Shape): fsjournal.v1.SnapshotPiece & fsjournal.v1.SnapshotPiece.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotPiece.$Properties): fsjournal.v1.SnapshotPiece;
+
+            /**
+             * Encodes the specified SnapshotPiece message. Does not implicitly {@link fsjournal.v1.SnapshotPiece.verify|verify} messages.
+             * @param message SnapshotPiece message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotPiece.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotPiece message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotPiece & fsjournal.v1.SnapshotPiece.$Shape} SnapshotPiece
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotPiece & fsjournal.v1.SnapshotPiece.$Shape;
+        }
+
+        namespace SnapshotPiece {
+
+            /** Properties of a SnapshotPiece. */
+            interface $Properties {
+
+                /** SnapshotPiece seq */
+                seq?: (number|null);
+
+                /** SnapshotPiece items */
+                items?: (fsjournal.v1.SnapshotItem.$Properties[]|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotPiece. */
+            type $Shape = {
+              seq?: number|null;
+              items?: fsjournal.v1.SnapshotItem.$Shape[]|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a SnapshotEnd.
+         * @deprecated Use fsjournal.v1.SnapshotEnd.$Properties instead.
+         */
+        interface ISnapshotEnd extends fsjournal.v1.SnapshotEnd.$Properties {
+        }
+
+        /** Represents a SnapshotEnd. */
+        class SnapshotEnd {
+
+            /**
+             * Constructs a new SnapshotEnd.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: fsjournal.v1.SnapshotEnd.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** SnapshotEnd pieces. */
+            pieces: (number);
+
+            /** SnapshotEnd entries. */
+            entries: (number);
+
+            /** SnapshotEnd blocks. */
+            blocks: (number);
+
+            /**
+             * Creates a new SnapshotEnd instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns SnapshotEnd instance
+             */
+            static create(properties: fsjournal.v1.SnapshotEnd.$Shape): fsjournal.v1.SnapshotEnd & fsjournal.v1.SnapshotEnd.$Shape;
+            static create(properties?: fsjournal.v1.SnapshotEnd.$Properties): fsjournal.v1.SnapshotEnd;
+
+            /**
+             * Encodes the specified SnapshotEnd message. Does not implicitly {@link fsjournal.v1.SnapshotEnd.verify|verify} messages.
+             * @param message SnapshotEnd message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: fsjournal.v1.SnapshotEnd.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a SnapshotEnd message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotEnd & fsjournal.v1.SnapshotEnd.$Shape} SnapshotEnd
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): fsjournal.v1.SnapshotEnd & fsjournal.v1.SnapshotEnd.$Shape;
+        }
+
+        namespace SnapshotEnd {
+
+            /** Properties of a SnapshotEnd. */
+            interface $Properties {
+
+                /** SnapshotEnd pieces */
+                pieces?: (number|null);
+
+                /** SnapshotEnd entries */
+                entries?: (number|null);
+
+                /** SnapshotEnd blocks */
+                blocks?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a SnapshotEnd. */
+            type $Shape = fsjournal.v1.SnapshotEnd.$Properties;
+        }
+
+        /**
          * Properties of a StreamMessage.
          * @deprecated Use fsjournal.v1.StreamMessage.$Properties instead.
          */
@@ -1020,8 +1690,17 @@ export namespace fsjournal {
             /** StreamMessage error. */
             error?: (fsjournal.v1.StreamError.$Properties|null);
 
+            /** StreamMessage snapshotBegin. */
+            snapshotBegin?: (fsjournal.v1.SnapshotBegin.$Properties|null);
+
+            /** StreamMessage snapshotPiece. */
+            snapshotPiece?: (fsjournal.v1.SnapshotPiece.$Properties|null);
+
+            /** StreamMessage snapshotEnd. */
+            snapshotEnd?: (fsjournal.v1.SnapshotEnd.$Properties|null);
+
             /** StreamMessage body. */
-            body?: ("hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error");
+            body?: ("hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"|"snapshotBegin"|"snapshotPiece"|"snapshotEnd");
 
             /**
              * Creates a new StreamMessage instance using the specified properties.
@@ -1076,8 +1755,17 @@ export namespace fsjournal {
                 /** StreamMessage error */
                 error?: (fsjournal.v1.StreamError.$Properties|null);
 
+                /** StreamMessage snapshotBegin */
+                snapshotBegin?: (fsjournal.v1.SnapshotBegin.$Properties|null);
+
+                /** StreamMessage snapshotPiece */
+                snapshotPiece?: (fsjournal.v1.SnapshotPiece.$Properties|null);
+
+                /** StreamMessage snapshotEnd */
+                snapshotEnd?: (fsjournal.v1.SnapshotEnd.$Properties|null);
+
                 /** StreamMessage body */
-                body?: ("hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error");
+                body?: ("hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"|"snapshotBegin"|"snapshotPiece"|"snapshotEnd");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1092,9 +1780,12 @@ export namespace fsjournal {
               ack?: fsjournal.v1.Ack.$Shape|null;
               heartbeat?: fsjournal.v1.Heartbeat.$Shape|null;
               error?: fsjournal.v1.StreamError.$Shape|null;
+              snapshotBegin?: fsjournal.v1.SnapshotBegin.$Shape|null;
+              snapshotPiece?: fsjournal.v1.SnapshotPiece.$Shape|null;
+              snapshotEnd?: fsjournal.v1.SnapshotEnd.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "hello"; hello: fsjournal.v1.Hello.$Shape; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fsjournal.v1.Welcome.$Shape; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "resync"; hello?: null; welcome?: null; resync: fsjournal.v1.Resync.$Shape; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "batch"; hello?: null; welcome?: null; resync?: null; batch: fsjournal.v1.Batch.$Shape; ack?: null; heartbeat?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; resync?: null; batch?: null; ack: fsjournal.v1.Ack.$Shape; heartbeat?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat: fsjournal.v1.Heartbeat.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error: fsjournal.v1.StreamError.$Shape })
+              ({ body?: undefined; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "hello"; hello: fsjournal.v1.Hello.$Shape; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "welcome"; hello?: null; welcome: fsjournal.v1.Welcome.$Shape; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "resync"; hello?: null; welcome?: null; resync: fsjournal.v1.Resync.$Shape; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "batch"; hello?: null; welcome?: null; resync?: null; batch: fsjournal.v1.Batch.$Shape; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "ack"; hello?: null; welcome?: null; resync?: null; batch?: null; ack: fsjournal.v1.Ack.$Shape; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat: fsjournal.v1.Heartbeat.$Shape; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "error"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error: fsjournal.v1.StreamError.$Shape; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "snapshotBegin"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin: fsjournal.v1.SnapshotBegin.$Shape; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "snapshotPiece"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece: fsjournal.v1.SnapshotPiece.$Shape; snapshotEnd?: null }|{ body?: "snapshotEnd"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd: fsjournal.v1.SnapshotEnd.$Shape })
             );
         }
     }

@@ -1856,6 +1856,7 @@ export const fsjournal = $root.fsjournal = (() => {
              * @property {number|Long|null} [appliedLsn] Ack appliedLsn
              * @property {number|Long|null} [durableLsn] Ack durableLsn
              * @property {number|Long|null} [receivedLsn] Ack receivedLsn
+             * @property {number|Long|null} [snapshotSeq] Ack snapshotSeq
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1912,6 +1913,14 @@ export const fsjournal = $root.fsjournal = (() => {
             Ack.prototype.receivedLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Ack snapshotSeq.
+             * @member {number|Long} snapshotSeq
+             * @memberof fsjournal.v1.Ack
+             * @instance
+             */
+            Ack.prototype.snapshotSeq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Ack instance using the specified properties.
              * @function create
              * @memberof fsjournal.v1.Ack
@@ -1949,6 +1958,8 @@ export const fsjournal = $root.fsjournal = (() => {
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.durableLsn);
                 if (message.receivedLsn != null && $Object.hasOwnProperty.call(message, "receivedLsn") && (typeof message.receivedLsn === "object" ? message.receivedLsn.low || message.receivedLsn.high : message.receivedLsn !== 0))
                     writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.receivedLsn);
+                if (message.snapshotSeq != null && $Object.hasOwnProperty.call(message, "snapshotSeq") && (typeof message.snapshotSeq === "object" ? message.snapshotSeq.low || message.snapshotSeq.high : message.snapshotSeq !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.snapshotSeq);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2018,6 +2029,15 @@ export const fsjournal = $root.fsjournal = (() => {
                                 message.receivedLsn = value;
                             else
                                 delete message.receivedLsn;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.snapshotSeq = value;
+                            else
+                                delete message.snapshotSeq;
                             continue;
                         }
                     }
@@ -2384,6 +2404,1684 @@ export const fsjournal = $root.fsjournal = (() => {
             return StreamError;
         })();
 
+        v1.SnapshotTxn = (function() {
+
+            /**
+             * Properties of a SnapshotTxn.
+             * @typedef {Object} fsjournal.v1.SnapshotTxn.$Properties
+             * @property {number|Long|null} [txn] SnapshotTxn txn
+             * @property {number|Long|null} [beginLsn] SnapshotTxn beginLsn
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotTxn.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotTxn
+             * @augments fsjournal.v1.SnapshotTxn.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotTxn.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotTxn.
+             * @typedef {fsjournal.v1.SnapshotTxn.$Properties} fsjournal.v1.SnapshotTxn.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotTxn.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotTxn.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotTxn.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotTxn = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotTxn txn.
+             * @member {number|Long} txn
+             * @memberof fsjournal.v1.SnapshotTxn
+             * @instance
+             */
+            SnapshotTxn.prototype.txn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotTxn beginLsn.
+             * @member {number|Long} beginLsn
+             * @memberof fsjournal.v1.SnapshotTxn
+             * @instance
+             */
+            SnapshotTxn.prototype.beginLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new SnapshotTxn instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotTxn
+             * @static
+             * @param {fsjournal.v1.SnapshotTxn.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotTxn} SnapshotTxn instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotTxn.$Shape): fsjournal.v1.SnapshotTxn & fsjournal.v1.SnapshotTxn.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotTxn.$Properties): fsjournal.v1.SnapshotTxn;
+             * }}
+             */
+            SnapshotTxn.create = function(properties) {
+                return new SnapshotTxn(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotTxn message. Does not implicitly {@link fsjournal.v1.SnapshotTxn.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotTxn
+             * @static
+             * @param {fsjournal.v1.SnapshotTxn.$Properties} message SnapshotTxn message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotTxn.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.txn != null && $Object.hasOwnProperty.call(message, "txn") && (typeof message.txn === "object" ? message.txn.low || message.txn.high : message.txn !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.txn);
+                if (message.beginLsn != null && $Object.hasOwnProperty.call(message, "beginLsn") && (typeof message.beginLsn === "object" ? message.beginLsn.low || message.beginLsn.high : message.beginLsn !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.beginLsn);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotTxn message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotTxn
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotTxn & fsjournal.v1.SnapshotTxn.$Shape} SnapshotTxn
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotTxn.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotTxn();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.txn = value;
+                            else
+                                delete message.txn;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.beginLsn = value;
+                            else
+                                delete message.beginLsn;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotTxn;
+        })();
+
+        v1.SnapshotEntry = (function() {
+
+            /**
+             * Properties of a SnapshotEntry.
+             * @typedef {Object} fsjournal.v1.SnapshotEntry.$Properties
+             * @property {fsjournal.v1.SnapshotEntry.Type|null} [type] SnapshotEntry type
+             * @property {string|null} [path] SnapshotEntry path
+             * @property {number|null} [mode] SnapshotEntry mode
+             * @property {number|null} [uid] SnapshotEntry uid
+             * @property {number|null} [gid] SnapshotEntry gid
+             * @property {fsjournal.v1.Timespec.$Properties|null} [atime] SnapshotEntry atime
+             * @property {fsjournal.v1.Timespec.$Properties|null} [mtime] SnapshotEntry mtime
+             * @property {number|Long|null} [size] SnapshotEntry size
+             * @property {number|Long|null} [blocks] SnapshotEntry blocks
+             * @property {string|null} [target] SnapshotEntry target
+             * @property {string|null} [linkTo] SnapshotEntry linkTo
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotEntry.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotEntry
+             * @augments fsjournal.v1.SnapshotEntry.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotEntry.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotEntry.
+             * @typedef {fsjournal.v1.SnapshotEntry.$Properties} fsjournal.v1.SnapshotEntry.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotEntry.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotEntry.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotEntry.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotEntry = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotEntry type.
+             * @member {fsjournal.v1.SnapshotEntry.Type} type
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.type = 0;
+
+            /**
+             * SnapshotEntry path.
+             * @member {string} path
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.path = "";
+
+            /**
+             * SnapshotEntry mode.
+             * @member {number} mode
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.mode = 0;
+
+            /**
+             * SnapshotEntry uid.
+             * @member {number} uid
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.uid = 0;
+
+            /**
+             * SnapshotEntry gid.
+             * @member {number} gid
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.gid = 0;
+
+            /**
+             * SnapshotEntry atime.
+             * @member {fsjournal.v1.Timespec.$Properties|null|undefined} atime
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.atime = null;
+
+            /**
+             * SnapshotEntry mtime.
+             * @member {fsjournal.v1.Timespec.$Properties|null|undefined} mtime
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.mtime = null;
+
+            /**
+             * SnapshotEntry size.
+             * @member {number|Long} size
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotEntry blocks.
+             * @member {number|Long} blocks
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.blocks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotEntry target.
+             * @member {string} target
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.target = "";
+
+            /**
+             * SnapshotEntry linkTo.
+             * @member {string} linkTo
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @instance
+             */
+            SnapshotEntry.prototype.linkTo = "";
+
+            /**
+             * Creates a new SnapshotEntry instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @static
+             * @param {fsjournal.v1.SnapshotEntry.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotEntry} SnapshotEntry instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotEntry.$Shape): fsjournal.v1.SnapshotEntry & fsjournal.v1.SnapshotEntry.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotEntry.$Properties): fsjournal.v1.SnapshotEntry;
+             * }}
+             */
+            SnapshotEntry.create = function(properties) {
+                return new SnapshotEntry(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotEntry message. Does not implicitly {@link fsjournal.v1.SnapshotEntry.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @static
+             * @param {fsjournal.v1.SnapshotEntry.$Properties} message SnapshotEntry message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotEntry.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.type != null && $Object.hasOwnProperty.call(message, "type") && message.type !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.type);
+                if (message.path != null && $Object.hasOwnProperty.call(message, "path") && message.path !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.path);
+                if (message.mode != null && $Object.hasOwnProperty.call(message, "mode") && message.mode !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.mode);
+                if (message.uid != null && $Object.hasOwnProperty.call(message, "uid") && message.uid !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.uid);
+                if (message.gid != null && $Object.hasOwnProperty.call(message, "gid") && message.gid !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.gid);
+                if (message.atime != null && $Object.hasOwnProperty.call(message, "atime"))
+                    $root.fsjournal.v1.Timespec.encode(message.atime, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.mtime != null && $Object.hasOwnProperty.call(message, "mtime"))
+                    $root.fsjournal.v1.Timespec.encode(message.mtime, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.size);
+                if (message.blocks != null && $Object.hasOwnProperty.call(message, "blocks") && (typeof message.blocks === "object" ? message.blocks.low || message.blocks.high : message.blocks !== 0))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.blocks);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target") && message.target !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.target);
+                if (message.linkTo != null && $Object.hasOwnProperty.call(message, "linkTo") && message.linkTo !== "")
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.linkTo);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotEntry message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotEntry
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotEntry & fsjournal.v1.SnapshotEntry.$Shape} SnapshotEntry
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotEntry.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotEntry();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.type = value;
+                            else
+                                delete message.type;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.path = value;
+                            else
+                                delete message.path;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.mode = value;
+                            else
+                                delete message.mode;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.uid = value;
+                            else
+                                delete message.uid;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.gid = value;
+                            else
+                                delete message.gid;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.atime = $root.fsjournal.v1.Timespec.decode(reader, reader.size(), $undefined, _depth + 1, message.atime);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.mtime = $root.fsjournal.v1.Timespec.decode(reader, reader.size(), $undefined, _depth + 1, message.mtime);
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.size = value;
+                            else
+                                delete message.size;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.blocks = value;
+                            else
+                                delete message.blocks;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.target = value;
+                            else
+                                delete message.target;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.linkTo = value;
+                            else
+                                delete message.linkTo;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Type enum.
+             * @name fsjournal.v1.SnapshotEntry.Type
+             * @enum {number}
+             * @property {number} TYPE_UNSPECIFIED=0 TYPE_UNSPECIFIED value
+             * @property {number} TYPE_DIR=1 TYPE_DIR value
+             * @property {number} TYPE_FILE=2 TYPE_FILE value
+             * @property {number} TYPE_SYMLINK=3 TYPE_SYMLINK value
+             * @property {number} TYPE_HARDLINK=4 TYPE_HARDLINK value
+             */
+            SnapshotEntry.Type = (function() {
+                const valuesById = $Object.create(null), values = $Object.create(valuesById);
+                values[valuesById[0] = "TYPE_UNSPECIFIED"] = 0;
+                values[valuesById[1] = "TYPE_DIR"] = 1;
+                values[valuesById[2] = "TYPE_FILE"] = 2;
+                values[valuesById[3] = "TYPE_SYMLINK"] = 3;
+                values[valuesById[4] = "TYPE_HARDLINK"] = 4;
+                return values;
+            })();
+
+            return SnapshotEntry;
+        })();
+
+        v1.SnapshotBlock = (function() {
+
+            /**
+             * Properties of a SnapshotBlock.
+             * @typedef {Object} fsjournal.v1.SnapshotBlock.$Properties
+             * @property {number|Long|null} [index] SnapshotBlock index
+             * @property {Uint8Array|null} [sha256] SnapshotBlock sha256
+             * @property {Uint8Array|null} [data] SnapshotBlock data
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotBlock.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotBlock
+             * @augments fsjournal.v1.SnapshotBlock.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotBlock.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotBlock.
+             * @typedef {fsjournal.v1.SnapshotBlock.$Properties} fsjournal.v1.SnapshotBlock.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotBlock.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotBlock.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotBlock.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotBlock = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotBlock index.
+             * @member {number|Long} index
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @instance
+             */
+            SnapshotBlock.prototype.index = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBlock sha256.
+             * @member {Uint8Array} sha256
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @instance
+             */
+            SnapshotBlock.prototype.sha256 = $util.newBuffer([]);
+
+            /**
+             * SnapshotBlock data.
+             * @member {Uint8Array} data
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @instance
+             */
+            SnapshotBlock.prototype.data = $util.newBuffer([]);
+
+            /**
+             * Creates a new SnapshotBlock instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @static
+             * @param {fsjournal.v1.SnapshotBlock.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotBlock} SnapshotBlock instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotBlock.$Shape): fsjournal.v1.SnapshotBlock & fsjournal.v1.SnapshotBlock.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotBlock.$Properties): fsjournal.v1.SnapshotBlock;
+             * }}
+             */
+            SnapshotBlock.create = function(properties) {
+                return new SnapshotBlock(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotBlock message. Does not implicitly {@link fsjournal.v1.SnapshotBlock.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @static
+             * @param {fsjournal.v1.SnapshotBlock.$Properties} message SnapshotBlock message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotBlock.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.index != null && $Object.hasOwnProperty.call(message, "index") && (typeof message.index === "object" ? message.index.low || message.index.high : message.index !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.index);
+                if (message.sha256 != null && $Object.hasOwnProperty.call(message, "sha256") && message.sha256.length)
+                    writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.sha256);
+                if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.data);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotBlock message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotBlock
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotBlock & fsjournal.v1.SnapshotBlock.$Shape} SnapshotBlock
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotBlock.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotBlock();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.index = value;
+                            else
+                                delete message.index;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.sha256 = value;
+                            else
+                                delete message.sha256;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.data = value;
+                            else
+                                delete message.data;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotBlock;
+        })();
+
+        v1.SnapshotItem = (function() {
+
+            /**
+             * Properties of a SnapshotItem.
+             * @typedef {Object} fsjournal.v1.SnapshotItem.$Properties
+             * @property {fsjournal.v1.SnapshotEntry.$Properties|null} [entry] SnapshotItem entry
+             * @property {fsjournal.v1.SnapshotBlock.$Properties|null} [block] SnapshotItem block
+             * @property {"entry"|"block"} [item] SnapshotItem item
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotItem.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotItem
+             * @augments fsjournal.v1.SnapshotItem.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotItem.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a SnapshotItem.
+             * @typedef {{
+             *   entry?: fsjournal.v1.SnapshotEntry.$Shape|null;
+             *   block?: fsjournal.v1.SnapshotBlock.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ item?: undefined; entry?: null; block?: null }|{ item?: "entry"; entry: fsjournal.v1.SnapshotEntry.$Shape; block?: null }|{ item?: "block"; entry?: null; block: fsjournal.v1.SnapshotBlock.$Shape })
+             * )} fsjournal.v1.SnapshotItem.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotItem.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotItem.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotItem.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotItem = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotItem entry.
+             * @member {fsjournal.v1.SnapshotEntry.$Properties|null|undefined} entry
+             * @memberof fsjournal.v1.SnapshotItem
+             * @instance
+             */
+            SnapshotItem.prototype.entry = null;
+
+            /**
+             * SnapshotItem block.
+             * @member {fsjournal.v1.SnapshotBlock.$Properties|null|undefined} block
+             * @memberof fsjournal.v1.SnapshotItem
+             * @instance
+             */
+            SnapshotItem.prototype.block = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * SnapshotItem item.
+             * @member {"entry"|"block"|undefined} item
+             * @memberof fsjournal.v1.SnapshotItem
+             * @instance
+             */
+            $Object.defineProperty(SnapshotItem.prototype, "item", {
+                get: $util.oneOfGetter($oneOfFields = ["entry", "block"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new SnapshotItem instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotItem
+             * @static
+             * @param {fsjournal.v1.SnapshotItem.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotItem} SnapshotItem instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotItem.$Shape): fsjournal.v1.SnapshotItem & fsjournal.v1.SnapshotItem.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotItem.$Properties): fsjournal.v1.SnapshotItem;
+             * }}
+             */
+            SnapshotItem.create = function(properties) {
+                return new SnapshotItem(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotItem message. Does not implicitly {@link fsjournal.v1.SnapshotItem.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotItem
+             * @static
+             * @param {fsjournal.v1.SnapshotItem.$Properties} message SnapshotItem message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotItem.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.entry != null && $Object.hasOwnProperty.call(message, "entry"))
+                    $root.fsjournal.v1.SnapshotEntry.encode(message.entry, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.block != null && $Object.hasOwnProperty.call(message, "block"))
+                    $root.fsjournal.v1.SnapshotBlock.encode(message.block, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotItem message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotItem
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotItem & fsjournal.v1.SnapshotItem.$Shape} SnapshotItem
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotItem.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotItem();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.entry = $root.fsjournal.v1.SnapshotEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.entry);
+                            message.item = "entry";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.block = $root.fsjournal.v1.SnapshotBlock.decode(reader, reader.size(), $undefined, _depth + 1, message.block);
+                            message.item = "block";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotItem;
+        })();
+
+        v1.SnapshotBegin = (function() {
+
+            /**
+             * Properties of a SnapshotBegin.
+             * @typedef {Object} fsjournal.v1.SnapshotBegin.$Properties
+             * @property {fsjournal.v1.ProtocolVersion|null} [protocolVersion] SnapshotBegin protocolVersion
+             * @property {string|null} [journalId] SnapshotBegin journalId
+             * @property {string|null} [checkpointId] SnapshotBegin checkpointId
+             * @property {number|Long|null} [lsn] SnapshotBegin lsn
+             * @property {number|Long|null} [replayFromLsn] SnapshotBegin replayFromLsn
+             * @property {Array.<fsjournal.v1.SnapshotTxn.$Properties>|null} [openTxns] SnapshotBegin openTxns
+             * @property {number|Long|null} [entries] SnapshotBegin entries
+             * @property {number|Long|null} [files] SnapshotBegin files
+             * @property {number|Long|null} [bytes] SnapshotBegin bytes
+             * @property {number|null} [blockBytes] SnapshotBegin blockBytes
+             * @property {fsjournal.v1.SnapshotEntry.$Properties|null} [root] SnapshotBegin root
+             * @property {number|Long|null} [oldestLsn] SnapshotBegin oldestLsn
+             * @property {number|Long|null} [newestLsn] SnapshotBegin newestLsn
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotBegin.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotBegin
+             * @augments fsjournal.v1.SnapshotBegin.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotBegin.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotBegin.
+             * @typedef {fsjournal.v1.SnapshotBegin.$Properties} fsjournal.v1.SnapshotBegin.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotBegin.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotBegin.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotBegin.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotBegin = function (properties) {
+                this.openTxns = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotBegin protocolVersion.
+             * @member {fsjournal.v1.ProtocolVersion} protocolVersion
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.protocolVersion = 0;
+
+            /**
+             * SnapshotBegin journalId.
+             * @member {string} journalId
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.journalId = "";
+
+            /**
+             * SnapshotBegin checkpointId.
+             * @member {string} checkpointId
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.checkpointId = "";
+
+            /**
+             * SnapshotBegin lsn.
+             * @member {number|Long} lsn
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.lsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin replayFromLsn.
+             * @member {number|Long} replayFromLsn
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.replayFromLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin openTxns.
+             * @member {Array.<fsjournal.v1.SnapshotTxn.$Properties>} openTxns
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.openTxns = $util.emptyArray;
+
+            /**
+             * SnapshotBegin entries.
+             * @member {number|Long} entries
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.entries = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin files.
+             * @member {number|Long} files
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.files = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin bytes.
+             * @member {number|Long} bytes
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.bytes = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin blockBytes.
+             * @member {number} blockBytes
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.blockBytes = 0;
+
+            /**
+             * SnapshotBegin root.
+             * @member {fsjournal.v1.SnapshotEntry.$Properties|null|undefined} root
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.root = null;
+
+            /**
+             * SnapshotBegin oldestLsn.
+             * @member {number|Long} oldestLsn
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.oldestLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotBegin newestLsn.
+             * @member {number|Long} newestLsn
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @instance
+             */
+            SnapshotBegin.prototype.newestLsn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new SnapshotBegin instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @static
+             * @param {fsjournal.v1.SnapshotBegin.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotBegin} SnapshotBegin instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotBegin.$Shape): fsjournal.v1.SnapshotBegin & fsjournal.v1.SnapshotBegin.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotBegin.$Properties): fsjournal.v1.SnapshotBegin;
+             * }}
+             */
+            SnapshotBegin.create = function(properties) {
+                return new SnapshotBegin(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotBegin message. Does not implicitly {@link fsjournal.v1.SnapshotBegin.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @static
+             * @param {fsjournal.v1.SnapshotBegin.$Properties} message SnapshotBegin message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotBegin.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.protocolVersion != null && $Object.hasOwnProperty.call(message, "protocolVersion") && message.protocolVersion !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.protocolVersion);
+                if (message.journalId != null && $Object.hasOwnProperty.call(message, "journalId") && message.journalId !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.journalId);
+                if (message.checkpointId != null && $Object.hasOwnProperty.call(message, "checkpointId") && message.checkpointId !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.checkpointId);
+                if (message.lsn != null && $Object.hasOwnProperty.call(message, "lsn") && (typeof message.lsn === "object" ? message.lsn.low || message.lsn.high : message.lsn !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.lsn);
+                if (message.replayFromLsn != null && $Object.hasOwnProperty.call(message, "replayFromLsn") && (typeof message.replayFromLsn === "object" ? message.replayFromLsn.low || message.replayFromLsn.high : message.replayFromLsn !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.replayFromLsn);
+                if (message.openTxns != null && message.openTxns.length)
+                    for (let i = 0; i < message.openTxns.length; ++i)
+                        $root.fsjournal.v1.SnapshotTxn.encode(message.openTxns[i], writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.entries != null && $Object.hasOwnProperty.call(message, "entries") && (typeof message.entries === "object" ? message.entries.low || message.entries.high : message.entries !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.entries);
+                if (message.files != null && $Object.hasOwnProperty.call(message, "files") && (typeof message.files === "object" ? message.files.low || message.files.high : message.files !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.files);
+                if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint64(message.bytes);
+                if (message.blockBytes != null && $Object.hasOwnProperty.call(message, "blockBytes") && message.blockBytes !== 0)
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.blockBytes);
+                if (message.root != null && $Object.hasOwnProperty.call(message, "root"))
+                    $root.fsjournal.v1.SnapshotEntry.encode(message.root, writer.uint32(/* id 11, wireType 2 =*/90).fork(), _depth + 1).ldelim();
+                if (message.oldestLsn != null && $Object.hasOwnProperty.call(message, "oldestLsn") && (typeof message.oldestLsn === "object" ? message.oldestLsn.low || message.oldestLsn.high : message.oldestLsn !== 0))
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint64(message.oldestLsn);
+                if (message.newestLsn != null && $Object.hasOwnProperty.call(message, "newestLsn") && (typeof message.newestLsn === "object" ? message.newestLsn.low || message.newestLsn.high : message.newestLsn !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint64(message.newestLsn);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotBegin message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotBegin
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotBegin & fsjournal.v1.SnapshotBegin.$Shape} SnapshotBegin
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotBegin.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotBegin();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.protocolVersion = value;
+                            else
+                                delete message.protocolVersion;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.journalId = value;
+                            else
+                                delete message.journalId;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.checkpointId = value;
+                            else
+                                delete message.checkpointId;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.lsn = value;
+                            else
+                                delete message.lsn;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.replayFromLsn = value;
+                            else
+                                delete message.replayFromLsn;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.openTxns && message.openTxns.length))
+                                message.openTxns = [];
+                            message.openTxns.push($root.fsjournal.v1.SnapshotTxn.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.entries = value;
+                            else
+                                delete message.entries;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.files = value;
+                            else
+                                delete message.files;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.bytes = value;
+                            else
+                                delete message.bytes;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.blockBytes = value;
+                            else
+                                delete message.blockBytes;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            message.root = $root.fsjournal.v1.SnapshotEntry.decode(reader, reader.size(), $undefined, _depth + 1, message.root);
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.oldestLsn = value;
+                            else
+                                delete message.oldestLsn;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.newestLsn = value;
+                            else
+                                delete message.newestLsn;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotBegin;
+        })();
+
+        v1.SnapshotPiece = (function() {
+
+            /**
+             * Properties of a SnapshotPiece.
+             * @typedef {Object} fsjournal.v1.SnapshotPiece.$Properties
+             * @property {number|Long|null} [seq] SnapshotPiece seq
+             * @property {Array.<fsjournal.v1.SnapshotItem.$Properties>|null} [items] SnapshotPiece items
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotPiece.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotPiece
+             * @augments fsjournal.v1.SnapshotPiece.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotPiece.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotPiece.
+             * @typedef {{
+             *   seq?: number|Long|null;
+             *   items?: Array.<fsjournal.v1.SnapshotItem.$Shape>|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} fsjournal.v1.SnapshotPiece.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotPiece.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotPiece.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotPiece.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotPiece = function (properties) {
+                this.items = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotPiece seq.
+             * @member {number|Long} seq
+             * @memberof fsjournal.v1.SnapshotPiece
+             * @instance
+             */
+            SnapshotPiece.prototype.seq = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotPiece items.
+             * @member {Array.<fsjournal.v1.SnapshotItem.$Properties>} items
+             * @memberof fsjournal.v1.SnapshotPiece
+             * @instance
+             */
+            SnapshotPiece.prototype.items = $util.emptyArray;
+
+            /**
+             * Creates a new SnapshotPiece instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotPiece
+             * @static
+             * @param {fsjournal.v1.SnapshotPiece.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotPiece} SnapshotPiece instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotPiece.$Shape): fsjournal.v1.SnapshotPiece & fsjournal.v1.SnapshotPiece.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotPiece.$Properties): fsjournal.v1.SnapshotPiece;
+             * }}
+             */
+            SnapshotPiece.create = function(properties) {
+                return new SnapshotPiece(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotPiece message. Does not implicitly {@link fsjournal.v1.SnapshotPiece.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotPiece
+             * @static
+             * @param {fsjournal.v1.SnapshotPiece.$Properties} message SnapshotPiece message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotPiece.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && (typeof message.seq === "object" ? message.seq.low || message.seq.high : message.seq !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.seq);
+                if (message.items != null && message.items.length)
+                    for (let i = 0; i < message.items.length; ++i)
+                        $root.fsjournal.v1.SnapshotItem.encode(message.items[i], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotPiece message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotPiece
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotPiece & fsjournal.v1.SnapshotPiece.$Shape} SnapshotPiece
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotPiece.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotPiece();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seq = value;
+                            else
+                                delete message.seq;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.items && message.items.length))
+                                message.items = [];
+                            message.items.push($root.fsjournal.v1.SnapshotItem.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotPiece;
+        })();
+
+        v1.SnapshotEnd = (function() {
+
+            /**
+             * Properties of a SnapshotEnd.
+             * @typedef {Object} fsjournal.v1.SnapshotEnd.$Properties
+             * @property {number|Long|null} [pieces] SnapshotEnd pieces
+             * @property {number|Long|null} [entries] SnapshotEnd entries
+             * @property {number|Long|null} [blocks] SnapshotEnd blocks
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SnapshotEnd.
+             * @memberof fsjournal.v1
+             * @interface ISnapshotEnd
+             * @augments fsjournal.v1.SnapshotEnd.$Properties
+             * @deprecated Use fsjournal.v1.SnapshotEnd.$Properties instead.
+             */
+
+            /**
+             * Shape of a SnapshotEnd.
+             * @typedef {fsjournal.v1.SnapshotEnd.$Properties} fsjournal.v1.SnapshotEnd.$Shape
+             */
+
+            /**
+             * Constructs a new SnapshotEnd.
+             * @memberof fsjournal.v1
+             * @classdesc Represents a SnapshotEnd.
+             * @constructor
+             * @param {fsjournal.v1.SnapshotEnd.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SnapshotEnd = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * SnapshotEnd pieces.
+             * @member {number|Long} pieces
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @instance
+             */
+            SnapshotEnd.prototype.pieces = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotEnd entries.
+             * @member {number|Long} entries
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @instance
+             */
+            SnapshotEnd.prototype.entries = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * SnapshotEnd blocks.
+             * @member {number|Long} blocks
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @instance
+             */
+            SnapshotEnd.prototype.blocks = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new SnapshotEnd instance using the specified properties.
+             * @function create
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @static
+             * @param {fsjournal.v1.SnapshotEnd.$Properties=} [properties] Properties to set
+             * @returns {fsjournal.v1.SnapshotEnd} SnapshotEnd instance
+             * @type {{
+             *   (properties: fsjournal.v1.SnapshotEnd.$Shape): fsjournal.v1.SnapshotEnd & fsjournal.v1.SnapshotEnd.$Shape;
+             *   (properties?: fsjournal.v1.SnapshotEnd.$Properties): fsjournal.v1.SnapshotEnd;
+             * }}
+             */
+            SnapshotEnd.create = function(properties) {
+                return new SnapshotEnd(properties);
+            };
+
+            /**
+             * Encodes the specified SnapshotEnd message. Does not implicitly {@link fsjournal.v1.SnapshotEnd.verify|verify} messages.
+             * @function encode
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @static
+             * @param {fsjournal.v1.SnapshotEnd.$Properties} message SnapshotEnd message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SnapshotEnd.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.pieces != null && $Object.hasOwnProperty.call(message, "pieces") && (typeof message.pieces === "object" ? message.pieces.low || message.pieces.high : message.pieces !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.pieces);
+                if (message.entries != null && $Object.hasOwnProperty.call(message, "entries") && (typeof message.entries === "object" ? message.entries.low || message.entries.high : message.entries !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.entries);
+                if (message.blocks != null && $Object.hasOwnProperty.call(message, "blocks") && (typeof message.blocks === "object" ? message.blocks.low || message.blocks.high : message.blocks !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.blocks);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a SnapshotEnd message from the specified reader or buffer.
+             * @function decode
+             * @memberof fsjournal.v1.SnapshotEnd
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {fsjournal.v1.SnapshotEnd & fsjournal.v1.SnapshotEnd.$Shape} SnapshotEnd
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SnapshotEnd.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.fsjournal.v1.SnapshotEnd();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.pieces = value;
+                            else
+                                delete message.pieces;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.entries = value;
+                            else
+                                delete message.entries;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.blocks = value;
+                            else
+                                delete message.blocks;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            return SnapshotEnd;
+        })();
+
         v1.StreamMessage = (function() {
 
             /**
@@ -2396,7 +4094,10 @@ export const fsjournal = $root.fsjournal = (() => {
              * @property {fsjournal.v1.Ack.$Properties|null} [ack] StreamMessage ack
              * @property {fsjournal.v1.Heartbeat.$Properties|null} [heartbeat] StreamMessage heartbeat
              * @property {fsjournal.v1.StreamError.$Properties|null} [error] StreamMessage error
-             * @property {"hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"} [body] StreamMessage body
+             * @property {fsjournal.v1.SnapshotBegin.$Properties|null} [snapshotBegin] StreamMessage snapshotBegin
+             * @property {fsjournal.v1.SnapshotPiece.$Properties|null} [snapshotPiece] StreamMessage snapshotPiece
+             * @property {fsjournal.v1.SnapshotEnd.$Properties|null} [snapshotEnd] StreamMessage snapshotEnd
+             * @property {"hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"|"snapshotBegin"|"snapshotPiece"|"snapshotEnd"} [body] StreamMessage body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2418,9 +4119,12 @@ export const fsjournal = $root.fsjournal = (() => {
              *   ack?: fsjournal.v1.Ack.$Shape|null;
              *   heartbeat?: fsjournal.v1.Heartbeat.$Shape|null;
              *   error?: fsjournal.v1.StreamError.$Shape|null;
+             *   snapshotBegin?: fsjournal.v1.SnapshotBegin.$Shape|null;
+             *   snapshotPiece?: fsjournal.v1.SnapshotPiece.$Shape|null;
+             *   snapshotEnd?: fsjournal.v1.SnapshotEnd.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "hello"; hello: fsjournal.v1.Hello.$Shape; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "welcome"; hello?: null; welcome: fsjournal.v1.Welcome.$Shape; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "resync"; hello?: null; welcome?: null; resync: fsjournal.v1.Resync.$Shape; batch?: null; ack?: null; heartbeat?: null; error?: null }|{ body?: "batch"; hello?: null; welcome?: null; resync?: null; batch: fsjournal.v1.Batch.$Shape; ack?: null; heartbeat?: null; error?: null }|{ body?: "ack"; hello?: null; welcome?: null; resync?: null; batch?: null; ack: fsjournal.v1.Ack.$Shape; heartbeat?: null; error?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat: fsjournal.v1.Heartbeat.$Shape; error?: null }|{ body?: "error"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error: fsjournal.v1.StreamError.$Shape })
+             *   ({ body?: undefined; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "hello"; hello: fsjournal.v1.Hello.$Shape; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "welcome"; hello?: null; welcome: fsjournal.v1.Welcome.$Shape; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "resync"; hello?: null; welcome?: null; resync: fsjournal.v1.Resync.$Shape; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "batch"; hello?: null; welcome?: null; resync?: null; batch: fsjournal.v1.Batch.$Shape; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "ack"; hello?: null; welcome?: null; resync?: null; batch?: null; ack: fsjournal.v1.Ack.$Shape; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "heartbeat"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat: fsjournal.v1.Heartbeat.$Shape; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "error"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error: fsjournal.v1.StreamError.$Shape; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "snapshotBegin"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin: fsjournal.v1.SnapshotBegin.$Shape; snapshotPiece?: null; snapshotEnd?: null }|{ body?: "snapshotPiece"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece: fsjournal.v1.SnapshotPiece.$Shape; snapshotEnd?: null }|{ body?: "snapshotEnd"; hello?: null; welcome?: null; resync?: null; batch?: null; ack?: null; heartbeat?: null; error?: null; snapshotBegin?: null; snapshotPiece?: null; snapshotEnd: fsjournal.v1.SnapshotEnd.$Shape })
              * )} fsjournal.v1.StreamMessage.$Shape
              */
 
@@ -2495,17 +4199,41 @@ export const fsjournal = $root.fsjournal = (() => {
              */
             StreamMessage.prototype.error = null;
 
+            /**
+             * StreamMessage snapshotBegin.
+             * @member {fsjournal.v1.SnapshotBegin.$Properties|null|undefined} snapshotBegin
+             * @memberof fsjournal.v1.StreamMessage
+             * @instance
+             */
+            StreamMessage.prototype.snapshotBegin = null;
+
+            /**
+             * StreamMessage snapshotPiece.
+             * @member {fsjournal.v1.SnapshotPiece.$Properties|null|undefined} snapshotPiece
+             * @memberof fsjournal.v1.StreamMessage
+             * @instance
+             */
+            StreamMessage.prototype.snapshotPiece = null;
+
+            /**
+             * StreamMessage snapshotEnd.
+             * @member {fsjournal.v1.SnapshotEnd.$Properties|null|undefined} snapshotEnd
+             * @memberof fsjournal.v1.StreamMessage
+             * @instance
+             */
+            StreamMessage.prototype.snapshotEnd = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * StreamMessage body.
-             * @member {"hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"|undefined} body
+             * @member {"hello"|"welcome"|"resync"|"batch"|"ack"|"heartbeat"|"error"|"snapshotBegin"|"snapshotPiece"|"snapshotEnd"|undefined} body
              * @memberof fsjournal.v1.StreamMessage
              * @instance
              */
             $Object.defineProperty(StreamMessage.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "resync", "batch", "ack", "heartbeat", "error"]),
+                get: $util.oneOfGetter($oneOfFields = ["hello", "welcome", "resync", "batch", "ack", "heartbeat", "error", "snapshotBegin", "snapshotPiece", "snapshotEnd"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -2555,6 +4283,12 @@ export const fsjournal = $root.fsjournal = (() => {
                     $root.fsjournal.v1.Heartbeat.encode(message.heartbeat, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
                 if (message.error != null && $Object.hasOwnProperty.call(message, "error"))
                     $root.fsjournal.v1.StreamError.encode(message.error, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.snapshotBegin != null && $Object.hasOwnProperty.call(message, "snapshotBegin"))
+                    $root.fsjournal.v1.SnapshotBegin.encode(message.snapshotBegin, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.snapshotPiece != null && $Object.hasOwnProperty.call(message, "snapshotPiece"))
+                    $root.fsjournal.v1.SnapshotPiece.encode(message.snapshotPiece, writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
+                if (message.snapshotEnd != null && $Object.hasOwnProperty.call(message, "snapshotEnd"))
+                    $root.fsjournal.v1.SnapshotEnd.encode(message.snapshotEnd, writer.uint32(/* id 10, wireType 2 =*/82).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2646,6 +4380,27 @@ export const fsjournal = $root.fsjournal = (() => {
                                 break;
                             message.error = $root.fsjournal.v1.StreamError.decode(reader, reader.size(), $undefined, _depth + 1, message.error);
                             message.body = "error";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.snapshotBegin = $root.fsjournal.v1.SnapshotBegin.decode(reader, reader.size(), $undefined, _depth + 1, message.snapshotBegin);
+                            message.body = "snapshotBegin";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            message.snapshotPiece = $root.fsjournal.v1.SnapshotPiece.decode(reader, reader.size(), $undefined, _depth + 1, message.snapshotPiece);
+                            message.body = "snapshotPiece";
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            message.snapshotEnd = $root.fsjournal.v1.SnapshotEnd.decode(reader, reader.size(), $undefined, _depth + 1, message.snapshotEnd);
+                            message.body = "snapshotEnd";
                             continue;
                         }
                     }

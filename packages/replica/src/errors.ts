@@ -19,6 +19,8 @@ export const REPLICA_ERROR_CODES = {
   FSJ_ERR_REPLICA_STATE: 'the state folder cannot be read or written',
   FSJ_ERR_REPLICA_RESYNC:
     'the replica must be rebuilt and the primary cannot serve what that needs',
+  FSJ_ERR_REPLICA_REFUSED_SNAPSHOT:
+    'a snapshot piece breaks the rules (a block whose SHA-256 does not match, an entry out of order or outside the tree, counts that do not add up); the bootstrap stopped',
 } as const;
 
 export type ReplicaErrorCode = keyof typeof REPLICA_ERROR_CODES;

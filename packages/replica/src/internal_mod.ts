@@ -1,3 +1,4 @@
 /** Internals of @fsjournal/replica for tests; not a stable API. */
 export * from './mod.js';
 export * from './position.js';
+export * from './snapshot_writer.js';

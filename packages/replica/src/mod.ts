@@ -9,6 +9,7 @@ export {
   type ReplicaState,
   type ReplicaObserver,
   type ReplicaStatus,
+  type BootstrapProgress,
   type Logger,
 } from './replica.js';
 export { ReplicaError, REPLICA_ERROR_CODES, type ReplicaErrorCode } from './errors.js';
@@ -20,6 +21,8 @@ export {
   MAX_MESSAGE_BYTES,
   MAX_BATCH_FRAMES,
   MAX_WINDOW,
+  MAX_PIECE_ITEMS,
+  MAX_SNAPSHOT_BLOCK_BYTES,
   ResyncReason,
   type StreamMessage,
   type Hello,
@@ -28,4 +31,10 @@ export {
   type Batch,
   type Ack,
   type Heartbeat,
+  type SnapshotBegin,
+  type SnapshotPiece,
+  type SnapshotEnd,
+  type SnapshotEntry,
+  type SnapshotBlock,
+  type SnapshotItem,
 } from './protocol.js';

@@ -16,6 +16,20 @@ export interface Position {
   journalId: string;
   /** Every record up to this LSN is applied and durable in the target. */
   appliedLsn: number;
+  /**
+   * Set while a snapshot is being written into the target (docs/PROTOCOL.md,
+   * "Bootstrap"): the target is not a tree of any LSN. A replica that finds
+   * it at start empties the target and starts over as new.
+   */
+  bootstrap?: { journalId: string; checkpointId: string; lsn: number };
+  /**
+   * After a bootstrap from a checkpoint at `skipThrough` whose transactions
+   * `keepTxns` were open: records up to `skipThrough` are in the target
+   * already, except those of `keepTxns`, which are replayed. Dropped once
+   * `appliedLsn` reaches `skipThrough`.
+   */
+  skipThrough?: number;
+  keepTxns?: number[];
 }
 
 const FILE = 'position.json';
@@ -43,7 +57,34 @@ export async function loadPosition(stateDir: string): Promise<Position | undefin
   ) {
     throw new ReplicaError('FSJ_ERR_REPLICA_STATE', `${FILE}: missing or bad fields`);
   }
-  return { replicaId: p.replicaId, journalId: p.journalId, appliedLsn: p.appliedLsn };
+  const out: Position = {
+    replicaId: p.replicaId,
+    journalId: p.journalId,
+    appliedLsn: p.appliedLsn,
+  };
+  const b = p.bootstrap;
+  if (b !== undefined) {
+    if (
+      typeof b !== 'object' ||
+      b === null ||
+      typeof b.journalId !== 'string' ||
+      typeof b.checkpointId !== 'string' ||
+      !Number.isSafeInteger(b.lsn)
+    )
+      throw new ReplicaError('FSJ_ERR_REPLICA_STATE', `${FILE}: bad bootstrap field`);
+    out.bootstrap = { journalId: b.journalId, checkpointId: b.checkpointId, lsn: b.lsn };
+  }
+  if (p.skipThrough !== undefined) {
+    if (
+      !Number.isSafeInteger(p.skipThrough) ||
+      !Array.isArray(p.keepTxns) ||
+      !p.keepTxns.every((t) => Number.isSafeInteger(t))
+    )
+      throw new ReplicaError('FSJ_ERR_REPLICA_STATE', `${FILE}: bad skipThrough or keepTxns`);
+    out.skipThrough = p.skipThrough;
+    out.keepTxns = p.keepTxns;
+  }
+  return out;
 }
 
 export async function savePosition(stateDir: string, p: Position): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { fsjournal } from '@fsjournal/journal/schema';
 import { parseFrame, type Frame } from '@fsjournal/journal/internal';
+import { pathProblem } from '@fsjournal/journal';
 import { ReplicaError } from './errors.js';
 
 const v1 = fsjournal.v1;
@@ -20,6 +21,14 @@ export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const MAX_BATCH_FRAMES = 4096;
 /** Most records a replica may ask to have in flight. */
 export const MAX_WINDOW = 65_536;
+/** Most items (entries and blocks) in one SnapshotPiece. */
+export const MAX_PIECE_ITEMS = 4096;
+/** Largest content block of a snapshot (checkpoints use 64 KiB). */
+export const MAX_SNAPSHOT_BLOCK_BYTES = 1024 * 1024;
+/** Longest symlink target accepted in a snapshot, in bytes (Linux PATH_MAX). */
+const MAX_TARGET_BYTES = 4096;
+/** Longest checkpoint id accepted. */
+const MAX_CHECKPOINT_ID = 100;
 
 export const ResyncReason = v1.Resync.Reason;
 export type ResyncReason = fsjournal.v1.Resync.Reason;
@@ -64,6 +73,8 @@ export interface Ack {
   durableLsn: number;
   /** Newest LSN received on this connection, applied or held: what the window counts from. */
   receivedLsn: number;
+  /** During a snapshot: the last piece written to the target (left out otherwise). */
+  snapshotSeq?: number;
 }
 export interface Heartbeat {
   type: 'heartbeat';
@@ -76,7 +87,102 @@ export interface StreamErrorMessage {
   message: string;
 }
 
-export type StreamMessage = Hello | Welcome | Resync | Batch | Ack | Heartbeat | StreamErrorMessage;
+/** Seconds and nanoseconds, as in a record. */
+export interface SnapshotTime {
+  sec: number;
+  nsec: number;
+}
+
+/** One path of a snapshot (docs/PROTOCOL.md, "Bootstrap"). */
+export type SnapshotEntry =
+  | {
+      type: 'dir';
+      path: string;
+      mode: number;
+      uid: number;
+      gid: number;
+      atime: SnapshotTime;
+      mtime: SnapshotTime;
+    }
+  | {
+      type: 'file';
+      path: string;
+      mode: number;
+      uid: number;
+      gid: number;
+      atime: SnapshotTime;
+      mtime: SnapshotTime;
+      size: number;
+      /** How many blocks follow for this file (holes are not sent). */
+      blocks: number;
+    }
+  | {
+      type: 'symlink';
+      path: string;
+      uid: number;
+      gid: number;
+      atime: SnapshotTime;
+      mtime: SnapshotTime;
+      target: string;
+    }
+  | { type: 'hardlink'; path: string; linkTo: string };
+
+/** Content of the file entry sent last: block `index`, named by its SHA-256. */
+export interface SnapshotBlock {
+  index: number;
+  sha256: Buffer;
+  data: Buffer;
+}
+
+export type SnapshotItem =
+  { kind: 'entry'; entry: SnapshotEntry } | { kind: 'block'; block: SnapshotBlock };
+
+/** In place of Welcome: the newest checkpoint follows, then batches from `replayFromLsn`. */
+export interface SnapshotBegin {
+  type: 'snapshot-begin';
+  protocolVersion: number;
+  journalId: string;
+  checkpointId: string;
+  /** The LSN the checkpoint holds the tree at. */
+  lsn: number;
+  /** `lsn + 1`, or the TXN_BEGIN of the oldest transaction open at `lsn`. */
+  replayFromLsn: number;
+  openTxns: { txn: number; beginLsn: number }[];
+  entries: number;
+  files: number;
+  bytes: number;
+  blockBytes: number;
+  /** The root's attributes, when the journal set them. */
+  root: Extract<SnapshotEntry, { type: 'dir' }> | null;
+  oldestLsn: number;
+  newestLsn: number;
+}
+
+export interface SnapshotPiece {
+  type: 'snapshot-piece';
+  /** 1, 2, 3, ... within one snapshot. */
+  seq: number;
+  items: SnapshotItem[];
+}
+
+export interface SnapshotEnd {
+  type: 'snapshot-end';
+  pieces: number;
+  entries: number;
+  blocks: number;
+}
+
+export type StreamMessage =
+  | Hello
+  | Welcome
+  | Resync
+  | Batch
+  | Ack
+  | Heartbeat
+  | StreamErrorMessage
+  | SnapshotBegin
+  | SnapshotPiece
+  | SnapshotEnd;
 
 function invalid(what: string): never {
   throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', what);
@@ -85,6 +191,90 @@ function invalid(what: string): never {
 function lsn(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 0) invalid(`${name} ${value}`);
   return value;
+}
+
+const EntryType = v1.SnapshotEntry.Type;
+const TYPE_NAMES = new Map<number, SnapshotEntry['type']>([
+  [EntryType.TYPE_DIR, 'dir'],
+  [EntryType.TYPE_FILE, 'file'],
+  [EntryType.TYPE_SYMLINK, 'symlink'],
+  [EntryType.TYPE_HARDLINK, 'hardlink'],
+]);
+const TYPE_NUMBERS = new Map([...TYPE_NAMES].map(([n, t]) => [t, n]));
+
+function time(t: fsjournal.v1.ITimespec | null | undefined, what: string): SnapshotTime {
+  const sec = Number(t?.sec ?? 0);
+  const nsec = t?.nsec ?? 0;
+  if (!Number.isSafeInteger(sec) || !Number.isInteger(nsec) || nsec < 0 || nsec > 999_999_999)
+    invalid(`${what}: bad time`);
+  return { sec, nsec };
+}
+
+/** A snapshot entry as the stream carries it, checked like a record's paths. */
+function snapshotEntry(e: fsjournal.v1.ISnapshotEntry, root = false): SnapshotEntry {
+  const type = TYPE_NAMES.get(e.type ?? 0);
+  const path = e.path ?? '';
+  const where = `snapshot entry ${JSON.stringify(path.slice(0, 200))}`;
+  if (!type) invalid(`${where}: type ${e.type}`);
+  const problem = pathProblem(path, root);
+  if (problem) invalid(`${where}: ${problem}`);
+  if (type === 'hardlink') {
+    const to = e.linkTo ?? '';
+    const p = pathProblem(to, false);
+    if (p) invalid(`${where}: link_to ${p}`);
+    return { type, path, linkTo: to };
+  }
+  const mode = e.mode ?? 0;
+  if (mode > 0o7777) invalid(`${where}: mode ${mode.toString(8)}`);
+  const attrs = {
+    uid: e.uid ?? 0,
+    gid: e.gid ?? 0,
+    atime: time(e.atime, where),
+    mtime: time(e.mtime, where),
+  };
+  if (type === 'symlink') {
+    const target = e.target ?? '';
+    if (target === '' || target.includes('\0') || Buffer.byteLength(target) > MAX_TARGET_BYTES)
+      invalid(`${where}: bad symlink target`);
+    return { type, path, target, ...attrs };
+  }
+  if (type === 'file') {
+    const size = lsn(Number(e.size ?? 0), `${where}: size`);
+    const blocks = lsn(Number(e.blocks ?? 0), `${where}: blocks`);
+    if (blocks > size) invalid(`${where}: ${blocks} blocks for ${size} bytes`);
+    return { type, path, mode, size, blocks, ...attrs };
+  }
+  return { type, path, mode, ...attrs };
+}
+
+function snapshotItem(it: fsjournal.v1.ISnapshotItem, i: number): SnapshotItem {
+  if (it.entry && it.block) invalid(`snapshot item ${i}: entry and block`);
+  if (it.entry) return { kind: 'entry', entry: snapshotEntry(it.entry) };
+  if (!it.block) invalid(`snapshot item ${i}: empty`);
+  const b = it.block;
+  const index = lsn(Number(b.index ?? 0), `snapshot item ${i}: block index`);
+  const sha = b.sha256 ?? new Uint8Array();
+  const data = b.data ?? new Uint8Array();
+  if (sha.length !== 32) invalid(`snapshot item ${i}: sha-256 of ${sha.length} bytes`);
+  if (data.length === 0 || data.length > MAX_SNAPSHOT_BLOCK_BYTES)
+    invalid(`snapshot item ${i}: block of ${data.length} bytes`);
+  return {
+    kind: 'block',
+    block: {
+      index,
+      sha256: Buffer.from(sha.buffer, sha.byteOffset, sha.byteLength),
+      data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+    },
+  };
+}
+
+function encodeEntry(e: SnapshotEntry): fsjournal.v1.ISnapshotEntry {
+  const type = TYPE_NUMBERS.get(e.type)!;
+  if (e.type === 'hardlink') return { type, path: e.path, linkTo: e.linkTo };
+  const base = { type, path: e.path, uid: e.uid, gid: e.gid, atime: e.atime, mtime: e.mtime };
+  if (e.type === 'symlink') return { ...base, target: e.target };
+  if (e.type === 'file') return { ...base, mode: e.mode, size: e.size, blocks: e.blocks };
+  return { ...base, mode: e.mode };
 }
 
 /** Encodes a message as one binary WebSocket frame. Batch frames are sent as stored. */
@@ -122,7 +312,12 @@ export function encodeMessage(m: StreamMessage): Uint8Array {
       break;
     case 'ack':
       body = {
-        ack: { appliedLsn: m.appliedLsn, durableLsn: m.durableLsn, receivedLsn: m.receivedLsn },
+        ack: {
+          appliedLsn: m.appliedLsn,
+          durableLsn: m.durableLsn,
+          receivedLsn: m.receivedLsn,
+          snapshotSeq: m.snapshotSeq,
+        },
       };
       break;
     case 'heartbeat':
@@ -130,6 +325,38 @@ export function encodeMessage(m: StreamMessage): Uint8Array {
       break;
     case 'error':
       body = { error: { code: m.code, message: m.message } };
+      break;
+    case 'snapshot-begin':
+      body = {
+        snapshotBegin: {
+          protocolVersion: m.protocolVersion,
+          journalId: m.journalId,
+          checkpointId: m.checkpointId,
+          lsn: m.lsn,
+          replayFromLsn: m.replayFromLsn,
+          openTxns: m.openTxns,
+          entries: m.entries,
+          files: m.files,
+          bytes: m.bytes,
+          blockBytes: m.blockBytes,
+          root: m.root ? encodeEntry(m.root) : null,
+          oldestLsn: m.oldestLsn,
+          newestLsn: m.newestLsn,
+        },
+      };
+      break;
+    case 'snapshot-piece':
+      body = {
+        snapshotPiece: {
+          seq: m.seq,
+          items: m.items.map((it) =>
+            it.kind === 'entry' ? { entry: encodeEntry(it.entry) } : { block: it.block },
+          ),
+        },
+      };
+      break;
+    case 'snapshot-end':
+      body = { snapshotEnd: { pieces: m.pieces, entries: m.entries, blocks: m.blocks } };
       break;
   }
   return v1.StreamMessage.encode(body).finish();
@@ -221,7 +448,32 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
     const received = lsn(a.receivedLsn, 'received lsn') || applied;
     if (durable > applied) invalid(`durable lsn ${durable} above applied ${applied}`);
     if (applied > received) invalid(`applied lsn ${applied} above received ${received}`);
-    return { type: 'ack', appliedLsn: applied, durableLsn: durable, receivedLsn: received };
+    const snapshotSeq = lsn(a.snapshotSeq, 'snapshot seq');
+    return {
+      type: 'ack',
+      appliedLsn: applied,
+      durableLsn: durable,
+      receivedLsn: received,
+      ...(snapshotSeq > 0 ? { snapshotSeq } : {}),
+    };
+  }
+  if (msg.snapshotBegin) return snapshotBegin(msg.snapshotBegin as fsjournal.v1.SnapshotBegin);
+  if (msg.snapshotPiece) {
+    const p = msg.snapshotPiece as fsjournal.v1.SnapshotPiece;
+    const seq = lsn(p.seq, 'snapshot piece seq');
+    if (seq < 1) invalid('snapshot piece seq 0');
+    if (p.items.length === 0 || p.items.length > MAX_PIECE_ITEMS)
+      invalid(`snapshot piece of ${p.items.length} items`);
+    return { type: 'snapshot-piece', seq, items: p.items.map(snapshotItem) };
+  }
+  if (msg.snapshotEnd) {
+    const e = msg.snapshotEnd as fsjournal.v1.SnapshotEnd;
+    return {
+      type: 'snapshot-end',
+      pieces: lsn(e.pieces, 'snapshot pieces'),
+      entries: lsn(e.entries, 'snapshot entries'),
+      blocks: lsn(e.blocks, 'snapshot blocks'),
+    };
   }
   if (msg.heartbeat) {
     const h = msg.heartbeat as fsjournal.v1.Heartbeat;
@@ -232,4 +484,56 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
     return { type: 'error', code: e.code.slice(0, 100), message: e.message.slice(0, 1000) };
   }
   return invalid('empty stream message');
+}
+
+function snapshotBegin(b: fsjournal.v1.SnapshotBegin): SnapshotBegin {
+  if (b.protocolVersion !== PROTOCOL_VERSION) {
+    throw new ReplicaError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${b.protocolVersion}`);
+  }
+  if (!JOURNAL_ID.test(b.journalId)) invalid('journal id');
+  if (
+    b.checkpointId === '' ||
+    b.checkpointId.length > MAX_CHECKPOINT_ID ||
+    !/^[\x21-\x7e]+$/.test(b.checkpointId)
+  )
+    invalid(`checkpoint id ${JSON.stringify(b.checkpointId.slice(0, 80))}`);
+  const at = lsn(b.lsn, 'snapshot lsn');
+  const from = lsn(b.replayFromLsn, 'replay from lsn');
+  const oldest = lsn(b.oldestLsn, 'oldest lsn');
+  const newest = lsn(b.newestLsn, 'newest lsn');
+  if (at < 1 || newest < at) invalid(`snapshot lsn ${at}, newest ${newest}`);
+  const openTxns = b.openTxns.map((t) => {
+    const txn = lsn(Number(t.txn ?? 0), 'open txn');
+    const begin = lsn(Number(t.beginLsn ?? 0), 'open txn begin lsn');
+    if (txn < 1 || begin < 1 || begin > at) invalid(`open txn ${txn} begun at ${begin}`);
+    return { txn, beginLsn: begin };
+  });
+  // The replay starts where the checkpoint says; the primary must still hold it.
+  if (from !== Math.min(at + 1, ...openTxns.map((t) => t.beginLsn)))
+    invalid(`replay from lsn ${from} for a snapshot at ${at}`);
+  if (oldest < 1 || oldest > from) invalid(`oldest lsn ${oldest}, replay from ${from}`);
+  if (b.blockBytes < 1 || b.blockBytes > MAX_SNAPSHOT_BLOCK_BYTES)
+    invalid(`block size ${b.blockBytes}`);
+  let root: SnapshotBegin['root'] = null;
+  if (b.root) {
+    const r = snapshotEntry(b.root, true);
+    if (r.type !== 'dir' || r.path !== '') invalid('snapshot root is not the root directory');
+    root = r;
+  }
+  return {
+    type: 'snapshot-begin',
+    protocolVersion: b.protocolVersion,
+    journalId: b.journalId,
+    checkpointId: b.checkpointId,
+    lsn: at,
+    replayFromLsn: from,
+    openTxns,
+    entries: lsn(b.entries, 'snapshot entries'),
+    files: lsn(b.files, 'snapshot files'),
+    bytes: lsn(b.bytes, 'snapshot bytes'),
+    blockBytes: b.blockBytes,
+    root,
+    oldestLsn: oldest,
+    newestLsn: newest,
+  };
 }

@@ -6,7 +6,7 @@
  * and jitter. Its status is what `GET /v1/status` on the replica reports.
  */
 import { constants as fsc } from 'node:fs';
-import { lstat, open, readdir, rm } from 'node:fs/promises';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -22,8 +22,10 @@ import {
   PROTOCOL_VERSION,
   ResyncReason,
   type Batch,
+  type SnapshotBegin,
   type StreamMessage,
 } from './protocol.js';
+import { emptyDir, SnapshotWriter, type BootstrapProgress } from './snapshot_writer.js';
 
 /** The subset of a pino logger the daemon uses. */
 export interface Logger {
@@ -61,9 +63,13 @@ export interface ReplicaObserver {
   onBatchApplied?(b: { records: number; seconds: number }): void;
   /** The stream ended on an error with this code (what `lastError` then shows). */
   onError?(code: string): void;
+  /** A bootstrap from a checkpoint is complete (durable, position persisted). */
+  onBootstrapped?(b: { seconds: number; files: number; bytes: number }): void;
 }
 
-export type ReplicaState = 'connecting' | 'streaming' | 'resyncing' | 'error';
+export type ReplicaState = 'connecting' | 'bootstrapping' | 'streaming' | 'resyncing' | 'error';
+
+export type { BootstrapProgress } from './snapshot_writer.js';
 
 export interface ReplicaStatus {
   role: 'replica';
@@ -87,6 +93,10 @@ export interface ReplicaStatus {
   lastError: { code: string; message: string; at: string } | null;
   reconnects: number;
   skippedRecords: number;
+  /** While state is `bootstrapping`: the checkpoint being written and how far; else null. */
+  bootstrap: BootstrapProgress | null;
+  /** Bootstraps from a checkpoint completed by this process. */
+  bootstraps: number;
 }
 
 /** Default state folder for a target: a sibling, never inside the target. */
@@ -128,6 +138,9 @@ export class ReplicaDaemon {
   private lastError: ReplicaStatus['lastError'] = null;
   private reconnects = 0;
   private skipped = 0;
+  /** The snapshot being written into the target, while bootstrapping. */
+  private writer: SnapshotWriter | undefined;
+  private bootstraps = 0;
   private stopped = false;
   private fatal = false;
   private socket: WebSocket | undefined;
@@ -185,6 +198,13 @@ export class ReplicaDaemon {
       position = { ...position, replicaId: o.id };
       await savePosition(stateDir, position);
     }
+    if (position.bootstrap) {
+      o.logger?.warn(
+        { checkpoint: position.bootstrap.checkpointId },
+        'replica was cut in the middle of a bootstrap: emptying the target to start it again',
+      );
+      position = await abandonBootstrap(target, stateDir, position);
+    }
     const d = new ReplicaDaemon(o, stateDir, position);
     d.loop = d.run();
     return d;
@@ -211,6 +231,8 @@ export class ReplicaDaemon {
       lastError: this.lastError,
       reconnects: this.reconnects,
       skippedRecords: this.skipped,
+      bootstrap: this.writer ? { ...this.writer.progress } : null,
+      bootstraps: this.bootstraps,
     };
   }
 
@@ -268,6 +290,9 @@ export class ReplicaDaemon {
       this.state = 'connecting';
       let streamed = false;
       try {
+        // A bootstrap cut short (the connection ended) leaves no LSN's tree.
+        if (this.position.bootstrap)
+          this.position = await abandonBootstrap(this.target, this.stateDir, this.position);
         streamed = await this.session();
       } catch (err) {
         const e =
@@ -404,6 +429,8 @@ export class ReplicaDaemon {
       ws.on('close', () => {
         clearInterval(beat);
         void chain.then(async () => {
+          await this.writer?.abort();
+          this.writer = undefined;
           // What was applied is made durable before this session is over.
           if (!failure || failure.code !== 'FSJ_ERR_REPLICA_REFUSED_RECORD')
             await persist().catch(() => undefined);
@@ -435,6 +462,10 @@ export class ReplicaDaemon {
         await this.syncTouched(applier.takeTouched());
         // Status says durable only once it is: the file first, then memory.
         const next = { ...this.position, appliedLsn: safe };
+        if (next.skipThrough !== undefined && safe >= next.skipThrough) {
+          delete next.skipThrough;
+          delete next.keepTxns;
+        }
         await savePosition(this.stateDir, next);
         this.position = next;
         lastPersist = Date.now();
@@ -445,6 +476,8 @@ export class ReplicaDaemon {
       const handle = async (m: StreamMessage): Promise<void> => {
         switch (m.type) {
           case 'welcome':
+            if (this.state !== 'connecting')
+              throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `welcome while ${this.state}`);
             if (this.position.journalId !== '' && this.position.journalId !== m.journalId) {
               throw new ReplicaError(
                 'FSJ_ERR_PROTOCOL_UNEXPECTED',
@@ -471,6 +504,78 @@ export class ReplicaDaemon {
           case 'batch':
             await applyBatch(m);
             return;
+          case 'snapshot-begin':
+            await beginSnapshot(m);
+            return;
+          case 'snapshot-piece': {
+            if (!this.writer)
+              throw new ReplicaError(
+                'FSJ_ERR_PROTOCOL_UNEXPECTED',
+                'snapshot piece before its begin',
+              );
+            await this.writer.piece(m);
+            flowed = true;
+            send({ type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0, snapshotSeq: m.seq });
+            return;
+          }
+          case 'snapshot-end': {
+            const w = this.writer;
+            if (!w)
+              throw new ReplicaError(
+                'FSJ_ERR_PROTOCOL_UNEXPECTED',
+                'snapshot end before its begin',
+              );
+            await w.finish(m);
+            // The tree is durable: now the position may say so.
+            const b = w.begin;
+            const at = b.replayFromLsn - 1;
+            const next: Position = {
+              replicaId: this.position.replicaId,
+              journalId: b.journalId,
+              appliedLsn: at,
+            };
+            if (at < b.lsn) {
+              next.skipThrough = b.lsn;
+              next.keepTxns = b.openTxns.map((t) => t.txn);
+            }
+            await savePosition(this.stateDir, next);
+            this.position = next;
+            this.writer = undefined;
+            this.appliedLsn = Math.max(this.appliedLsn, at);
+            this.receivedLsn = at;
+            this.bootstraps++;
+            this.state = 'streaming';
+            if (this.appliedLsn >= this.upstreamLsn) this.caughtUpAt = Date.now();
+            for (const wake of this.appliedWaiters) wake();
+            this.appliedWaiters.clear();
+            const seconds = (Date.now() - Date.parse(w.progress.startedAt)) / 1000;
+            this.logger.info(
+              {
+                checkpoint: b.checkpointId,
+                lsn: b.lsn,
+                files: w.progress.filesDone,
+                bytes: w.progress.bytesDone,
+                seconds,
+                from: at + 1,
+              },
+              'replica bootstrapped from a checkpoint; streaming the records after it',
+            );
+            this.notify((o) =>
+              o.onBootstrapped?.({
+                seconds,
+                files: w.progress.filesDone,
+                bytes: w.progress.bytesDone,
+              }),
+            );
+            send({
+              type: 'ack',
+              appliedLsn: at,
+              durableLsn: at,
+              receivedLsn: at,
+              snapshotSeq: w.pieces,
+            });
+            return;
+          }
           case 'heartbeat':
             this.upstreamLsn = Math.max(this.upstreamLsn, m.newestLsn);
             return;
@@ -481,6 +586,44 @@ export class ReplicaDaemon {
           default:
             throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from the primary`);
         }
+      };
+
+      /** The primary sends a checkpoint instead of a Welcome: this replica is new and LSN 1 is gone. */
+      const beginSnapshot = async (m: SnapshotBegin): Promise<void> => {
+        if (this.state !== 'connecting' || this.writer)
+          throw new ReplicaError(
+            'FSJ_ERR_PROTOCOL_UNEXPECTED',
+            `snapshot begin while ${this.state}`,
+          );
+        if (this.position.journalId !== '' || this.position.appliedLsn !== 0)
+          throw new ReplicaError(
+            'FSJ_ERR_PROTOCOL_UNEXPECTED',
+            'snapshot begin for a replica that has a position (the primary should have sent Resync)',
+          );
+        const w = new SnapshotWriter(this.target, m);
+        this.writer = w;
+        this.state = 'bootstrapping';
+        this.lastError = null;
+        this.upstreamLsn = Math.max(this.upstreamLsn, m.newestLsn);
+        // The marker first: from here until the position names the
+        // checkpoint, a restart empties the target and starts over.
+        this.position = {
+          ...this.position,
+          bootstrap: { journalId: m.journalId, checkpointId: m.checkpointId, lsn: m.lsn },
+        };
+        await savePosition(this.stateDir, this.position);
+        this.logger.info(
+          {
+            journalId: m.journalId,
+            checkpoint: m.checkpointId,
+            lsn: m.lsn,
+            files: m.files,
+            bytes: m.bytes,
+            oldestLsn: m.oldestLsn,
+          },
+          'replica bootstrapping from a checkpoint (the primary no longer holds lsn 1)',
+        );
+        await w.start();
       };
 
       const applyBatch = async (b: Batch): Promise<void> => {
@@ -495,8 +638,17 @@ export class ReplicaDaemon {
         const started = performance.now();
         const last = b.firstLsn + b.frames.length - 1;
         this.upstreamLsn = Math.max(this.upstreamLsn, last);
+        const skipThrough = this.position.skipThrough ?? 0;
+        const keep = new Set(this.position.keepTxns);
         for (const f of b.frames) {
           const entry = toEntry(f);
+          if (f.lsn <= skipThrough && !keep.has(entry.record.txn)) {
+            // In the checkpoint the target was built from; only the
+            // transactions open at its LSN are replayed from their TXN_BEGIN.
+            this.receivedLsn = f.lsn;
+            this.appliedLsn = Math.max(this.appliedLsn, appliedHere());
+            continue;
+          }
           // A record that moves or removes paths cannot be applied again over
           // what the records after it did: it gets a replay window of its
           // own, the position persisted right before and right after it.
@@ -569,10 +721,11 @@ export class ReplicaDaemon {
   }
 
   /**
-   * The primary cannot continue from our position. Without checkpoints the
-   * only rebuild is a replay from LSN 1: empty the target (it holds nothing
-   * but the primary's tree) and start over as a new replica. A replica that
-   * is already new and still told to resync cannot be served: error.
+   * The primary cannot continue from our position: empty the target (it
+   * holds nothing but the primary's tree) and start over as a new replica,
+   * which the primary replays from LSN 1 or bootstraps from a checkpoint. A
+   * replica that is already new and still told to resync cannot be served
+   * (no LSN 1, no checkpoint): error.
    */
   private async resync(reason: ResyncReason, detail: string): Promise<void> {
     const name = ResyncReason[reason] ?? String(reason);
@@ -590,9 +743,8 @@ export class ReplicaDaemon {
       { reason: name, detail },
       'replica resyncing: emptying the target to replay from the start',
     );
-    for (const n of await readdir(this.target))
-      await rm(join(this.target, n), { recursive: true, force: true });
-    this.position = { ...this.position, journalId: '', appliedLsn: 0 };
+    await emptyDir(this.target);
+    this.position = { replicaId: this.position.replicaId, journalId: '', appliedLsn: 0 };
     this.appliedLsn = 0;
     this.receivedLsn = 0;
     this.upstreamLsn = 0;
@@ -601,4 +753,20 @@ export class ReplicaDaemon {
     if (!st.isDirectory())
       throw new ReplicaError('FSJ_ERR_REPLICA_STATE', 'target is not a directory');
   }
+}
+
+/**
+ * A bootstrap that did not finish: the target holds part of a checkpoint,
+ * the tree of no LSN. Empty it, then drop the marker: the replica is new
+ * again and the primary sends the snapshot again (no resume).
+ */
+async function abandonBootstrap(
+  target: string,
+  stateDir: string,
+  position: Position,
+): Promise<Position> {
+  await emptyDir(target);
+  const next: Position = { replicaId: position.replicaId, journalId: '', appliedLsn: 0 };
+  await savePosition(stateDir, next);
+  return next;
 }

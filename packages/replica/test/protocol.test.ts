@@ -5,6 +5,7 @@
  * code, and no byte string makes decodeMessage throw anything but a
  * ReplicaError (or hang).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -29,6 +30,8 @@ import {
   ResyncReason,
   STREAM_PATH,
   type Batch,
+  type SnapshotBegin,
+  type SnapshotPiece,
   type StreamMessage,
 } from '@fsjournal/replica/internal';
 
@@ -48,6 +51,73 @@ function frameAt(lsn: number, text = `marker ${lsn}`): Frame {
 function rawFrame(bytes: Buffer, lsn = 1): Frame {
   return { lsn, timeUs: T0, payload: bytes.subarray(28), frame: bytes };
 }
+
+const at = { sec: 1_704_067_200, nsec: 123_456_789 };
+
+/** A snapshot begin at LSN 120 with one transaction open since 118. */
+const snapshotBegin: SnapshotBegin = {
+  type: 'snapshot-begin',
+  protocolVersion: PROTOCOL_VERSION,
+  journalId: JOURNAL_ID,
+  checkpointId: 'cp-120',
+  lsn: 120,
+  replayFromLsn: 118,
+  openTxns: [{ txn: 9, beginLsn: 118 }],
+  entries: 5,
+  files: 1,
+  bytes: 70_000,
+  blockBytes: 65_536,
+  root: { type: 'dir', path: '', mode: 0o755, uid: 0, gid: 0, atime: at, mtime: at },
+  oldestLsn: 100,
+  newestLsn: 130,
+};
+
+const blockData = Buffer.from('block content');
+const snapshotPiece: SnapshotPiece = {
+  type: 'snapshot-piece',
+  seq: 1,
+  items: [
+    {
+      kind: 'entry',
+      entry: { type: 'dir', path: 'docs', mode: 0o750, uid: 1234, gid: 5678, atime: at, mtime: at },
+    },
+    {
+      kind: 'entry',
+      entry: {
+        type: 'file',
+        path: 'docs/a.bin',
+        mode: 0o640,
+        uid: 0,
+        gid: 0,
+        atime: at,
+        mtime: at,
+        size: 70_000,
+        blocks: 1,
+      },
+    },
+    {
+      kind: 'block',
+      block: {
+        index: 1,
+        sha256: createHash('sha256').update(blockData).digest(),
+        data: blockData,
+      },
+    },
+    { kind: 'entry', entry: { type: 'hardlink', path: 'docs/b.bin', linkTo: 'docs/a.bin' } },
+    {
+      kind: 'entry',
+      entry: {
+        type: 'symlink',
+        path: 'docs/link',
+        uid: 0,
+        gid: 0,
+        atime: at,
+        mtime: at,
+        target: '../elsewhere',
+      },
+    },
+  ],
+};
 
 function batchOf(first: number, n: number): Batch {
   const frames = Array.from({ length: n }, (_, i) => frameAt(first + i));
@@ -129,6 +199,17 @@ describe('round trip', () => {
     ['ack with nothing applied', { type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0 }],
     ['heartbeat', { type: 'heartbeat', timeMs: 1_704_067_200_123, newestLsn: 7 }],
     ['error', { type: 'error', code: 'FSJ_ERR_PROTOCOL_INVALID', message: 'window 0' }],
+    ['snapshot begin with an open transaction and the root', snapshotBegin],
+    [
+      'snapshot begin without open transactions or root',
+      { ...snapshotBegin, openTxns: [], replayFromLsn: 121, root: null },
+    ],
+    ['snapshot piece: a dir, a file and its block, a hard link, a symlink', snapshotPiece],
+    ['snapshot end', { type: 'snapshot-end', pieces: 3, entries: 5, blocks: 1 }],
+    [
+      'ack of a snapshot piece',
+      { type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0, snapshotSeq: 7 },
+    ],
   ];
 
   it.each(cases)('%s', (_name, m) => {
@@ -480,7 +561,100 @@ describe('refused inputs', () => {
     ['an empty StreamMessage (no bytes)', new Uint8Array(0), 'FSJ_ERR_PROTOCOL_INVALID'],
     [
       'a StreamMessage of only a reserved field',
-      Uint8Array.of(0x40, 0x01),
+      Uint8Array.of(0x58, 0x01),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    // Snapshots.
+    [
+      'snapshot begin of protocol version 2',
+      enc({ ...snapshotBegin, protocolVersion: 2 }),
+      'FSJ_ERR_PROTOCOL_VERSION',
+    ],
+    [
+      'snapshot begin: replay from past the oldest open transaction',
+      enc({ ...snapshotBegin, replayFromLsn: 121 }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot begin: the primary no longer holds the replay start',
+      enc({ ...snapshotBegin, oldestLsn: 119 }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot begin: checkpoint id with a space',
+      enc({ ...snapshotBegin, checkpointId: 'cp 1' }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot begin: block size over 1 MiB',
+      enc({ ...snapshotBegin, blockBytes: 2 * 1024 * 1024 }),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot begin: root is not the root',
+      v1.StreamMessage.encode({
+        snapshotBegin: {
+          ...snapshotBegin,
+          root: { type: v1.SnapshotEntry.Type.TYPE_DIR, path: 'x' },
+        },
+      }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    ...(
+      [
+        ['a .. component', { type: 1, path: 'a/../../etc' }],
+        ['an absolute path', { type: 1, path: '/etc' }],
+        ['NUL in a path', { type: 1, path: 'a\0b' }],
+        ['an empty path', { type: 1, path: '' }],
+        ['an unknown type', { type: 9, path: 'a' }],
+        ['mode past 07777', { type: 1, path: 'a', mode: 0o17777 }],
+        ['a hard link to ..', { type: 4, path: 'h', linkTo: '../outside' }],
+        ['a symlink without a target', { type: 3, path: 's' }],
+        ['nanoseconds past a second', { type: 1, path: 'a', mtime: { sec: 1, nsec: 1e9 } }],
+        ['more blocks than bytes', { type: 2, path: 'f', size: 1, blocks: 2 }],
+      ] as [string, fsjournal.v1.ISnapshotEntry][]
+    ).map(([name, entry]): [string, Uint8Array, string] => [
+      `snapshot entry: ${name}`,
+      v1.StreamMessage.encode({ snapshotPiece: { seq: 1, items: [{ entry }] } }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ]),
+    [
+      'snapshot block: a SHA-256 of 31 bytes',
+      v1.StreamMessage.encode({
+        snapshotPiece: {
+          seq: 1,
+          items: [{ block: { index: 0, sha256: new Uint8Array(31), data: Uint8Array.of(1) } }],
+        },
+      }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot block: no data',
+      v1.StreamMessage.encode({
+        snapshotPiece: { seq: 1, items: [{ block: { index: 0, sha256: new Uint8Array(32) } }] },
+      }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot piece: seq 0',
+      v1.StreamMessage.encode({
+        snapshotPiece: { seq: 0, items: [{ entry: { type: 1, path: 'a' } }] },
+      }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot piece: no items',
+      v1.StreamMessage.encode({ snapshotPiece: { seq: 1, items: [] } }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'snapshot piece: an empty item',
+      v1.StreamMessage.encode({ snapshotPiece: { seq: 1, items: [{}] } }).finish(),
+      'FSJ_ERR_PROTOCOL_INVALID',
+    ],
+    [
+      'ack: unsafe snapshot seq',
+      enc({ type: 'ack', appliedLsn: 0, durableLsn: 0, receivedLsn: 0, snapshotSeq: 2 ** 53 }),
       'FSJ_ERR_PROTOCOL_INVALID',
     ],
     [
@@ -579,6 +753,9 @@ describe('decodeMessage on arbitrary bytes', () => {
     encodeMessage({ type: 'ack', appliedLsn: 9, durableLsn: 8, receivedLsn: 12 }),
     encodeMessage({ type: 'heartbeat', timeMs: 1, newestLsn: 2 }),
     encodeMessage({ type: 'error', code: 'FSJ_ERR_PROTOCOL_INVALID', message: 'x' }),
+    encodeMessage(snapshotBegin),
+    encodeMessage(snapshotPiece),
+    encodeMessage({ type: 'snapshot-end', pieces: 1, entries: 5, blocks: 1 }),
   ];
   const damaged = fc
     .tuple(

@@ -27,6 +27,8 @@ interface PrimaryFlags {
   ignore: string[];
   retain: number;
   checkpointEvery: number;
+  retentionInterval: number;
+  segmentSize?: number;
   syncReplicas: number;
   syncTimeout: number;
 }
@@ -78,6 +80,17 @@ export function addPrimaryCommand(program: Command): void {
       )
         .argParser(parseSize)
         .default(parseSize('256MiB'), '256MiB'),
+    )
+    // Tuning for tests (hidden): how often retention looks, and the size at
+    // which a journal segment is sealed (only sealed segments are released).
+    .addOption(
+      new Option('--retention-interval <DURATION>', 'how often retention looks')
+        .argParser(parseDuration)
+        .default(parseDuration('60s'), '60s')
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--segment-size <SIZE>', 'journal segment size').argParser(parseSize).hideHelp(),
     )
     .addOption(
       new Option(
@@ -140,6 +153,8 @@ Examples:
           logger,
           retainMs: flags.retain,
           checkpointBytes: flags.checkpointEvery,
+          retentionIntervalMs: flags.retentionInterval,
+          segmentBytes: flags.segmentSize,
           mode: flags.mode,
           mountpoint: flags.mountpoint,
           syncReplicas: flags.syncReplicas,

@@ -86,7 +86,22 @@ const SHOWN = new Set([
   'lagRecords',
   'lagMs',
   'lastError',
+  'bootstrap',
 ]);
+
+/** A replica's bootstrap progress (files and bytes of the checkpoint written), if it has one. */
+function bootstrapLine(b: Json | null | undefined): [string, string][] {
+  if (!b) return [];
+  const bytes = Number(b.bytesDone ?? 0);
+  const total = Number(b.bytesTotal ?? 0);
+  const pct = total > 0 ? ` (${Math.floor((bytes * 100) / total)}%)` : '';
+  return [
+    [
+      'bootstrap',
+      `checkpoint ${str(b.checkpointId)} at lsn ${str(b.lsn)}: files ${str(b.filesDone)}/${str(b.filesTotal)}, bytes ${bytes}/${total}${pct}`,
+    ],
+  ];
+}
 
 /**
  * A status answer as text for people: the primary with a table of its
@@ -121,6 +136,7 @@ export function renderStatus(s: Json, now = Date.now()): string {
           `applied ${str(s.appliedLsn)}, durable ${str(s.durableLsn)}, upstream ${str(s.upstreamLsn)}`,
         ],
         ['lag', `${str(s.lagRecords)} records, ${humanMs(Number(s.lagMs ?? 0))}`],
+        ...bootstrapLine(s.bootstrap as Json | null | undefined),
         [
           'lastError',
           e ? `${str(e.code)}: ${str(e.message)} (${age(e.at, now)}, ${str(e.at)})` : 'none',
