@@ -5,8 +5,11 @@
  * minute it prints one JSON line: RSS and open file handles of each process,
  * each replica's lag (under load), the journal's size, and divergence (the
  * workload and the faults pause, a barrier, both replicas waited for, then
- * `compareTrees` of the source against each target). At the end a summary:
- * RSS and handle growth from the first minute to the last, and `flat`.
+ * `compareTrees` of the source against each target), and how many times a
+ * replica's applied or durable position was seen to go back (each replica's
+ * status and the primary's rows, sampled every 250 ms; must stay 0). At the
+ * end a summary: RSS and handle growth from the first minute to the last,
+ * and `flat`.
  * Linux only (reads /proc).
  */
 /* global fetch, AbortSignal */
@@ -250,6 +253,41 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
+/**
+ * Samples every replica's applied and durable LSN (its own status, and the
+ * primary's row of it) every 250 ms; `wentBack` lists each time one was
+ * lower than before.
+ */
+function watchPositions(primary, replicas) {
+  const max = new Map();
+  const wentBack = [];
+  let stopped = false;
+  const see = (where, lsn) => {
+    if (typeof lsn !== 'number') return;
+    const before = max.get(where) ?? 0;
+    if (lsn < before) wentBack.push(`${where}: ${lsn} after ${before}`);
+    max.set(where, Math.max(before, lsn));
+  };
+  (async () => {
+    while (!stopped) {
+      for (const d of replicas) {
+        const s = await api(`${d.url}/v1/status`).catch(() => undefined);
+        if (s?.status === 200) {
+          see(`${d.name} status applied`, s.body.appliedLsn);
+          see(`${d.name} status durable`, s.body.durableLsn);
+        }
+      }
+      const rows = await api(`${primary.url}/v1/replicas`).catch(() => undefined);
+      for (const row of rows?.status === 200 ? rows.body : []) {
+        see(`primary row ${row.id} applied`, row.appliedLsn);
+        see(`primary row ${row.id} durable`, row.durableLsn);
+      }
+      await sleep(250);
+    }
+  })().catch((err) => note(`position watch failed: ${err.stack}`));
+  return { wentBack, stop: () => (stopped = true) };
+}
+
 async function main() {
   root = await mkdtemp(join(tmpdir(), 'fsj-soak-'));
   const p = (n) => join(root, n);
@@ -302,6 +340,7 @@ async function main() {
     });
   let faults = schedule();
   let faultCount = 0;
+  const positions = watchPositions(primary, replicas);
 
   const lines = [];
   const t0 = Date.now();
@@ -326,6 +365,8 @@ async function main() {
     line.changes = work.changes;
     line.faults = faultCount + faults.log.length;
     line.r2Reconnects = (await api(`${replicas[1].url}/v1/status`)).body.reconnects;
+    line.positionsWentBack = positions.wentBack.length;
+    line.journal = (await api(`${primary.url}/v1/status`)).body.journal?.state;
 
     // Divergence: the workload and the faults pause, a barrier, both waited for.
     const compareStart = Date.now();
@@ -351,6 +392,8 @@ async function main() {
   }
   await faults.stop();
   await work.stop();
+  positions.stop();
+  for (const w of positions.wentBack.slice(0, 10)) note(`position went back: ${w}`);
 
   // Growth from the first minute, and from the end of the warm-up (a
   // quarter of the run, at least minute 2: heaps grow to their working size
@@ -373,13 +416,15 @@ async function main() {
   }
   summary.maxDiffs = Math.max(...lines.flatMap((l) => replicas.map((d) => l[`${d.name}Diffs`])));
   summary.allCaughtUp = lines.every((l) => replicas.every((d) => l[`${d.name}CaughtUp`]));
+  summary.positionsWentBack = positions.wentBack.length;
   summary.faults = faultCount;
   summary.changes = work.changes;
   summary.flat = flat;
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   if (MINUTES < 3)
     note('flat compares minute 2 (or the first) with the last: run 3 minutes or more');
-  if (summary.maxDiffs > 0 || !summary.allCaughtUp) process.exitCode = 1;
+  if (summary.maxDiffs > 0 || !summary.allCaughtUp || summary.positionsWentBack > 0)
+    process.exitCode = 1;
 }
 
 try {
