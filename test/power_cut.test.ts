@@ -318,6 +318,46 @@ async function powerGoesWhileWriting(fsys: PowercutFs, writes: number): Promise<
   clearTimeout(timer);
 }
 
+/**
+ * A primary and replica r1 (real processes), with what `onFs` names on the
+ * power-cut file system and the rest on the ordinary disk; the mixed
+ * workload already run on the source.
+ */
+async function daemonsSetup(onFs: 'journal' | 'replica') {
+  const h = harness();
+  const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+  const fsys = await powercutFs();
+  const source = await h.dir('source');
+  const outside = await h.dir('outside');
+  const on = (name: string): string =>
+    join(onFs === (name === 'journal' ? 'journal' : 'replica') ? fsys.mountpoint : h.root, name);
+  const journal = on('journal');
+  const target = on('target');
+  const state = on('state');
+  const primaryPort = await freePort();
+  const replicaPort = await freePort();
+  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
+  const startPrimary = (): Promise<Daemon> => h.primary({ source, journal, port: primaryPort });
+  const startReplica = (): Promise<Daemon> =>
+    h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
+  const primary = await startPrimary();
+  const replica = await startReplica();
+  await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+  return {
+    h,
+    seed,
+    fsys,
+    source,
+    journal,
+    target,
+    state,
+    primary,
+    replica,
+    startPrimary,
+    startReplica,
+  };
+}
+
 async function replicaRow(primaryUrl: string): Promise<{ appliedLsn: number; durableLsn: number }> {
   return (await http<{ appliedLsn: number; durableLsn: number }>(`${primaryUrl}/v1/replicas/r1`))
     .body;
@@ -328,25 +368,9 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
     `a replica (target and state) cut ${DAEMON_CUTS} times: its acknowledged position survives, and it converges`,
     { timeout: DAEMON_TIMEOUT },
     async () => {
-      const h = harness();
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
-      const fsys = await powercutFs();
-      const source = await h.dir('source');
-      const outside = await h.dir('outside');
-      const target = join(fsys.mountpoint, 'target');
-      const state = join(fsys.mountpoint, 'state');
-      const primaryPort = await freePort();
-      const replicaPort = await freePort();
-      const primary = await h.primary({
-        source,
-        journal: join(h.root, 'journal'),
-        port: primaryPort,
-      });
-      const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
-      const startReplica = (): Promise<Daemon> =>
-        h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
-      let replica = await startReplica();
-      await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      const setup = await daemonsSetup('replica');
+      const { seed, fsys, source, target, state, primary, startReplica } = setup;
+      let replica = setup.replica;
       const work = keepChanging(source, seed + 1);
       const r = rng(seed + 2);
       const cuts: string[] = [];
@@ -383,26 +407,9 @@ describe.skipIf(noFuse)('daemons on a file system that loses unsynced writes', (
     `a primary (journal) cut ${DAEMON_CUTS} times: no record a replica or a client was given is lost, and the replica converges`,
     { timeout: DAEMON_TIMEOUT },
     async () => {
-      const h = harness();
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
-      const fsys = await powercutFs();
-      const source = await h.dir('source');
-      const outside = await h.dir('outside');
-      const journal = join(fsys.mountpoint, 'journal');
-      const target = join(h.root, 'target');
-      const primaryPort = await freePort();
-      const replicaPort = await freePort();
-      const startPrimary = (): Promise<Daemon> => h.primary({ source, journal, port: primaryPort });
-      let primary = await startPrimary();
-      const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
-      const replica = await h.replica({
-        upstream,
-        target,
-        state: join(h.root, 'state'),
-        id: 'r1',
-        port: replicaPort,
-      });
-      await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      const setup = await daemonsSetup('journal');
+      const { h, seed, fsys, source, journal, target, replica, startPrimary } = setup;
+      let primary = setup.primary;
       // A checkpoint (its file and its content packs) the cuts must not damage.
       const cp = await runCli(['checkpoint', '--api', primary.url, '--json']);
       expect(cp.code, cp.stderr).toBe(0);
@@ -552,30 +559,9 @@ describe.skipIf(noFuse)('I/O errors from the disk below the replica', () => {
     'EIO on the replica’s fsyncs: it stops, reports, acknowledges nothing past it, resumes, and a cut after loses nothing',
     { timeout: DAEMON_TIMEOUT },
     async () => {
-      const h = harness();
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
-      const fsys = await powercutFs();
-      const source = await h.dir('source');
-      const outside = await h.dir('outside');
-      const target = join(fsys.mountpoint, 'target');
-      const state = join(fsys.mountpoint, 'state');
-      const primaryPort = await freePort();
-      const replicaPort = await freePort();
-      const primary = await h.primary({
-        source,
-        journal: join(h.root, 'journal'),
-        port: primaryPort,
-      });
-      const startReplica = (): Promise<Daemon> =>
-        h.replica({
-          upstream: `ws://127.0.0.1:${primaryPort}/v1/stream`,
-          target,
-          state,
-          id: 'r1',
-          port: replicaPort,
-        });
-      let replica = await startReplica();
-      await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      const setup = await daemonsSetup('replica');
+      const { fsys, seed, source, target, primary, startReplica } = setup;
+      let replica = setup.replica;
       await expectConverged(primary.url, source, target);
 
       // Every fsync under the target fails, and drops what it covered.
@@ -619,24 +605,9 @@ describe.skipIf(noFuse)('I/O errors from the disk below the journal', () => {
     'EIO on the journal’s fsyncs: the primary reports it, recovers by itself, skips nothing, and survives a cut after',
     { timeout: DAEMON_TIMEOUT },
     async () => {
-      const h = harness();
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
-      const fsys = await powercutFs();
-      const source = await h.dir('source');
-      const outside = await h.dir('outside');
-      const journal = join(fsys.mountpoint, 'journal');
-      const target = join(h.root, 'target');
-      const primaryPort = await freePort();
-      const startPrimary = (): Promise<Daemon> => h.primary({ source, journal, port: primaryPort });
-      let primary = await startPrimary();
-      const replica = await h.replica({
-        upstream: `ws://127.0.0.1:${primaryPort}/v1/stream`,
-        target,
-        state: join(h.root, 'state'),
-        id: 'r1',
-        port: await freePort(),
-      });
-      await runSteps(mixedWorkload(source, outside), rng(seed), 40);
+      const setup = await daemonsSetup('journal');
+      const { seed, fsys, source, journal, target, replica, startPrimary } = setup;
+      let primary = setup.primary;
       const work = keepChanging(source, seed + 1);
 
       // The disk starts failing every fsync of a segment: a real EIO through
