@@ -502,3 +502,23 @@ export async function pairSetup(h: Harness) {
     startReplica,
   };
 }
+
+/**
+ * Waits until the primary sees replica `id` connected (after restarts it
+ * reconnects with backoff, up to 10 s), then `fsjournal wait` for it: a
+ * barrier it has applied. Returns the barrier's LSN.
+ */
+export async function waitForReplica(primaryUrl: string, id = 'r1'): Promise<number> {
+  await waitUntil(
+    `${id} to be connected`,
+    async () =>
+      (await http<{ id: string; connected: boolean }[]>(`${primaryUrl}/v1/replicas`)).body.some(
+        (r) => r.id === id && r.connected,
+      ),
+    30_000,
+  );
+  const waited = await runCli(['wait', '--api', primaryUrl, '--replica', id, '--timeout', '90']);
+  expect(waited.stderr).toBe('');
+  expect(waited.code).toBe(0);
+  return Number(/lsn (\d+)/.exec(waited.stdout)?.[1]);
+}

@@ -28,6 +28,7 @@ import {
   runCli,
   sleep,
   useHarness,
+  waitForReplica,
   waitUntil,
   type Daemon,
 } from './harness.js';
@@ -297,17 +298,7 @@ function keepChanging(source: string, seed: number): { stop(): void; done: Promi
 
 /** `wait` for r1 through the primary, then the trees are byte-identical. */
 async function expectConverged(primaryUrl: string, source: string, target: string): Promise<void> {
-  await waitUntil(
-    'r1 to be connected',
-    async () =>
-      (await http<{ id: string; connected: boolean }[]>(`${primaryUrl}/v1/replicas`)).body.some(
-        (r) => r.id === 'r1' && r.connected,
-      ),
-    30_000,
-  );
-  const waited = await runCli(['wait', '--api', primaryUrl, '--replica', 'r1', '--timeout', '90']);
-  expect(waited.stderr).toBe('');
-  expect(waited.code).toBe(0);
+  await waitForReplica(primaryUrl);
   expect(await compareTrees(source, target, { owner: true })).toEqual([]);
 }
 

@@ -24,6 +24,7 @@ import {
   runCli,
   sleep,
   useHarness,
+  waitForReplica,
   waitUntil,
   type Harness,
   type Json,
@@ -150,20 +151,8 @@ async function expectIdentical(
   target: string,
   o: { dirMtimes?: boolean } = {},
 ): Promise<void> {
-  // After restarts the replica reconnects with backoff (up to 10 s); a
-  // restarted primary may not know it yet, and `wait --replica` names it.
-  await waitUntil(
-    'the replica to be connected',
-    async () =>
-      (await http<{ id: string; connected: boolean }[]>(`${primaryUrl}/v1/replicas`)).body.some(
-        (r) => r.id === 'r1' && r.connected,
-      ),
-    30_000,
-  );
-  const waited = await runCli(['wait', '--api', primaryUrl, '--replica', 'r1', '--timeout', '90']);
-  expect(waited.stderr).toBe('');
-  expect(waited.code).toBe(0);
-  const barrier = Number(/lsn (\d+)/.exec(waited.stdout)?.[1]);
+  // A restarted primary may not know the replica yet, and `wait --replica` names it.
+  const barrier = await waitForReplica(primaryUrl);
   let diffs = await compareTrees(source, target, { owner: true });
   if (o.dirMtimes === false) {
     const isDir = async (p: string) =>
