@@ -274,5 +274,9 @@ describe('status', () => {
     expect(text.stdout).toMatch(
       /^r1\s+yes\s+127\.0\.0\.1:\d+\s+\d+\s+\d+\s+0\s+0 B\s+\S+\s+\S+ ago$/m,
     );
+    const rtext = await runCli(['status', '--api', replica.url]);
+    expect(rtext.code).toBe(0);
+    expect(rtext.stdout).toMatch(/^role\s+replica$/m);
+    expect(rtext.stdout).toMatch(/^lsn\s+received \d+, applied \d+, durable \d+, upstream \d+$/m);
   });
 });

@@ -133,7 +133,7 @@ export function renderStatus(s: Json, now = Date.now()): string {
         ['journalId', str(s.journalId)],
         [
           'lsn',
-          `applied ${str(s.appliedLsn)}, durable ${str(s.durableLsn)}, upstream ${str(s.upstreamLsn)}`,
+          `received ${str(s.receivedLsn)}, applied ${str(s.appliedLsn)}, durable ${str(s.durableLsn)}, upstream ${str(s.upstreamLsn)}`,
         ],
         ['lag', `${str(s.lagRecords)} records, ${humanMs(Number(s.lagMs ?? 0))}`],
         ...bootstrapLine(s.bootstrap as Json | null | undefined),
