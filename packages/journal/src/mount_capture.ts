@@ -520,6 +520,14 @@ export class MountCapture implements Capture {
           const c: Cred = { uid: o.uid, gid: o.gid, pid: o.pid, comm: this.comm(o.pid) };
           for (const r of ch.records) r.cred = c;
           seq = ++this.changeSeq;
+          if (this.failed || this.journal.failure) {
+            // Failed while this change was made on source: appended now it
+            // could land after a recovery and ahead of an earlier lost
+            // change. resume() journals it in its turn; the caller gets EIO.
+            this.unjournaled.push({ seq, records: ch.records.map(ownData) });
+            ch.onFailure?.();
+            throw { errno: EIO };
+          }
           firstLsn = this.journal.lastLsn + 1; // the LSN the append's first record gets
           appended = this.journal.appendMany(ch.records);
           // Handled below; a rejection must not go unhandled meanwhile.

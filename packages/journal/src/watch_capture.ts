@@ -687,8 +687,14 @@ export class WatchCapture implements Capture {
     this.logger?.info({ lsn: this.journal.lastLsn }, 'capture resumed');
   }
 
-  /** Appends records in order without waiting for durability; memory stays bounded. */
+  /**
+   * Appends records in order without waiting for durability; memory stays
+   * bounded. Throws while the capture is failed: a reader still going when
+   * the journal recovers must not append the rest of a transaction whose
+   * TXN_BEGIN the failure discarded (it stops; the resume rescans its file).
+   */
   appendRecords(records: RecordInput[], bytes: number): void {
+    if (this.failed) throw this.failed;
     const p = this.journal.appendMany(records);
     this.inflight.add(p);
     this.inflightBytes += bytes;

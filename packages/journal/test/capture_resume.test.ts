@@ -6,7 +6,7 @@
  * journal replayed onto an empty folder equals the source: nothing the
  * manifest believed wrongly and nothing changed while failed is left out.
  */
-import { mkdir, rm, writeFile, appendFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordKind } from '@fsjournal/journal';
@@ -106,6 +106,47 @@ describe('watch capture resumes after the journal failed', () => {
       );
       expect(ends).toHaveLength(1);
     }
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
+  // Regression (found in review): a reader still going when the journal
+  // recovered appended the rest of its file's transaction after the GAP,
+  // under a transaction id whose TXN_BEGIN the recovery had discarded.
+  it('a content reader that straddles the recovery appends nothing after it', async () => {
+    const rig = await startRig({ blockBytes: 65536 });
+    const { root, source, journal, capture } = rig;
+    const big = Buffer.alloc(96 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
+    await mkdir(join(root, 'stage'), { recursive: true });
+    await writeFile(join(root, 'stage', 'big.bin'), big);
+    let armed = true;
+    injectJournalFaults(journal, (step) => {
+      if (armed && step === 'datasync') throw eio(step);
+    });
+    // Recovered at once, while the reader is still in the file.
+    let recovered: Promise<unknown> | undefined;
+    journal.observe({
+      onFailed: () => {
+        armed = false;
+        recovered ??= new Promise((r) => setTimeout(r, 20)).then(() => journal.recover());
+      },
+    });
+    await rename(join(root, 'stage', 'big.bin'), join(source, 'big.bin'));
+    await until('the journal to fail and recover', () => recovered !== undefined);
+    await recovered;
+    await until('the capture to fail', () => capture.failure !== undefined);
+    await capture.resume();
+    await settle(capture);
+    const all = await entries(journal);
+    const begun = new Set<number>();
+    const orphans: string[] = [];
+    for (const e of all) {
+      if (e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN) begun.add(e.record.txn!);
+      else if (e.record.txn && !begun.has(e.record.txn))
+        orphans.push(`lsn ${e.lsn} txn ${e.record.txn}`);
+    }
+    expect(orphans.slice(0, 5)).toEqual([]);
     await expectReplayEqual(rig);
     await stopRig(rig);
   });
