@@ -20,7 +20,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
 import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
-import { http, pairSetup, runCli, sleep, useHarness, waitUntil, type Json } from './harness.js';
+import {
+  failureLogger,
+  http,
+  pairSetup,
+  runCli,
+  sleep,
+  useHarness,
+  waitUntil,
+  type Json,
+} from './harness.js';
 
 const harness = useHarness('disk-full');
 const isRoot = process.getuid?.() === 0;
@@ -116,15 +125,7 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
     mountTmpfs(journal, '2m');
     // In this process, to shorten the retry delay (a PrimaryOptions field,
     // not a flag): it retries within a second, as the daemon does in 1-30 s.
-    const log: string[] = [];
-    const keep =
-      (level: string) =>
-      (obj: object, msg: string): void => {
-        log.push(
-          `${level} ${msg} ${JSON.stringify(obj, (k, v: unknown) => (k === 'err' ? String(v) : v))}`,
-        );
-      };
-    ctx.onTestFailed(() => console.error(`in-process primary log:\n${log.join('\n')}`));
+    const logger = failureLogger(ctx);
     let primary: PrimaryHandle | undefined;
     try {
       primary = await startPrimary({
@@ -132,7 +133,7 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
         journalDir: journal,
         host: '127.0.0.1',
         port: primaryPort,
-        logger: { info: keep('info'), warn: keep('warn'), error: keep('error') },
+        logger,
         recoveryRetryMs: 200,
         recoveryRetryMaxMs: 1000,
       });

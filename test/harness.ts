@@ -522,3 +522,24 @@ export async function waitForReplica(primaryUrl: string, id = 'r1'): Promise<num
   expect(waited.code).toBe(0);
   return Number(/lsn (\d+)/.exec(waited.stdout)?.[1]);
 }
+
+/**
+ * A logger for a daemon run inside the test process: it keeps the lines and
+ * prints them if the test fails.
+ */
+export function failureLogger(ctx: { onTestFailed(fn: () => void): void }): {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+} {
+  const log: string[] = [];
+  const keep =
+    (level: string) =>
+    (obj: object, msg: string): void => {
+      log.push(
+        `${level} ${msg} ${JSON.stringify(obj, (k, v: unknown) => (k === 'err' ? String(v) : v))}`,
+      );
+    };
+  ctx.onTestFailed(() => console.error(`in-process primary log:\n${log.join('\n')}`));
+  return { info: keep('info'), warn: keep('warn'), error: keep('error') };
+}

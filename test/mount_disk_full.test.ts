@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
 import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
-import { freePort, http, useHarness, waitUntil, type Json } from './harness.js';
+import { failureLogger, freePort, http, useHarness, waitUntil, type Json } from './harness.js';
 import { noFuse, useMounts } from './mount_harness.js';
 
 const harness = useHarness('mount-disk-full');
@@ -53,15 +53,7 @@ describe.skipIf(skip)(`mount mode, journal disk full${skip ? ` (skipped: ${skip}
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk]);
-    const log: string[] = [];
-    const keep =
-      (level: string) =>
-      (obj: object, msg: string): void => {
-        log.push(
-          `${level} ${msg} ${JSON.stringify(obj, (k, v: unknown) => (k === 'err' ? String(v) : v))}`,
-        );
-      };
-    ctx.onTestFailed(() => console.error(`in-process primary log:\n${log.join('\n')}`));
+    const logger = failureLogger(ctx);
     let primary: PrimaryHandle | undefined;
     try {
       primary = await startPrimary({
@@ -71,7 +63,7 @@ describe.skipIf(skip)(`mount mode, journal disk full${skip ? ` (skipped: ${skip}
         port,
         mode: 'mount',
         mountpoint: mnt,
-        logger: { info: keep('info'), warn: keep('warn'), error: keep('error') },
+        logger,
         recoveryRetryMs: 200,
         recoveryRetryMaxMs: 1000,
       });
