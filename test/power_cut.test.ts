@@ -194,7 +194,8 @@ describe.skipIf(noFuse)('journal on a file system that loses unsynced writes', (
     { timeout: CUTS_TIMEOUT },
     async (sync) => {
       const fsys = await powercutFs();
-      const dir = join(fsys.mountpoint, 'journal');
+      // Nested: every folder `mkdir -p` makes on the way must survive too.
+      const dir = join(fsys.mountpoint, 'srv/fsjournal/journal');
       const acked = new Map<number, string>();
       let lastLsn = 0;
       let dropped = 0;

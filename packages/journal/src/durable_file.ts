@@ -4,7 +4,7 @@
  * leaves either the old content or the new, never a mix or nothing.
  */
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 let tempSeq = 0;
 
@@ -53,9 +53,10 @@ export async function fsyncDir(dir: string): Promise<void> {
  * fsynced.
  */
 export async function mkdirDurable(dir: string): Promise<void> {
-  const first = await mkdir(dir, { recursive: true });
-  if (first === undefined) return;
-  for (let d = dir; ; d = dirname(d)) {
+  const made = await mkdir(dir, { recursive: true });
+  if (made === undefined) return;
+  const first = resolve(made);
+  for (let d = resolve(dir); ; d = dirname(d)) {
     await fsyncDir(dirname(d));
     if (d === first || dirname(d) === d) break;
   }
