@@ -44,6 +44,7 @@ import {
   readPosition,
   rng,
   runCli,
+  sentinel,
   sleep,
   useHarness,
   waitUntil,
@@ -427,19 +428,6 @@ async function snapshotPrimary(
         for (const c of wss.clients) c.terminate();
         wss.close(() => res());
       }),
-  };
-}
-
-/** A folder outside the target whose bytes must not change. */
-async function sentinel(h: Harness): Promise<{ dir: string; check: () => Promise<void> }> {
-  const d = await h.dir('outside');
-  await writeFile(join(d, 'sentinel.txt'), 'must not change\n');
-  return {
-    dir: d,
-    check: async () => {
-      expect(await readdir(d)).toEqual(['sentinel.txt']);
-      expect(await readFile(join(d, 'sentinel.txt'), 'utf8')).toBe('must not change\n');
-    },
   };
 }
 

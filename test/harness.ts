@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -542,4 +542,17 @@ export function failureLogger(ctx: { onTestFailed(fn: () => void): void }): {
     };
   ctx.onTestFailed(() => console.error(`in-process primary log:\n${log.join('\n')}`));
   return { info: keep('info'), warn: keep('warn'), error: keep('error') };
+}
+
+/** A folder outside the target whose bytes must not change: `check()` says they did not. */
+export async function sentinel(h: Harness): Promise<{ dir: string; check: () => Promise<void> }> {
+  const dir = await h.dir('outside');
+  await writeFile(join(dir, 'sentinel.txt'), 'must not change\n');
+  return {
+    dir,
+    check: async () => {
+      expect(await readdir(dir)).toEqual(['sentinel.txt']);
+      expect(await readFile(join(dir, 'sentinel.txt'), 'utf8')).toBe('must not change\n');
+    },
+  };
 }

@@ -9,7 +9,7 @@
  * byte for byte. Backslashes are a legal file-name byte on Linux: such a
  * path stays one name inside the target.
  */
-import { readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { encodeFrame, FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/jou
 import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
 import {
   freePort,
+  sentinel,
   useHarness,
   waitUntil,
   type Daemon,
@@ -96,19 +97,6 @@ async function fakePrimary(script: Script | Uint8Array[]): Promise<{
         for (const c of wss.clients) c.terminate();
         wss.close(() => res());
       }),
-  };
-}
-
-/** A folder outside the target whose bytes must not change. */
-async function sentinel(h: Harness): Promise<{ dir: string; check: () => Promise<void> }> {
-  const dir = await h.dir('outside');
-  await writeFile(join(dir, 'sentinel.txt'), 'must not change\n');
-  return {
-    dir,
-    check: async () => {
-      expect(await readdir(dir)).toEqual(['sentinel.txt']);
-      expect(await readFile(join(dir, 'sentinel.txt'), 'utf8')).toBe('must not change\n');
-    },
   };
 }
 
