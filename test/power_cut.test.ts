@@ -652,3 +652,31 @@ describe.skipIf(noFuse)('I/O errors from the disk below the journal', () => {
     },
   );
 });
+
+describe.skipIf(noFuse)('mount mode over a file system that loses unsynced writes', () => {
+  // Regression: the binding had no fsync of a folder; libfuse answered
+  // ENOSYS, the kernel took every later folder fsync on the mount as done,
+  // and a name a program made durable through the mount was not.
+  it('an fsync of a folder through the mount reaches the source’s disk', async () => {
+    const h = harness();
+    const fsys = await powercutFs();
+    const backing = join(fsys.mountpoint, 'backing');
+    await mkdir(backing);
+    await syncDir(fsys.mountpoint);
+    const mnt = join(h.root, 'mnt');
+    trackMount(mnt);
+    const primary = await h.primary({
+      source: backing,
+      journal: join(h.root, 'journal'),
+      port: await freePort(),
+      args: ['--mode', 'mount', '--mountpoint', mnt],
+    });
+    await put(join(mnt, 'kept.txt'), 'made durable through the mount\n', true);
+    await syncDir(mnt);
+    await put(join(mnt, 'unsynced-name.txt'), 'its folder was not synced after\n', true);
+    await primary.kill('SIGKILL');
+    await fsys.cut();
+    expect(await readOrNull(join(backing, 'kept.txt'))).toBe('made durable through the mount\n');
+    expect(await readOrNull(join(backing, 'unsynced-name.txt'))).toBeNull();
+  });
+});

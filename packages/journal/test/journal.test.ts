@@ -290,6 +290,24 @@ describe('the journal folder', () => {
     await taken.close();
   });
 
+  // Regression (power cuts): after a reboot the pid in LOCK may belong to an
+  // unrelated live process; the boot id says the lock is from before.
+  it('takes over a lock from another boot even when its pid is alive now', async () => {
+    const dir = await tempDir();
+    await (await Journal.open({ dir })).close();
+    const boot = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+    const other = '00000000-0000-4000-8000-000000000000';
+    // pid 1 is alive; from this boot, the lock is held.
+    await writeFile(join(dir, 'LOCK'), `1 ${boot}\n`);
+    await expect(Journal.open({ dir })).rejects.toMatchObject({ code: 'FSJ_ERR_JOURNAL_LOCKED' });
+    await writeFile(join(dir, 'LOCK'), `1 ${other}\n`);
+    const taken = await Journal.open({ dir });
+    expect((await readFile(join(dir, 'LOCK'), 'utf8')).trim()).toBe(`${process.pid} ${boot}`);
+    await taken.close();
+    // A clean close removes it.
+    await expect(readFile(join(dir, 'LOCK'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('refuses an unknown sync policy', async () => {
     const dir = await tempDir();
     await expect(Journal.open({ dir, sync: 'sometimes' as 'batch' })).rejects.toMatchObject({
