@@ -235,6 +235,8 @@ function workload(source, r) {
 
 let stopping = false;
 let root;
+/** r2's fault proxy: its listening socket would keep the process alive. */
+let proxy;
 
 async function cleanUp() {
   stopping = true;
@@ -242,6 +244,7 @@ async function cleanUp() {
   await Promise.all(
     daemons.map((d) => (d.exited ? undefined : new Promise((r) => d.child.once('exit', r)))),
   );
+  await proxy?.close().catch(() => undefined);
   if (root && !values.keep) await rm(root, { recursive: true, force: true });
   else if (root) note(`kept ${root}`);
 }
@@ -304,7 +307,7 @@ async function main() {
     ['primary', '--source', p('source'), '--journal', p('journal'), '--listen', `127.0.0.1:${pp}`],
     p('logs/primary.log'),
   );
-  const proxy = await FaultProxy.start(pp);
+  proxy = await FaultProxy.start(pp);
   const replica = (id, port, upstreamPort) =>
     startDaemon(
       id,
