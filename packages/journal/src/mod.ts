@@ -12,7 +12,7 @@ export {
   type JournalRecovery,
   type ReadOptions,
   type SyncPolicy,
-} from './journal.js';
+} from './store/journal.js';
 export {
   RecordKind,
   kindName,
@@ -21,7 +21,7 @@ export {
   type JournalEntry,
   type RecordBody,
   type RecordInput,
-} from './record.js';
+} from './record/record.js';
 export {
   JournalError,
   isJournalError,
@@ -40,33 +40,41 @@ export {
   type QueryParam,
   type JournalQuery,
   type AuditRecord,
-} from './audit.js';
-export { pathProblem } from './path_rules.js';
-export { writeFileDurable, fsyncDir, mkdirDurable } from './durable_file.js';
-export { WatchCapture, type WatchCaptureOptions, type CaptureStats } from './watch_capture.js';
-export { TreeApplier } from './tree_applier.js';
-export { compareTrees, type TreeDifference, type CompareOptions } from './tree_diff.js';
+} from './audit/query.js';
+export { pathProblem } from './record/path_rules.js';
+export { writeFileDurable, fsyncDir, mkdirDurable } from './sys/durable_file.js';
+export {
+  WatchCapture,
+  type WatchCaptureOptions,
+  type CaptureStats,
+} from './capture/watch/watch_capture.js';
+export { TreeApplier } from './tree/applier.js';
+export { compareTrees, type TreeDifference, type CompareOptions } from './tree/diff.js';
 export {
   Checkpoints,
   replayStart,
   type CheckpointInfo,
   type CheckpointHeader,
   type CheckpointEntry,
-} from './checkpoint.js';
+} from './history/checkpoint.js';
 export {
   restoreTree,
   resolveAt,
   type RestoreOptions,
   type RestoreResult,
   type RestoreProgress,
-} from './restore.js';
-export { Retention, type RetentionOptions, type RetentionPass } from './retention.js';
-export type { Capture } from './capture.js';
-export { MountCapture, type MountCaptureOptions, type MountStats } from './mount_capture.js';
+} from './history/restore.js';
+export { Retention, type RetentionOptions, type RetentionPass } from './history/retention.js';
+export type { Capture } from './capture/capture.js';
+export {
+  MountCapture,
+  type MountCaptureOptions,
+  type MountStats,
+} from './capture/mount/mount_capture.js';
 export {
   SyncGate,
   type ReplicaWaiter,
   type SyncReplicationOptions,
   type SyncReplicationStatus,
-} from './sync_gate.js';
-export { loadFuseBinding } from './fuse_native.js';
+} from './capture/mount/sync_gate.js';
+export { loadFuseBinding } from './sys/fuse_native.js';

@@ -18,8 +18,8 @@ import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { fsyncDir, mkdirDurable, writeFileDurable } from './durable_file.js';
-import { JournalError } from './errors.js';
+import { fsyncDir, mkdirDurable, writeFileDurable } from '../sys/durable_file.js';
+import { JournalError } from '../errors.js';
 
 export const CONTENT_DIR = 'content';
 const PACK_MAGIC = Buffer.from('FSJPACK1');

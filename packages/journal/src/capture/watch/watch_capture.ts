@@ -14,10 +14,10 @@ import { opendir, readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { xxh3 } from '@node-rs/xxhash';
 import picomatch from 'picomatch';
-import type { Capture } from './capture.js';
+import type { Capture } from '../capture.js';
 import { createTreeWatcher, defaultWatcherKind, type TreeWatcher } from './dir_watcher.js';
-import type { Journal, JournalLogger } from './journal.js';
-import { JournalError, isJournalError } from './errors.js';
+import type { Journal, JournalLogger } from '../../store/journal.js';
+import { JournalError, isJournalError } from '../../errors.js';
 import {
   BlockHashes,
   Manifest,
@@ -26,8 +26,8 @@ import {
   type ManifestEntry,
   type Observed,
   type Timespec,
-} from './manifest.js';
-import { RecordKind, type RecordBody, type RecordInput } from './record.js';
+} from '../../tree/manifest.js';
+import { RecordKind, type RecordBody, type RecordInput } from '../../record/record.js';
 import {
   attributeRecords,
   createRecord,

@@ -8,7 +8,7 @@
  */
 import type { CheckpointInfo, Checkpoints } from './checkpoint.js';
 import { replayStart } from './checkpoint.js';
-import type { Journal, JournalLogger } from './journal.js';
+import type { Journal, JournalLogger } from '../store/journal.js';
 
 export interface RetentionOptions {
   journal: Journal;

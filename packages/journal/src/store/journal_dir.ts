@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurable, fsyncDir, mkdirDurable } from './durable_file.js';
-import { JournalError } from './errors.js';
+import { writeFileDurable, fsyncDir, mkdirDurable } from '../sys/durable_file.js';
+import { JournalError } from '../errors.js';
 
 export const META_FILE = 'journal.json';
 export const LOCK_FILE = 'LOCK';

@@ -8,7 +8,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { crc32c } from '@node-rs/crc32';
-import { JournalError } from './errors.js';
+import { JournalError } from '../errors.js';
 import {
   FRAME_HEADER_BYTES,
   FRAME_TYPE_RECORD,
@@ -18,7 +18,7 @@ import {
   readU64,
   type Frame,
   type FrameProblem,
-} from './frame.js';
+} from '../record/frame.js';
 import { decodeSegmentHeader, SEGMENT_HEADER_BYTES, type SegmentHeader } from './segment.js';
 import { SparseIndex } from './sparse_index.js';
 

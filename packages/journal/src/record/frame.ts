@@ -12,7 +12,7 @@
  * All integers little-endian. docs/JOURNAL_FORMAT.md is the specification.
  */
 import { crc32c } from '@node-rs/crc32';
-import { JournalError } from './errors.js';
+import { JournalError } from '../errors.js';
 
 export const FRAME_HEADER_BYTES = 28;
 /** Largest payload a frame may declare: 1 MiB of data plus generous room for fields. */

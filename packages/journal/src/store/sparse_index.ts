@@ -14,7 +14,7 @@
  *  end u32 CRC32C of everything before it
  */
 import { crc32c } from '@node-rs/crc32';
-import { readU64, writeU64 } from './frame.js';
+import { readU64, writeU64 } from '../record/frame.js';
 
 export const INDEX_MAGIC = Buffer.from('FSJIDX\r\n', 'latin1');
 const INDEX_HEADER = 48;

@@ -12,8 +12,8 @@
  *  60  u32 CRC32C of bytes 0..60
  */
 import { crc32c } from '@node-rs/crc32';
-import { JournalError } from './errors.js';
-import { readU64, writeU64 } from './frame.js';
+import { JournalError } from '../errors.js';
+import { readU64, writeU64 } from '../record/frame.js';
 
 export const SEGMENT_MAGIC = Buffer.from('FSJSEG\r\n', 'latin1');
 export const SEGMENT_VERSION = 1;

@@ -17,9 +17,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
-import { writeFileDurable } from './durable_file.js';
-import { JournalError } from './errors.js';
-import { RecordKind, type RecordBody } from './record.js';
+import { writeFileDurable } from '../sys/durable_file.js';
+import { JournalError } from '../errors.js';
+import { RecordKind, type RecordBody } from '../record/record.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
 

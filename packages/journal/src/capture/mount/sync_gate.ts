@@ -8,7 +8,7 @@
  *
  * The journal knows nothing of replicas: the primary injects a `ReplicaWaiter`.
  */
-import type { JournalLogger } from './journal.js';
+import type { JournalLogger } from '../../store/journal.js';
 
 /** What the gate needs to know about replicas (the primary's registry). */
 export interface ReplicaWaiter {

@@ -11,10 +11,10 @@
  * (a parent that is not a directory, a write to a directory) is refused.
  * The restore tests check that both give the same tree.
  */
-import type { BlockStore } from './content_store.js';
-import { JournalError } from './errors.js';
+import type { BlockStore } from '../history/content_store.js';
+import { JournalError } from '../errors.js';
 import type { Timespec } from './manifest.js';
-import { kindName, RecordKind, type JournalEntry } from './record.js';
+import { kindName, RecordKind, type JournalEntry } from '../record/record.js';
 
 interface Attrs {
   mode: number;

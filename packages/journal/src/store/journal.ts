@@ -23,9 +23,9 @@
  */
 import { open, readdir, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurable, fsyncDir } from './durable_file.js';
-import { JournalError, isJournalError } from './errors.js';
-import { encodeFrame, type Frame } from './frame.js';
+import { writeFileDurable, fsyncDir } from '../sys/durable_file.js';
+import { JournalError, isJournalError } from '../errors.js';
+import { encodeFrame, type Frame } from '../record/frame.js';
 import {
   acquireLock,
   ensureSubdirs,
@@ -39,7 +39,7 @@ import {
   RecordKind,
   type JournalEntry,
   type RecordInput,
-} from './record.js';
+} from '../record/record.js';
 import {
   decodeSegmentHeader,
   encodeSegmentHeader,

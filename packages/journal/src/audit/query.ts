@@ -5,9 +5,9 @@
  * content.
  */
 import picomatch from 'picomatch';
-import { JournalError } from './errors.js';
-import type { Journal } from './journal.js';
-import { RecordKind, kindFromName, kindName, type JournalEntry } from './record.js';
+import { JournalError } from '../errors.js';
+import type { Journal } from '../store/journal.js';
+import { RecordKind, kindFromName, kindName, type JournalEntry } from '../record/record.js';
 
 /** A query as given: strings (or numbers) straight from a query string or flags. */
 export interface QueryInput {

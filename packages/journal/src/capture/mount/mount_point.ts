@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import { constants as fsc } from 'node:fs';
 import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { JournalError } from './errors.js';
-import type { JournalLogger } from './journal.js';
+import { JournalError } from '../../errors.js';
+import type { JournalLogger } from '../../store/journal.js';
 
 /** The file-system type our mounts show in /proc/self/mountinfo (`subtype=fsjournal`). */
 export const MOUNT_FSTYPE = 'fuse.fsjournal';

@@ -4,8 +4,8 @@
  * say so. Nothing here touches a disk (STYLE.md 2); watch_capture.ts carries
  * the decisions out.
  */
-import { MAX_WRITE_DATA, RecordKind, type RecordInput } from './record.js';
-import { sameTime, type ManifestEntry, type Observed } from './manifest.js';
+import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
+import { sameTime, type ManifestEntry, type Observed } from '../../tree/manifest.js';
 
 /** What to do about one path. */
 export type Plan =

@@ -30,11 +30,11 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as osc } from 'node:os';
-import { JournalError } from './errors.js';
-import { loadFuseBinding } from './fuse_native.js';
-import { pathProblem } from './path_rules.js';
-import { kindName, RecordKind, type JournalEntry, type RecordBody } from './record.js';
-import { SKIPPED_WHEN_MISSING } from './tree_model.js';
+import { JournalError } from '../errors.js';
+import { loadFuseBinding } from '../sys/fuse_native.js';
+import { pathProblem } from '../record/path_rules.js';
+import { kindName, RecordKind, type JournalEntry, type RecordBody } from '../record/record.js';
+import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 
 /** Whether this process can set owners (root). */

@@ -114,7 +114,7 @@ let cached: FuseBinding | Error | undefined;
 export function loadFuseBinding(): FuseBinding | Error {
   if (cached) return cached;
   const file = fileURLToPath(
-    new URL('../native/build/Release/fsjournal_fuse.node', import.meta.url),
+    new URL('../../native/build/Release/fsjournal_fuse.node', import.meta.url),
   );
   try {
     cached = createRequire(import.meta.url)(file) as FuseBinding;

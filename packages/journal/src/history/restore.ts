@@ -29,7 +29,7 @@ import {
 } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatTimeUs, parseTime } from './audit.js';
+import { formatTimeUs, parseTime } from '../audit/query.js';
 import {
   applyAdmitted,
   CHECKPOINT_BLOCK_BYTES,
@@ -38,13 +38,13 @@ import {
   type CheckpointHeader,
 } from './checkpoint.js';
 import { ContentStore, LayeredStore, type BlockStore } from './content_store.js';
-import { JournalError } from './errors.js';
-import { Journal } from './journal.js';
-import type { Timespec } from './manifest.js';
-import { pathProblem } from './path_rules.js';
-import { RecordKind } from './record.js';
-import { TreeModel, type DirNode, type FileNode, type TreeNode } from './tree_model.js';
-import { TxnGate } from './txn_gate.js';
+import { JournalError } from '../errors.js';
+import { Journal } from '../store/journal.js';
+import type { Timespec } from '../tree/manifest.js';
+import { pathProblem } from '../record/path_rules.js';
+import { RecordKind } from '../record/record.js';
+import { TreeModel, type DirNode, type FileNode, type TreeNode } from '../tree/model.js';
+import { TxnGate } from '../tree/txn_gate.js';
 
 /** Where the restore keeps replayed content until the tree is written (removed at the end). */
 export const RESTORE_SCRATCH = '.fsjournal-restore.tmp';

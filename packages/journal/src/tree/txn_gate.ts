@@ -4,7 +4,7 @@
  * through together; TXN_ABORT drops them. Held in memory: a transaction is
  * bounded by what a capture puts in one (one file's changed blocks).
  */
-import { RecordKind, type JournalEntry } from './record.js';
+import { RecordKind, type JournalEntry } from '../record/record.js';
 
 /** A transaction open at some point of the journal. */
 export interface OpenTxn {

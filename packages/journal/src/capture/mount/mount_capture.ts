@@ -27,9 +27,9 @@ import fs, { constants as fsc, type BigIntStats } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Capture } from './capture.js';
-import { writeFileDurable } from './durable_file.js';
-import { JournalError, isJournalError } from './errors.js';
+import type { Capture } from '../capture.js';
+import { writeFileDurable } from '../../sys/durable_file.js';
+import { JournalError, isJournalError } from '../../errors.js';
 import {
   FuseOp,
   loadFuseBinding,
@@ -37,11 +37,11 @@ import {
   type FuseHandle,
   type FuseHandler,
   type FuseRequest,
-} from './fuse_native.js';
-import type { Appended, Journal, JournalLogger } from './journal.js';
+} from '../../sys/fuse_native.js';
+import type { Appended, Journal, JournalLogger } from '../../store/journal.js';
 import { MOUNT_FSTYPE, prepareMountpoint } from './mount_point.js';
-import { pathProblem } from './path_rules.js';
-import { MAX_WRITE_DATA, RecordKind, type RecordInput } from './record.js';
+import { pathProblem } from '../../record/path_rules.js';
+import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
 import { SyncGate, type SyncReplicationOptions, type SyncReplicationStatus } from './sync_gate.js';
 
 export interface MountCaptureOptions {

@@ -2,8 +2,8 @@
  * The record codec: friendly types over the generated protobuf schema, and
  * the validation every record passes before it is written or used.
  */
-import { fsjournal } from '../schema/fsjournal.js';
-import { JournalError, type JournalLocation } from './errors.js';
+import { fsjournal } from '../../schema/fsjournal.js';
+import { JournalError, type JournalLocation } from '../errors.js';
 import { pathProblem } from './path_rules.js';
 
 export const RecordKind = fsjournal.v1.RecordKind;
