@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@fsjournal\/(journal|replica|api)$/, replacement: src('$1', 'mod.ts') },
+      { find: /^@fsjournal\/journal\/wire$/, replacement: src('journal', 'wire/mod.ts') },
       {
         find: /^@fsjournal\/(journal|replica|api)\/internal$/,
         replacement: src('$1', 'internal_mod.ts'),

@@ -34,7 +34,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
 import { encodeFrame, RecordKind as K } from '@fsjournal/journal/internal';
-import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/journal/wire';
 import { fsjournal } from '../packages/journal/schema/fsjournal.js';
 import { FaultProxy } from './fault_proxy.js';
 import {

@@ -1,6 +1,6 @@
 /**
  * Errors have codes, and every code is documented (STYLE.md 11): the
- * replica's and the API's codes in the error table of docs/PROTOCOL.md, the
+ * protocol's, the replica's and the API's codes in the error table of docs/PROTOCOL.md, the
  * CLI's in README.md or docs/. And the protocol document names no code that
  * does not exist.
  */
@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { JOURNAL_ERROR_CODES } from '@fsjournal/journal';
+import { PROTOCOL_ERROR_CODES } from '@fsjournal/journal/wire';
 import { REPLICA_ERROR_CODES } from '@fsjournal/replica';
 import { API_ERROR_CODES } from '@fsjournal/api';
 import { CLI_ERROR_CODES } from '../packages/cli/src/errors.js';
@@ -34,6 +35,11 @@ function codeRows(doc: string): Map<string, string> {
 describe('error codes are documented', () => {
   const rows = codeRows(protocolDoc);
 
+  it.each(Object.keys(PROTOCOL_ERROR_CODES))('%s has a row in docs/PROTOCOL.md', (code) => {
+    expect(rows.has(code)).toBe(true);
+    expect(rows.get(code)!.trim().length).toBeGreaterThan(10);
+  });
+
   it.each(Object.keys(REPLICA_ERROR_CODES))('%s has a row in docs/PROTOCOL.md', (code) => {
     expect(rows.has(code)).toBe(true);
     expect(rows.get(code)!.trim().length).toBeGreaterThan(10);
@@ -51,6 +57,7 @@ describe('error codes are documented', () => {
   it('docs/PROTOCOL.md names no code that does not exist', () => {
     const known = new Set([
       ...Object.keys(JOURNAL_ERROR_CODES),
+      ...Object.keys(PROTOCOL_ERROR_CODES),
       ...Object.keys(REPLICA_ERROR_CODES),
       ...Object.keys(API_ERROR_CODES),
       ...Object.keys(CLI_ERROR_CODES),

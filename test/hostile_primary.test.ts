@@ -15,7 +15,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
 import { fsjournal } from '../packages/journal/schema/fsjournal.js';
 import { encodeFrame, FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/journal/internal';
-import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/journal/wire';
 import {
   freePort,
   sentinel,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/replica/internal';
+import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/journal/wire';
 import { http, useHarness, waitUntil, type Json } from './harness.js';
 
 const harness = useHarness('hostile-replica');

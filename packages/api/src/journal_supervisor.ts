@@ -9,7 +9,7 @@
  * `/v1/status` (`journal`), `/healthz` and the metrics report.
  */
 import type { Capture, Journal } from '@fsjournal/journal';
-import type { Logger } from '@fsjournal/replica';
+import type { Logger } from '@fsjournal/journal';
 
 /** The journal's health as `/v1/status` reports it (`journal`). */
 export interface JournalHealth {

@@ -13,7 +13,7 @@ import {
   WatchCapture,
   type SyncPolicy,
 } from '@fsjournal/journal';
-import type { Logger } from '@fsjournal/replica';
+import type { Logger } from '@fsjournal/journal';
 import type { FastifyInstance } from 'fastify';
 import type { JournalHealth } from './journal_supervisor.js';
 import { JournalSupervisor } from './journal_supervisor.js';

@@ -17,6 +17,7 @@ import {
   type CheckpointHeader,
   type Checkpoints,
   type Journal,
+  type Logger,
 } from '@fsjournal/journal';
 import {
   decodeMessage,
@@ -25,15 +26,14 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_PIECE_ITEMS,
   PROTOCOL_VERSION,
-  ReplicaError,
+  ProtocolError,
   ResyncReason,
   STREAM_PATH,
   type Hello,
-  type Logger,
   type SnapshotEntry,
   type SnapshotItem,
   type StreamMessage,
-} from '@fsjournal/replica';
+} from '@fsjournal/journal/wire';
 import type { PrimaryMetrics } from './primary_metrics.js';
 import type { ReplicaRegistry } from './replica_registry.js';
 
@@ -194,13 +194,13 @@ class StreamSession {
     this.lastHeard = Date.now();
     let m: StreamMessage;
     try {
-      if (!isBinary) throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
+      if (!isBinary) throw new ProtocolError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
       m = decodeMessage(data);
     } catch (err) {
       const e =
-        err instanceof ReplicaError
+        err instanceof ProtocolError
           ? err
-          : new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', String(err));
+          : new ProtocolError('FSJ_ERR_PROTOCOL_INVALID', String(err));
       return this.fail(e.code, e.message);
     }
     switch (m.type) {

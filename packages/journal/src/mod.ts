@@ -6,13 +6,13 @@ export {
   Journal,
   SYNC_POLICIES,
   type Appended,
-  type JournalLogger,
   type JournalObserver,
   type JournalOptions,
   type JournalRecovery,
   type ReadOptions,
   type SyncPolicy,
 } from './store/journal.js';
+export { type Logger, silentLogger } from './logger.js';
 export {
   RecordKind,
   kindName,

@@ -108,6 +108,7 @@ function collectingLogger(): {
     logger: {
       info: () => undefined,
       warn: (obj, msg) => warns.push({ obj: obj as Record<string, unknown>, msg }),
+      error: () => undefined,
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { RecordKind, type JournalLogger, type RecordInput } from '@fsjournal/journal';
+import { RecordKind, type Logger, type RecordInput } from '@fsjournal/journal';
 
 const made: string[] = [];
 
@@ -19,18 +19,19 @@ afterEach(async () => {
 });
 
 export interface LogLine {
-  level: 'info' | 'warn';
+  level: 'info' | 'warn' | 'error';
   obj: Record<string, unknown>;
   msg: string;
 }
 
 /** A logger that keeps what it is told. */
-export function collectingLogger(): JournalLogger & { lines: LogLine[] } {
+export function collectingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   return {
     lines,
     info: (obj, msg) => lines.push({ level: 'info', obj: obj as Record<string, unknown>, msg }),
     warn: (obj, msg) => lines.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
+    error: (obj, msg) => lines.push({ level: 'error', obj: obj as Record<string, unknown>, msg }),
   };
 }
 

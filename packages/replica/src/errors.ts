@@ -1,15 +1,11 @@
 /**
- * Errors of the replica package and the stream protocol. Codes are stable and
- * documented in docs/PROTOCOL.md (protocol) and docs/operations of the
- * replica; a test checks each appears there.
+ * Errors of the replica package. Codes are stable and documented in
+ * docs/PROTOCOL.md; a test checks each appears there. The stream protocol's
+ * own errors (FSJ_ERR_PROTOCOL_*) are `ProtocolError`s of @fsjournal/journal/wire.
  */
+import { ProtocolError } from '@fsjournal/journal/wire';
 
 export const REPLICA_ERROR_CODES = {
-  FSJ_ERR_PROTOCOL_DECODE: 'a stream message does not decode as protobuf',
-  FSJ_ERR_PROTOCOL_INVALID: 'a decoded stream message breaks a rule (sizes, ids, LSN continuity)',
-  FSJ_ERR_PROTOCOL_VERSION: 'the peer speaks a protocol version this build does not',
-  FSJ_ERR_PROTOCOL_UNEXPECTED:
-    'a message arrived that is not allowed at this point of the conversation',
   FSJ_ERR_REPLICA_AUTH: 'the primary refused the bearer token (or none was given)',
   FSJ_ERR_REPLICA_UPSTREAM: 'the primary cannot be reached or closed the stream',
   FSJ_ERR_REPLICA_REFUSED_RECORD:
@@ -39,4 +35,12 @@ export class ReplicaError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
   }
+}
+
+/** What ends a replica's stream session: a replica error, or a broken protocol rule. */
+export type StreamFailure = ReplicaError | ProtocolError;
+
+/** Whether `err` already carries a code a session can report as is. */
+export function isStreamFailure(err: unknown): err is StreamFailure {
+  return err instanceof ReplicaError || err instanceof ProtocolError;
 }

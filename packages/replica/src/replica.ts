@@ -11,30 +11,33 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { isJournalError, mkdirDurable, TreeApplier } from '@fsjournal/journal';
+import {
+  isJournalError,
+  mkdirDurable,
+  silentLogger,
+  TreeApplier,
+  type Logger,
+} from '@fsjournal/journal';
 import { toEntry } from '@fsjournal/journal/internal';
-import { ReplicaError, type ReplicaErrorCode } from './errors.js';
+import {
+  isStreamFailure,
+  ReplicaError,
+  type ReplicaErrorCode,
+  type StreamFailure,
+} from './errors.js';
 import { loadPosition, savePosition, type Position } from './position.js';
 import {
   decodeMessage,
   encodeMessage,
+  ProtocolError,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   ResyncReason,
   type Batch,
   type SnapshotBegin,
   type StreamMessage,
-} from './protocol.js';
+} from '@fsjournal/journal/wire';
 import { emptyDir, SnapshotWriter, type BootstrapProgress } from './snapshot_writer.js';
-
-/** The subset of a pino logger the daemon uses. */
-export interface Logger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface ReplicaOptions {
   /** `ws://HOST:PORT/v1/stream` */
@@ -161,7 +164,7 @@ export class ReplicaDaemon {
     this.heartbeatMs = o.heartbeatMs ?? 5000;
     this.backoffMinMs = o.backoffMinMs ?? 200;
     this.backoffMaxMs = o.backoffMaxMs ?? 10_000;
-    this.logger = o.logger ?? silent;
+    this.logger = o.logger ?? silentLogger;
   }
 
   /** Loads (or creates) the state, checks the target, and starts following the primary. */
@@ -295,10 +298,9 @@ export class ReplicaDaemon {
           this.position = await abandonBootstrap(this.target, this.stateDir, this.position);
         streamed = await this.session();
       } catch (err) {
-        const e =
-          err instanceof ReplicaError
-            ? err
-            : new ReplicaError('FSJ_ERR_REPLICA_UPSTREAM', String(err));
+        const e = isStreamFailure(err)
+          ? err
+          : new ReplicaError('FSJ_ERR_REPLICA_UPSTREAM', String(err));
         this.setError(e.code, e.message);
         this.logger.warn({ code: e.code, err: e.message }, 'replica stream ended');
         if (e.code === 'FSJ_ERR_REPLICA_REFUSED_RECORD') this.fatal = true;
@@ -349,12 +351,12 @@ export class ReplicaDaemon {
       this.socket = ws;
       const applier = new TreeApplier(this.target, { atomicCreate: true });
       let flowed = false;
-      let failure: ReplicaError | undefined;
+      let failure: StreamFailure | undefined;
       let chain = Promise.resolve();
       let lastHeard = Date.now();
       let lastPersist = 0;
 
-      const fail = (e: ReplicaError): void => {
+      const fail = (e: StreamFailure): void => {
         failure ??= e;
         if (ws.readyState === WebSocket.OPEN) {
           ws.send(encodeMessage({ type: 'error', code: e.code, message: e.message.slice(0, 500) }));
@@ -406,13 +408,11 @@ export class ReplicaDaemon {
         lastHeard = Date.now();
         let m: StreamMessage;
         try {
-          if (!isBinary) throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
+          if (!isBinary) throw new ProtocolError('FSJ_ERR_PROTOCOL_INVALID', 'text frame');
           m = decodeMessage(data);
         } catch (err) {
           fail(
-            err instanceof ReplicaError
-              ? err
-              : new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', String(err)),
+            isStreamFailure(err) ? err : new ProtocolError('FSJ_ERR_PROTOCOL_INVALID', String(err)),
           );
           return;
         }
@@ -477,9 +477,9 @@ export class ReplicaDaemon {
         switch (m.type) {
           case 'welcome':
             if (this.state !== 'connecting')
-              throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `welcome while ${this.state}`);
+              throw new ProtocolError('FSJ_ERR_PROTOCOL_UNEXPECTED', `welcome while ${this.state}`);
             if (this.position.journalId !== '' && this.position.journalId !== m.journalId) {
-              throw new ReplicaError(
+              throw new ProtocolError(
                 'FSJ_ERR_PROTOCOL_UNEXPECTED',
                 `welcome for journal ${m.journalId}`,
               );
@@ -509,7 +509,7 @@ export class ReplicaDaemon {
             return;
           case 'snapshot-piece': {
             if (!this.writer)
-              throw new ReplicaError(
+              throw new ProtocolError(
                 'FSJ_ERR_PROTOCOL_UNEXPECTED',
                 'snapshot piece before its begin',
               );
@@ -521,7 +521,7 @@ export class ReplicaDaemon {
           case 'snapshot-end': {
             const w = this.writer;
             if (!w)
-              throw new ReplicaError(
+              throw new ProtocolError(
                 'FSJ_ERR_PROTOCOL_UNEXPECTED',
                 'snapshot end before its begin',
               );
@@ -584,19 +584,19 @@ export class ReplicaDaemon {
               retryable: true,
             });
           default:
-            throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from the primary`);
+            throw new ProtocolError('FSJ_ERR_PROTOCOL_UNEXPECTED', `${m.type} from the primary`);
         }
       };
 
       /** The primary sends a checkpoint instead of a Welcome: this replica is new and LSN 1 is gone. */
       const beginSnapshot = async (m: SnapshotBegin): Promise<void> => {
         if (this.state !== 'connecting' || this.writer)
-          throw new ReplicaError(
+          throw new ProtocolError(
             'FSJ_ERR_PROTOCOL_UNEXPECTED',
             `snapshot begin while ${this.state}`,
           );
         if (this.position.journalId !== '' || this.position.appliedLsn !== 0)
-          throw new ReplicaError(
+          throw new ProtocolError(
             'FSJ_ERR_PROTOCOL_UNEXPECTED',
             'snapshot begin for a replica that has a position (the primary should have sent Resync)',
           );
@@ -628,9 +628,9 @@ export class ReplicaDaemon {
 
       const applyBatch = async (b: Batch): Promise<void> => {
         if (this.state !== 'streaming')
-          throw new ReplicaError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'batch before welcome');
+          throw new ProtocolError('FSJ_ERR_PROTOCOL_UNEXPECTED', 'batch before welcome');
         if (b.firstLsn !== this.receivedLsn + 1) {
-          throw new ReplicaError(
+          throw new ProtocolError(
             'FSJ_ERR_PROTOCOL_INVALID',
             `batch starts at ${b.firstLsn}, expected ${this.receivedLsn + 1}`,
           );
@@ -679,8 +679,8 @@ export class ReplicaDaemon {
   }
 
   /** Turns an apply failure into the error the status reports. */
-  private classify(err: unknown): ReplicaError {
-    if (err instanceof ReplicaError) return err;
+  private classify(err: unknown): StreamFailure {
+    if (isStreamFailure(err)) return err;
     if (isJournalError(err)) {
       return new ReplicaError('FSJ_ERR_REPLICA_REFUSED_RECORD', err.message, { cause: err });
     }

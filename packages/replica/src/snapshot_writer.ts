@@ -32,14 +32,15 @@ import { join } from 'node:path';
 import { fsyncDir, pathProblem } from '@fsjournal/journal';
 import { utimeSeconds } from '@fsjournal/journal/internal';
 import { ReplicaError } from './errors.js';
-import type {
-  SnapshotBegin,
-  SnapshotBlock,
-  SnapshotEnd,
-  SnapshotEntry,
-  SnapshotPiece,
-  SnapshotTime,
-} from './protocol.js';
+import {
+  ProtocolError,
+  type SnapshotBegin,
+  type SnapshotBlock,
+  type SnapshotEnd,
+  type SnapshotEntry,
+  type SnapshotPiece,
+  type SnapshotTime,
+} from '@fsjournal/journal/wire';
 
 const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -127,7 +128,7 @@ export class SnapshotWriter {
   async piece(p: SnapshotPiece): Promise<void> {
     if (this.finished) throw refused('piece after the end of the snapshot');
     if (p.seq !== this.pieces + 1)
-      throw new ReplicaError(
+      throw new ProtocolError(
         'FSJ_ERR_PROTOCOL_INVALID',
         `snapshot piece ${p.seq}, expected ${this.pieces + 1}`,
       );

@@ -25,7 +25,8 @@ import { crc32c } from '@node-rs/crc32';
 import { ContentStore, type BlockStore } from './content_store.js';
 import { fsyncDir, mkdirDurable, writeDurably } from '../sys/durable_file.js';
 import { JournalError } from '../errors.js';
-import type { Journal, JournalLogger } from '../store/journal.js';
+import type { Journal } from '../store/journal.js';
+import type { Logger } from '../logger.js';
 import type { Timespec } from '../tree/manifest.js';
 import { pathProblem } from '../record/path_rules.js';
 import { RecordKind, type JournalEntry } from '../record/record.js';
@@ -143,7 +144,7 @@ function entryProblem(o: Record<string, unknown>): string | undefined {
 
 export interface CheckpointsOptions {
   readOnly?: boolean;
-  logger?: JournalLogger;
+  logger?: Logger;
 }
 
 /** The checkpoints of one journal folder and their content store. */
@@ -154,7 +155,7 @@ export class Checkpoints {
   private constructor(
     readonly journalDir: string,
     readonly content: ContentStore,
-    private readonly logger: JournalLogger | undefined,
+    private readonly logger: Logger | undefined,
   ) {}
 
   static async open(journalDir: string, options: CheckpointsOptions = {}): Promise<Checkpoints> {

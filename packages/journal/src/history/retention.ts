@@ -8,7 +8,8 @@
  */
 import type { CheckpointInfo, Checkpoints } from './checkpoint.js';
 import { replayStart } from './checkpoint.js';
-import type { Journal, JournalLogger } from '../store/journal.js';
+import type { Journal } from '../store/journal.js';
+import type { Logger } from '../logger.js';
 
 export interface RetentionOptions {
   journal: Journal;
@@ -22,7 +23,7 @@ export interface RetentionOptions {
    * no replica is known: nothing above it is released.
    */
   holdLsn: () => number | undefined;
-  logger?: JournalLogger;
+  logger?: Logger;
   /** How often to look. Default 60 s. */
   intervalMs?: number;
   now?: () => number;

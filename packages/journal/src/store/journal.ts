@@ -56,17 +56,10 @@ import {
   type SegmentScan,
 } from './segment_scan.js';
 import { SparseIndex } from './sparse_index.js';
+import { silentLogger, type Logger } from '../logger.js';
 
 export type SyncPolicy = 'always' | 'batch' | 'none';
 export const SYNC_POLICIES: readonly SyncPolicy[] = ['always', 'batch', 'none'];
-
-/** The subset of a pino logger the journal uses. */
-export interface JournalLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-const silentLogger: JournalLogger = { info: () => undefined, warn: () => undefined };
 
 export interface JournalOptions {
   /** The journal folder (created when missing or empty). */
@@ -89,7 +82,7 @@ export interface JournalOptions {
    * is treated as the end. Appends are refused.
    */
   readOnly?: boolean;
-  logger?: JournalLogger;
+  logger?: Logger;
 }
 
 /**
@@ -212,7 +205,7 @@ export class Journal {
 
   private readonly segmentBytes: number;
   private readonly indexEveryBytes: number;
-  private readonly logger: JournalLogger;
+  private readonly logger: Logger;
   private readonly segments: Segment[];
   private active: FileHandle | undefined;
   private releaseLock: (() => Promise<void>) | undefined;
@@ -1111,7 +1104,7 @@ async function handleStop(
   scan: SegmentScan,
   isLast: boolean,
   readOnly: boolean,
-  logger: JournalLogger,
+  logger: Logger,
 ): Promise<void> {
   const stop = scan.stop!;
   const location = { segment: name, offset: stop.offset };

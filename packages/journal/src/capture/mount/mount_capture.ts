@@ -38,7 +38,8 @@ import {
   type FuseHandler,
   type FuseRequest,
 } from '../../sys/fuse_native.js';
-import type { Appended, Journal, JournalLogger } from '../../store/journal.js';
+import type { Appended, Journal } from '../../store/journal.js';
+import type { Logger } from '../../logger.js';
 import { MOUNT_FSTYPE, prepareMountpoint } from './mount_point.js';
 import { pathProblem } from '../../record/path_rules.js';
 import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
@@ -50,7 +51,7 @@ export interface MountCaptureOptions {
   /** Where the journaled view of `source` is mounted (an empty folder). */
   mountpoint: string;
   journal: Journal;
-  logger?: JournalLogger;
+  logger?: Logger;
   /** Synchronous replication (`--sync-replicas`); absent or 0: asynchronous. */
   syncReplication?: SyncReplicationOptions;
   /** How long stop() waits for libfuse's loop to end after unmounting. Default 5 s. */
@@ -176,7 +177,7 @@ export class MountCapture implements Capture {
   readonly source: string;
   readonly mountpoint: string;
   private readonly journal: Journal;
-  private readonly logger: JournalLogger | undefined;
+  private readonly logger: Logger | undefined;
   private readonly binding: FuseBinding;
   private readonly gate: SyncGate | undefined;
   private handle: FuseHandle | undefined;

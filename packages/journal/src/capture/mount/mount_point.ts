@@ -8,7 +8,7 @@ import { constants as fsc } from 'node:fs';
 import { access, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { JournalError } from '../../errors.js';
-import type { JournalLogger } from '../../store/journal.js';
+import type { Logger } from '../../logger.js';
 
 /** The file-system type our mounts show in /proc/self/mountinfo (`subtype=fsjournal`). */
 export const MOUNT_FSTYPE = 'fuse.fsjournal';
@@ -85,7 +85,7 @@ function inside(child: string, parent: string): boolean {
 export async function prepareMountpoint(
   source: string,
   mountpoint: string,
-  logger?: JournalLogger,
+  logger?: Logger,
   /** The FUSE device (tests point it elsewhere). */
   fuseDevice = '/dev/fuse',
 ): Promise<void> {

@@ -8,7 +8,7 @@
  *
  * The journal knows nothing of replicas: the primary injects a `ReplicaWaiter`.
  */
-import type { JournalLogger } from '../../store/journal.js';
+import type { Logger } from '../../logger.js';
 
 /** What the gate needs to know about replicas (the primary's registry). */
 export interface ReplicaWaiter {
@@ -57,7 +57,7 @@ export class SyncGate {
   constructor(
     private readonly o: SyncReplicationOptions,
     private readonly lastLsn: () => number,
-    private readonly logger?: JournalLogger,
+    private readonly logger?: Logger,
   ) {}
 
   /**

@@ -16,7 +16,8 @@ import { xxh3 } from '@node-rs/xxhash';
 import picomatch from 'picomatch';
 import type { Capture } from '../capture.js';
 import { createTreeWatcher, defaultWatcherKind, type TreeWatcher } from './dir_watcher.js';
-import type { Journal, JournalLogger } from '../../store/journal.js';
+import type { Journal } from '../../store/journal.js';
+import type { Logger } from '../../logger.js';
 import { JournalError, isJournalError } from '../../errors.js';
 import {
   BlockHashes,
@@ -45,7 +46,7 @@ export interface WatchCaptureOptions {
   stateDir?: string;
   /** Globs (picomatch) of paths relative to source to leave out, with everything under them. */
   ignore?: readonly string[];
-  logger?: JournalLogger;
+  logger?: Logger;
   /** Block size for content hashing and change detection. Default 64 KiB. */
   blockBytes?: number;
   /** How long a vanished path waits for an add of the same inode (a rename). Default 50 ms. */
@@ -231,7 +232,7 @@ export class WatchCapture implements Capture {
   };
 
   private readonly manifestPath: string;
-  private readonly logger: JournalLogger | undefined;
+  private readonly logger: Logger | undefined;
   private readonly blockBytes: number;
   private readonly renameWindowMs: number;
   private readonly maxReadRetries: number;

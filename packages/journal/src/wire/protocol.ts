@@ -5,10 +5,10 @@
  * checksummed and numbered first_lsn, first_lsn + 1, ... docs/PROTOCOL.md
  * describes the conversation.
  */
-import { fsjournal } from '@fsjournal/journal/schema';
-import { parseFrame, type Frame } from '@fsjournal/journal/internal';
-import { pathProblem } from '@fsjournal/journal';
-import { ReplicaError } from './errors.js';
+import { fsjournal } from '../../schema/fsjournal.js';
+import { parseFrame, type Frame } from '../record/frame.js';
+import { pathProblem } from '../record/path_rules.js';
+import { ProtocolError } from './errors.js';
 
 const v1 = fsjournal.v1;
 
@@ -185,7 +185,7 @@ export type StreamMessage =
   | SnapshotEnd;
 
 function invalid(what: string): never {
-  throw new ReplicaError('FSJ_ERR_PROTOCOL_INVALID', what);
+  throw new ProtocolError('FSJ_ERR_PROTOCOL_INVALID', what);
 }
 
 function lsn(value: number, name: string): number {
@@ -364,7 +364,7 @@ export function encodeMessage(m: StreamMessage): Uint8Array {
 
 /**
  * Decodes one WebSocket message and checks it means something sane.
- * Throws ReplicaError (FSJ_ERR_PROTOCOL_*) otherwise.
+ * Throws ProtocolError (FSJ_ERR_PROTOCOL_*) otherwise.
  */
 export function decodeMessage(data: Uint8Array): StreamMessage {
   if (data.length > MAX_MESSAGE_BYTES) invalid(`message of ${data.length} bytes`);
@@ -372,12 +372,12 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
   try {
     msg = v1.StreamMessage.decode(data);
   } catch (cause) {
-    throw new ReplicaError('FSJ_ERR_PROTOCOL_DECODE', 'stream message does not decode', { cause });
+    throw new ProtocolError('FSJ_ERR_PROTOCOL_DECODE', 'stream message does not decode', { cause });
   }
   if (msg.hello) {
     const h = msg.hello as fsjournal.v1.Hello;
     if (h.protocolVersion !== PROTOCOL_VERSION) {
-      throw new ReplicaError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${h.protocolVersion}`);
+      throw new ProtocolError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${h.protocolVersion}`);
     }
     if (!REPLICA_ID.test(h.replicaId))
       invalid(`replica id ${JSON.stringify(h.replicaId.slice(0, 80))}`);
@@ -399,7 +399,7 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
   if (msg.welcome) {
     const w = msg.welcome as fsjournal.v1.Welcome;
     if (w.protocolVersion !== PROTOCOL_VERSION) {
-      throw new ReplicaError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${w.protocolVersion}`);
+      throw new ProtocolError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${w.protocolVersion}`);
     }
     if (!JOURNAL_ID.test(w.journalId)) invalid('journal id');
     const oldest = lsn(w.oldestLsn, 'oldest lsn');
@@ -488,7 +488,7 @@ export function decodeMessage(data: Uint8Array): StreamMessage {
 
 function snapshotBegin(b: fsjournal.v1.SnapshotBegin): SnapshotBegin {
   if (b.protocolVersion !== PROTOCOL_VERSION) {
-    throw new ReplicaError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${b.protocolVersion}`);
+    throw new ProtocolError('FSJ_ERR_PROTOCOL_VERSION', `protocol version ${b.protocolVersion}`);
   }
   if (!JOURNAL_ID.test(b.journalId)) invalid('journal id');
   if (

@@ -1,9 +1,9 @@
 /**
- * The stream protocol's codec (packages/replica/src/protocol.ts) as
+ * The stream protocol's codec (packages/journal/src/wire/protocol.ts) as
  * docs/PROTOCOL.md describes it: every message survives a round trip, every
  * rule of "Validation" refuses the inputs that break it with the documented
  * code, and no byte string makes decodeMessage throw anything but a
- * ReplicaError (or hang).
+ * ProtocolError (or hang).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,15 +25,15 @@ import {
   MAX_MESSAGE_BYTES,
   MAX_WINDOW,
   PROTOCOL_VERSION,
-  REPLICA_ERROR_CODES,
-  ReplicaError,
+  PROTOCOL_ERROR_CODES,
+  ProtocolError,
   ResyncReason,
   STREAM_PATH,
   type Batch,
   type SnapshotBegin,
   type SnapshotPiece,
   type StreamMessage,
-} from '@fsjournal/replica/internal';
+} from '@fsjournal/journal/wire';
 
 const v1 = fsjournal.v1;
 const JOURNAL_ID = 'c6f55c1f-d4f3-43b9-9888-bfe2da33a0c4';
@@ -139,7 +139,7 @@ function refusal(bytes: Uint8Array): string {
     decodeMessage(bytes);
     return 'none';
   } catch (err) {
-    if (!(err instanceof ReplicaError)) throw err;
+    if (!(err instanceof ProtocolError)) throw err;
     return err.code;
   }
 }
@@ -672,7 +672,7 @@ describe('refused inputs', () => {
   );
 
   it('every code used above is a documented replica error code', () => {
-    for (const [, , code] of cases) expect(Object.keys(REPLICA_ERROR_CODES)).toContain(code);
+    for (const [, , code] of cases) expect(Object.keys(PROTOCOL_ERROR_CODES)).toContain(code);
   });
 
   it('a message of exactly MAX_MESSAGE_BYTES is not refused for its size', () => {
@@ -696,9 +696,9 @@ describe('refused inputs', () => {
       decodeMessage(encodeMessage({ ...hello, replicaId: 'x'.repeat(10_000) }));
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(ReplicaError);
-      expect((err as ReplicaError).message).toMatch(/^replica id /);
-      expect((err as ReplicaError).message.length).toBeLessThan(200);
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as ProtocolError).message).toMatch(/^replica id /);
+      expect((err as ProtocolError).message.length).toBeLessThan(200);
     }
   });
 
@@ -721,16 +721,16 @@ describe('refused inputs', () => {
 describe('decodeMessage on arbitrary bytes', () => {
   const runs = process.env.FSJ_LONG ? 200_000 : 2_000;
 
-  /** Only ReplicaErrors with a protocol code may escape. */
+  /** Only ProtocolErrors with a protocol code may escape. */
   function onlyProtocolErrors(bytes: Uint8Array): void {
     try {
       decodeMessage(bytes);
     } catch (err) {
-      if (!(err instanceof ReplicaError) || !err.code.startsWith('FSJ_ERR_PROTOCOL_')) throw err;
+      if (!(err instanceof ProtocolError) || !err.code.startsWith('FSJ_ERR_PROTOCOL_')) throw err;
     }
   }
 
-  it('never throws anything but a protocol ReplicaError', () => {
+  it('never throws anything but a protocol ProtocolError', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => onlyProtocolErrors(bytes)),
       { numRuns: runs },
@@ -771,7 +771,7 @@ describe('decodeMessage on arbitrary bytes', () => {
       return Buffer.concat([kept, tail]);
     });
 
-  it('never throws anything but a protocol ReplicaError on damaged valid messages', () => {
+  it('never throws anything but a protocol ProtocolError on damaged valid messages', () => {
     fc.assert(
       fc.property(damaged, (bytes) => onlyProtocolErrors(bytes)),
       { numRuns: runs },
