@@ -6,12 +6,8 @@ export * from './store/segment_scan.js';
 export * from './store/sparse_index.js';
 export * from './store/journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record/record.js';
-export {
-  toEntry,
-  injectJournalFaults,
-  type JournalFaultHook,
-  type JournalIoStep,
-} from './store/journal.js';
+export { toEntry } from './store/reader.js';
+export { injectJournalFaults, type JournalFaultHook, type JournalIoStep } from './store/faults.js';
 export * from './tree/manifest.js';
 export * from './capture/watch/reconcile.js';
 export * from './history/content_store.js';
