@@ -6,12 +6,21 @@ export * from './store/segment_scan.js';
 export * from './store/sparse_index.js';
 export * from './store/journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record/record.js';
+export { toEntry } from './store/reader.js';
+export { injectJournalFaults, type JournalFaultHook, type JournalIoStep } from './store/faults.js';
+// The store's pure decisions, for their table tests.
+export { appendRefusal, batchSize, needsRoll } from './store/segment_writer.js';
+export { readStartProblem } from './store/reader.js';
+export { segmentFileNames, stopProblem, tornTailProblem } from './store/open.js';
+export { recoveredScanProblem, strayNames } from './store/recovery.js';
 export {
-  toEntry,
-  injectJournalFaults,
-  type JournalFaultHook,
-  type JournalIoStep,
-} from './store/journal.js';
+  approxBytesAfter,
+  canReleaseOldest,
+  oldestSealedEnd,
+  segmentAtTime,
+  segmentFor,
+  type Segment,
+} from './store/segment_list.js';
 export * from './tree/manifest.js';
 export * from './capture/watch/reconcile.js';
 export * from './history/content_store.js';

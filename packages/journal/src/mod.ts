@@ -2,16 +2,12 @@
  * @fsjournal/journal: the record schema, the durable segmented journal and
  * (in later modules) capture, checkpoints, restore and audit.
  */
-export {
-  Journal,
-  SYNC_POLICIES,
-  type Appended,
-  type JournalObserver,
-  type JournalOptions,
-  type JournalRecovery,
-  type ReadOptions,
-  type SyncPolicy,
-} from './store/journal.js';
+export { Journal } from './store/journal.js';
+export { SYNC_POLICIES, type JournalOptions, type SyncPolicy } from './store/options.js';
+export { type Appended } from './store/segment_writer.js';
+export { type JournalObserver } from './store/observer.js';
+export { type JournalRecovery } from './store/recovery.js';
+export { type ReadOptions } from './store/reader.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
   RecordKind,
