@@ -26,4 +26,5 @@ export {
   parentOf,
   writeRecords,
 } from './capture/mount/mount_capture.js';
+export * from './sys/xattr.js';
 export { utimeSeconds } from './tree/applier.js';
