@@ -28,11 +28,13 @@ export * from './tree/model.js';
 export * from './tree/txn_gate.js';
 export * from './capture/mount/mount_point.js';
 export * from './sys/fuse_native.js';
+export { errnoOf, journalPath } from './capture/mount/dispatch.js';
 export {
-  errnoOf,
-  journalPath,
-  lostOf,
+  operationRecords,
   parentOf,
   writeRecords,
-} from './capture/mount/mount_capture.js';
+  type Operation,
+} from './capture/mount/operation_records.js';
+export { lostOf, type Lost } from './capture/mount/rejournal.js';
+export * from './sys/xattr.js';
 export { utimeSeconds } from './tree/applier.js';

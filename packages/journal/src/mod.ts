@@ -62,11 +62,8 @@ export {
 } from './history/restore.js';
 export { Retention, type RetentionOptions, type RetentionPass } from './history/retention.js';
 export type { Capture } from './capture/capture.js';
-export {
-  MountCapture,
-  type MountCaptureOptions,
-  type MountStats,
-} from './capture/mount/mount_capture.js';
+export { MountCapture, type MountCaptureOptions } from './capture/mount/mount_capture.js';
+export { type MountStats } from './capture/mount/dispatch.js';
 export {
   SyncGate,
   type ReplicaWaiter,

@@ -31,7 +31,7 @@ import {
 import { join } from 'node:path';
 import { constants as osc } from 'node:os';
 import { JournalError } from '../errors.js';
-import { loadFuseBinding } from '../sys/fuse_native.js';
+import { removeXattr, setXattr, xattrError, xattrsAvailable } from '../sys/xattr.js';
 import { pathProblem } from '../record/path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from '../record/record.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
@@ -255,23 +255,15 @@ export class TreeApplier {
    * with the FUSE binding; a build without it counts the record as skipped.
    */
   private applyXattr(abs: string, r: RecordBody): void {
-    const x = loadFuseBinding();
-    if (x instanceof Error) {
+    if (!xattrsAvailable()) {
       this.xattrsSkipped++;
       return;
     }
     const res = r.xattrRemove
-      ? x.xattrRemove(abs, r.xattrName)
-      : x.xattrSet(abs, r.xattrName, Buffer.from(r.xattrValue), 0);
+      ? removeXattr(abs, r.xattrName)
+      : setXattr(abs, r.xattrName, Buffer.from(r.xattrValue), 0);
     if (res === 0 || (r.xattrRemove && res === -osc.errno.ENODATA)) return;
-    const code = Object.entries(osc.errno).find(([, n]) => n === -res)?.[0] ?? 'EIO';
-    throw Object.assign(
-      new Error(`${r.xattrRemove ? 'removexattr' : 'setxattr'} ${r.xattrName}: ${code}`),
-      {
-        code,
-        errno: res,
-      },
-    );
+    throw xattrError(r.xattrRemove ? 'removexattr' : 'setxattr', r.xattrName, res);
   }
 
   /**
