@@ -1,7 +1,7 @@
 /**
  * The FUSE binding (`native/fuse_binding.c`, built at install time against
  * libfuse3): how to load it, its operation codes and its reply functions.
- * Thin on purpose: what an operation means is `mount_capture.ts`'s business.
+ * Thin on purpose: what an operation means is `capture/mount/dispatch.ts`'s business.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
