@@ -23,6 +23,22 @@ export {
 } from './store/segment_list.js';
 export * from './tree/manifest.js';
 export * from './capture/watch/reconcile.js';
+export { eventPaths, ignoreMatcher } from './capture/watch/intake.js';
+export { fenceRound, idleReached, roundOrder } from './capture/watch/dirty_set.js';
+export {
+  dueRemovals,
+  nextWindowDelay,
+  waitsFromRound,
+  type Removal,
+} from './capture/watch/rename_window.js';
+export { manifestUsable, TxnReplay } from './capture/watch/manifest_store.js';
+export { ChangeWriter, type RecordSink } from './capture/watch/change_writer.js';
+export {
+  blockUnchanged,
+  contentAttributes,
+  openingRecord,
+} from './capture/watch/content_reader.js';
+export { listingStands } from './capture/watch/rescan.js';
 export * from './history/content_store.js';
 export * from './tree/model.js';
 export * from './tree/txn_gate.js';

@@ -1,8 +1,8 @@
 /**
  * The pure core of capture: given what the manifest says about a path and
  * what the disk shows now, decide what happened, and build the records that
- * say so. Nothing here touches a disk (STYLE.md 2); watch_capture.ts carries
- * the decisions out.
+ * say so. Nothing here touches a disk (STYLE.md 2); path_processor.ts
+ * carries the decisions out.
  */
 import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
 import { sameTime, type ManifestEntry, type Observed } from '../../tree/manifest.js';
