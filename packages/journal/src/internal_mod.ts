@@ -19,11 +19,8 @@ export * from './tree/model.js';
 export * from './tree/txn_gate.js';
 export * from './capture/mount/mount_point.js';
 export * from './sys/fuse_native.js';
-export {
-  errnoOf,
-  journalPath,
-  lostOf,
-  parentOf,
-  writeRecords,
-} from './capture/mount/mount_capture.js';
-export { utimeSeconds } from './tree/applier.js';
+export { errnoOf, journalPath, lostOf, writeRecords } from './capture/mount/mount_capture.js';
+export { parentOf } from './record/path_rules.js';
+export * from './tree/attrs.js';
+export * from './tree/entry.js';
+export * from './tree/writer.js';

@@ -57,6 +57,7 @@ export {
   type CheckpointHeader,
   type CheckpointEntry,
 } from './history/checkpoint.js';
+export { withBlockCount } from './tree/entry.js';
 export {
   restoreTree,
   resolveAt,

@@ -41,7 +41,8 @@ import {
 import type { Appended, Journal } from '../../store/journal.js';
 import type { Logger } from '../../logger.js';
 import { MOUNT_FSTYPE, prepareMountpoint } from './mount_point.js';
-import { pathProblem } from '../../record/path_rules.js';
+import { parentOf, pathProblem } from '../../record/path_rules.js';
+import { utimeSeconds } from '../../tree/attrs.js';
 import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
 import { SyncGate, type SyncReplicationOptions, type SyncReplicationStatus } from './sync_gate.js';
 
@@ -127,19 +128,8 @@ export function journalPath(p: string): string {
   return p === '/' ? '' : p.slice(1);
 }
 
-/** The folder holding a journal path (`""` for top-level entries). */
-export function parentOf(rel: string): string {
-  const i = rel.lastIndexOf('/');
-  return i < 0 ? '' : rel.slice(0, i);
-}
-
 function timespec(ns: bigint): { sec: number; nsec: number } {
   return { sec: Number(ns / 1_000_000_000n), nsec: Number(ns % 1_000_000_000n) };
-}
-
-/** Seconds for utimes, aimed at the middle of the microsecond (libuv keeps whole microseconds). */
-function utimeSeconds(sec: number, nsec: number): number {
-  return sec + (Math.floor(nsec / 1000) + 0.5) / 1e6;
 }
 
 /** UTIMES for a path from its stat. */

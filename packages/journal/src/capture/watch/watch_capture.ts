@@ -22,12 +22,12 @@ import { JournalError, isJournalError } from '../../errors.js';
 import {
   BlockHashes,
   Manifest,
-  parentOf,
   sameTime,
   type ManifestEntry,
   type Observed,
-  type Timespec,
 } from '../../tree/manifest.js';
+import type { Timespec } from '../../tree/entry.js';
+import { parentOf } from '../../record/path_rules.js';
 import { RecordKind, type RecordBody, type RecordInput } from '../../record/record.js';
 import {
   attributeRecords,
