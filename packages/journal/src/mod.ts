@@ -28,10 +28,9 @@ export {
   JOURNAL_ERROR_CODES,
   type JournalErrorCode,
 } from './errors.js';
+export { parseDuration, parseTime, formatTimeUs } from './time.js';
 export {
   parseQuery,
-  parseTime,
-  formatTimeUs,
   queryJournal,
   queryErrorParam,
   toAuditRecord,

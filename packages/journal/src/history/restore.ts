@@ -18,7 +18,7 @@ import { execFile } from 'node:child_process';
 import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatTimeUs, parseTime } from '../audit/query.js';
+import { formatTimeUs, parseTime } from '../time.js';
 import {
   applyAdmitted,
   CHECKPOINT_BLOCK_BYTES,
