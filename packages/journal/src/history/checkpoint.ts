@@ -6,7 +6,7 @@
  *
  * A checkpoint is built from the journal, never from the live tree: the
  * newest earlier checkpoint (or the empty tree at LSN 0) plus the records
- * after it, applied to an in-memory model (tree_model.ts). So it is exactly
+ * after it, applied to an in-memory model (tree/model.ts). So it is exactly
  * the tree the journal describes at its LSN, however busy the source is.
  * A transaction still open at that LSN is not in it; the checkpoint lists it
  * (`openTxns`) and whoever continues from the checkpoint replays from its
@@ -15,7 +15,9 @@
  * The file is NDJSON: a header line, one line per path (parents first),
  * and a trailer with the entry count and the CRC32C of everything before
  * it. It is written to a temp file, fsynced and renamed into place after
- * the content it names is durable (durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
+ * the content it names is durable (sys/durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
+ * In memory an entry is a tree/entry.ts TreeEntry (Timespec times); the file
+ * keeps times as `[sec, nsec]` pairs, converted here and nowhere else.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
