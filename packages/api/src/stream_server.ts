@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   replayStart,
+  withBlockCount,
   type CheckpointEntry,
   type CheckpointHeader,
   type Checkpoints,
@@ -358,9 +359,7 @@ class StreamSession {
     const signal = this.abort.signal;
     const pieceBytes = this.o.pieceBytes ?? 1024 * 1024;
     const from = replayStart(base);
-    const root: SnapshotEntry | null = base.root
-      ? { type: 'dir', path: '', ...attrs(base.root) }
-      : null;
+    const root: SnapshotEntry | null = base.root ? { type: 'dir', path: '', ...base.root } : null;
     this.send({
       type: 'snapshot-begin',
       protocolVersion: PROTOCOL_VERSION,
@@ -483,48 +482,7 @@ class StreamSession {
   }
 }
 
-function attrs(a: {
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: [number, number];
-  mtime: [number, number];
-}): {
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: { sec: number; nsec: number };
-  mtime: { sec: number; nsec: number };
-} {
-  return {
-    mode: a.mode,
-    uid: a.uid,
-    gid: a.gid,
-    atime: { sec: a.atime[0], nsec: a.atime[1] },
-    mtime: { sec: a.mtime[0], nsec: a.mtime[1] },
-  };
-}
-
-/** A checkpoint entry as the stream carries it. */
+/** A checkpoint entry as the stream carries it: the count of its stored blocks. */
 function snapshotEntry(e: CheckpointEntry): SnapshotEntry {
-  if (e.type === 'hardlink') return { type: 'hardlink', path: e.path, linkTo: e.linkTo };
-  const a = attrs(e);
-  if (e.type === 'dir') return { type: 'dir', path: e.path, ...a };
-  if (e.type === 'symlink')
-    return {
-      type: 'symlink',
-      path: e.path,
-      uid: a.uid,
-      gid: a.gid,
-      atime: a.atime,
-      mtime: a.mtime,
-      target: e.target,
-    };
-  return {
-    type: 'file',
-    path: e.path,
-    ...a,
-    size: e.size,
-    blocks: e.blocks.filter((b) => b !== null).length,
-  };
+  return withBlockCount(e);
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { SYNC_POLICIES, type SyncPolicy } from '@fsjournal/journal';
+import { parseDuration as durationMs, SYNC_POLICIES, type SyncPolicy } from '@fsjournal/journal';
 import { usageError } from './errors.js';
 
 export interface HostPort {
@@ -19,20 +19,12 @@ export function parseHostPort(value: string): HostPort {
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
-const UNITS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-/** `10m`, `2h`, `7d`, `1500ms`: milliseconds. */
+/** `10m`, `2h`, `7d`, `1500ms` (the journal's duration grammar, time.ts): whole milliseconds. */
 export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError('expected a duration such as 30s, 10m, 2h or 7d');
-  return Math.round(Number(m[1]) * UNITS[m[2]!]!);
+  const ms = durationMs(value);
+  if (ms === undefined)
+    throw new InvalidArgumentError('expected a duration such as 30s, 10m, 2h or 7d');
+  return Math.round(ms);
 }
 
 const SIZE_UNITS: Record<string, number> = {

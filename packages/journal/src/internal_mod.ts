@@ -47,10 +47,12 @@ export * from './sys/fuse_native.js';
 export { errnoOf, journalPath } from './capture/mount/dispatch.js';
 export {
   operationRecords,
-  parentOf,
   writeRecords,
   type Operation,
 } from './capture/mount/operation_records.js';
 export { lostOf, type Lost } from './capture/mount/rejournal.js';
 export * from './sys/xattr.js';
-export { utimeSeconds } from './tree/applier.js';
+export { parentOf } from './record/path_rules.js';
+export * from './tree/attrs.js';
+export * from './tree/entry.js';
+export * from './tree/writer.js';

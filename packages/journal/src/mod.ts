@@ -24,10 +24,9 @@ export {
   JOURNAL_ERROR_CODES,
   type JournalErrorCode,
 } from './errors.js';
+export { parseDuration, parseTime, formatTimeUs } from './time.js';
 export {
   parseQuery,
-  parseTime,
-  formatTimeUs,
   queryJournal,
   queryErrorParam,
   toAuditRecord,
@@ -53,6 +52,7 @@ export {
   type CheckpointHeader,
   type CheckpointEntry,
 } from './history/checkpoint.js';
+export { withBlockCount } from './tree/entry.js';
 export {
   restoreTree,
   resolveAt,

@@ -7,30 +7,23 @@
  * before `finish` resolves: a position covering the snapshot may then be
  * persisted.
  *
- * The same safety rules as record application: a path obeys the record path
- * rules, its parent is a directory this snapshot created (the target was
- * emptied first, so nothing planted there is followed), files are opened
- * with O_NOFOLLOW and O_EXCL, and a hard link names a regular file this
- * snapshot wrote. Not guaranteed: someone swapping a directory of the target
- * for a symlink while the snapshot is written (the same limit as restore).
+ * The disk side is the journal's tree writer (tree/writer.ts, shared with
+ * restore), with its safety rules: a path obeys the record path rules, its
+ * parent is a directory this snapshot created (the target was emptied
+ * first, so nothing planted there is followed), files are opened with
+ * O_NOFOLLOW and O_EXCL, and a hard link names a regular file this snapshot
+ * wrote. This module holds what is the stream's: piece order, counts, block
+ * checks, progress. Not guaranteed: someone swapping a directory of the
+ * target for a symlink while the snapshot is written (the same limit as
+ * restore).
  */
 import { createHash } from 'node:crypto';
-import { constants as fsc } from 'node:fs';
 import {
-  chmod,
-  lchown,
-  link,
-  lutimes,
-  mkdir,
-  open,
-  readdir,
-  rm,
-  symlink,
-  type FileHandle,
-} from 'node:fs/promises';
-import { join } from 'node:path';
-import { fsyncDir, pathProblem } from '@fsjournal/journal';
-import { utimeSeconds } from '@fsjournal/journal/internal';
+  emptyDir,
+  TreeWriter,
+  type FileSink,
+  type WriteRefusal,
+} from '@fsjournal/journal/internal';
 import { ReplicaError } from './errors.js';
 import {
   ProtocolError,
@@ -39,10 +32,9 @@ import {
   type SnapshotEnd,
   type SnapshotEntry,
   type SnapshotPiece,
-  type SnapshotTime,
 } from '@fsjournal/journal/wire';
 
-const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
+export { emptyDir };
 
 /** How far a bootstrap has come, as the replica's status reports it. */
 export interface BootstrapProgress {
@@ -59,12 +51,9 @@ export interface BootstrapProgress {
   startedAt: string;
 }
 
-type Attrs = Extract<SnapshotEntry, { type: 'dir' }>;
-
 interface OpenFile {
   entry: Extract<SnapshotEntry, { type: 'file' }>;
-  abs: string;
-  fh: FileHandle;
+  sink: FileSink;
   blocksSeen: number;
   lastIndex: number;
   written: number;
@@ -74,18 +63,19 @@ function refused(why: string): ReplicaError {
   return new ReplicaError('FSJ_ERR_REPLICA_REFUSED_SNAPSHOT', why);
 }
 
-function secs(t: SnapshotTime): number {
-  return utimeSeconds(t.sec, t.nsec);
-}
-
-function errnoOf(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** Removes everything inside `dir` and makes that durable. */
-export async function emptyDir(dir: string): Promise<void> {
-  for (const n of await readdir(dir)) await rm(join(dir, n), { recursive: true, force: true });
-  await fsyncDir(dir);
+/** The words for what the tree writer refused (docs/PROTOCOL.md, "Bootstrap"). */
+function refusal(r: WriteRefusal): ReplicaError {
+  const p = JSON.stringify(r.path);
+  switch (r.why) {
+    case 'path':
+      return refused(`snapshot entry ${p}: ${r.problem}`);
+    case 'parent':
+      return refused(`snapshot entry ${p}: parent is not a directory of it`);
+    case 'link':
+      return refused(`snapshot hard link ${p} to ${JSON.stringify(r.linkTo)}, not a file of it`);
+    case 'exists':
+      return refused(`snapshot entry ${p} sent twice`);
+  }
 }
 
 export class SnapshotWriter {
@@ -94,11 +84,7 @@ export class SnapshotWriter {
   pieces = 0;
   private entries = 0;
   private blocks = 0;
-  /** Directories created, in creation order (parents first); '' is the target. */
-  private readonly dirs = new Set<string>(['']);
-  private readonly dirAttrs: Attrs[] = [];
-  /** Regular files written: what a hard link may name. */
-  private readonly files = new Set<string>();
+  private readonly tree: TreeWriter;
   private current: OpenFile | undefined;
   private finished = false;
 
@@ -117,6 +103,7 @@ export class SnapshotWriter {
       bytesTotal: begin.bytes,
       startedAt: new Date().toISOString(),
     };
+    this.tree = new TreeWriter(target, { fsync: true, refuse: refusal });
   }
 
   /** Empties the target: the snapshot is the whole tree. */
@@ -155,15 +142,7 @@ export class SnapshotWriter {
       throw refused(
         `snapshot announced ${b.bytes} bytes, its files hold ${this.progress.bytesDone}`,
       );
-    // Deepest first: setting a directory's attributes never moves its parent's mtime.
-    for (let i = this.dirAttrs.length - 1; i >= 0; i--) {
-      const d = this.dirAttrs[i]!;
-      const abs = join(this.target, d.path);
-      await setAttrs(abs, d, true);
-      await fsyncDir(abs);
-    }
-    if (b.root) await setAttrs(this.target, b.root, true);
-    await fsyncDir(this.target);
+    await this.tree.finish(b.root);
     this.finished = true;
   }
 
@@ -171,57 +150,30 @@ export class SnapshotWriter {
   async abort(): Promise<void> {
     const f = this.current;
     this.current = undefined;
-    await f?.fh.close().catch(() => undefined);
-  }
-
-  private parentOf(path: string): string {
-    const slash = path.lastIndexOf('/');
-    return slash < 0 ? '' : path.slice(0, slash);
+    await f?.sink.abort();
   }
 
   private async entry(e: SnapshotEntry): Promise<void> {
     await this.closeFile();
     // decodeMessage checked the path; checked again where it meets the disk.
-    const problem = pathProblem(e.path, false);
-    if (problem) throw refused(`snapshot entry ${JSON.stringify(e.path)}: ${problem}`);
-    if (!this.dirs.has(this.parentOf(e.path)))
-      throw refused(`snapshot entry ${JSON.stringify(e.path)}: parent is not a directory of it`);
+    this.tree.check(e.path);
     if (this.entries >= this.begin.entries)
       throw refused(`snapshot sends more than the ${this.begin.entries} entries it announced`);
-    const abs = join(this.target, e.path);
-    try {
-      switch (e.type) {
-        case 'dir':
-          await mkdir(abs, { mode: 0o700 });
-          this.dirs.add(e.path);
-          this.dirAttrs.push(e);
-          break;
-        case 'file': {
-          const fh = await open(
-            abs,
-            fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW,
-            0o600,
-          );
-          this.current = { entry: e, abs, fh, blocksSeen: 0, lastIndex: -1, written: 0 };
-          break;
-        }
-        case 'symlink':
-          await symlink(e.target, abs);
-          if (canChown) await lchown(abs, e.uid, e.gid);
-          await lutimes(abs, secs(e.atime), secs(e.mtime));
-          break;
-        case 'hardlink':
-          if (!this.files.has(e.linkTo))
-            throw refused(
-              `snapshot hard link ${JSON.stringify(e.path)} to ${JSON.stringify(e.linkTo)}, not a file of it`,
-            );
-          await link(join(this.target, e.linkTo), abs);
-          break;
+    switch (e.type) {
+      case 'dir':
+        await this.tree.dir(e);
+        break;
+      case 'file': {
+        const sink = await this.tree.file(e);
+        this.current = { entry: e, sink, blocksSeen: 0, lastIndex: -1, written: 0 };
+        break;
       }
-    } catch (err) {
-      if (errnoOf(err) === 'EEXIST')
-        throw refused(`snapshot entry ${JSON.stringify(e.path)} sent twice`);
-      throw err;
+      case 'symlink':
+        await this.tree.symlink(e);
+        break;
+      case 'hardlink':
+        await this.tree.hardlink(e);
+        break;
     }
     this.entries++;
     this.progress.entriesDone = this.entries;
@@ -239,12 +191,7 @@ export class SnapshotWriter {
     if (b.data.length > bb) throw refused(`${where}: ${b.data.length} bytes`);
     if (!createHash('sha256').update(b.data).digest().equals(b.sha256))
       throw refused(`${where}: SHA-256 does not match its content`);
-    const want = Math.min(b.data.length, f.entry.size - offset);
-    let done = 0;
-    while (done < want) {
-      const { bytesWritten } = await f.fh.write(b.data, done, want - done, offset + done);
-      done += bytesWritten;
-    }
+    const want = await f.sink.write(b.data, offset);
     f.blocksSeen++;
     f.lastIndex = b.index;
     f.written += want;
@@ -252,35 +199,20 @@ export class SnapshotWriter {
     this.blocks++;
   }
 
-  /** The file being written is whole: its size, owner, mode, times, fsync. */
+  /** The file being written is whole: its size, owner, mode, times, fsync (tree/writer.ts). */
   private async closeFile(): Promise<void> {
     const f = this.current;
     if (!f) return;
     this.current = undefined;
     const e = f.entry;
-    try {
-      if (f.blocksSeen !== e.blocks)
-        throw refused(
-          `snapshot file ${JSON.stringify(e.path)}: ${f.blocksSeen} of ${e.blocks} blocks`,
-        );
-      // Holes and the tail are not sent: the size makes them.
-      await f.fh.truncate(e.size);
-      // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
-      if (canChown) await f.fh.chown(e.uid, e.gid);
-      await f.fh.chmod(e.mode);
-      await f.fh.utimes(secs(e.atime), secs(e.mtime));
-      await f.fh.sync();
-    } finally {
-      await f.fh.close();
+    if (f.blocksSeen !== e.blocks) {
+      await f.sink.abort();
+      throw refused(
+        `snapshot file ${JSON.stringify(e.path)}: ${f.blocksSeen} of ${e.blocks} blocks`,
+      );
     }
-    this.files.add(e.path);
+    await f.sink.close();
     this.progress.filesDone++;
     this.progress.bytesDone += e.size - f.written;
   }
-}
-
-async function setAttrs(abs: string, a: Attrs, isDir: boolean): Promise<void> {
-  if (canChown) await lchown(abs, a.uid, a.gid);
-  if (isDir) await chmod(abs, a.mode);
-  await lutimes(abs, secs(a.atime), secs(a.mtime));
 }

@@ -8,10 +8,11 @@ import picomatch from 'picomatch';
 import { JournalError } from '../errors.js';
 import type { Journal } from '../store/journal.js';
 import { RecordKind, kindFromName, kindName, type JournalEntry } from '../record/record.js';
+import { formatTimeUs, parseTime } from '../time.js';
 
 /** A query as given: strings (or numbers) straight from a query string or flags. */
 export interface QueryInput {
-  /** ISO 8601 time, or relative (`10m`, `2h`, `7d`: that long before now). */
+  /** ISO 8601 time, or relative (a duration, `10m`, `2h`, `7d`: that long before now; time.ts). */
   since?: string;
   until?: string;
   /** A picomatch glob over the record's path or path2 (`dot: true`). */
@@ -69,48 +70,6 @@ export function queryErrorParam(err: unknown): QueryParam | undefined {
   if (!(err instanceof JournalError) || err.code !== 'FSJ_ERR_JOURNAL_QUERY') return undefined;
   const name = /^(\w+):/.exec(err.message)?.[1];
   return QUERY_PARAMS.find((p) => p === name);
-}
-
-const UNIT_MS: Record<string, number> = {
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
-
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * A TIME (ISO 8601, or `10m`/`2h`/`7d` before `nowMs`) in microseconds since
- * the epoch, or undefined when it is neither. A time without a zone is UTC.
- */
-export function parseTime(value: string, nowMs: number = Date.now()): number | undefined {
-  const text = value.trim();
-  const rel = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(text);
-  if (rel) return Math.round((nowMs - Number(rel[1]) * UNIT_MS[rel[2]!]!) * 1000);
-  const m = ISO.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  if (month < 1 || month > 12 || day < 1) return undefined;
-  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  const z = zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
-  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${z}`);
-  if (!Number.isFinite(ms)) return undefined;
-  return ms * 1000 + Math.floor(Number(`0.${frac || '0'}`) * 1e6 + 1e-6);
-}
-
-/** Microseconds since the epoch as ISO 8601 UTC with six fraction digits. */
-export function formatTimeUs(timeUs: number): string {
-  const ms = Math.floor(timeUs / 1000);
-  const micros = timeUs - ms * 1000;
-  const iso = new Date(ms).toISOString(); // ...ss.mmmZ
-  return `${iso.slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 }
 
 function parseCount(param: QueryParam, value: string | number, min: number): number {

@@ -6,7 +6,7 @@
  *
  * A checkpoint is built from the journal, never from the live tree: the
  * newest earlier checkpoint (or the empty tree at LSN 0) plus the records
- * after it, applied to an in-memory model (tree_model.ts). So it is exactly
+ * after it, applied to an in-memory model (tree/model.ts). So it is exactly
  * the tree the journal describes at its LSN, however busy the source is.
  * A transaction still open at that LSN is not in it; the checkpoint lists it
  * (`openTxns`) and whoever continues from the checkpoint replays from its
@@ -15,7 +15,9 @@
  * The file is NDJSON: a header line, one line per path (parents first),
  * and a trailer with the entry count and the CRC32C of everything before
  * it. It is written to a temp file, fsynced and renamed into place after
- * the content it names is durable (durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
+ * the content it names is durable (sys/durable_file.ts). docs/JOURNAL_FORMAT.md has the fields.
+ * In memory an entry is a tree/entry.ts TreeEntry (Timespec times); the file
+ * keeps times as `[sec, nsec]` pairs, converted here and nowhere else.
  */
 import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
@@ -27,10 +29,16 @@ import { fsyncDir, mkdirDurable, writeDurably } from '../sys/durable_file.js';
 import { JournalError } from '../errors.js';
 import type { Journal } from '../store/journal.js';
 import type { Logger } from '../logger.js';
-import type { Timespec } from '../tree/manifest.js';
+import {
+  attrsOf,
+  type BlockNames,
+  type EntryAttrs,
+  type Timespec,
+  type TreeEntry,
+} from '../tree/entry.js';
 import { pathProblem } from '../record/path_rules.js';
 import { RecordKind, type JournalEntry } from '../record/record.js';
-import { newDir, TreeModel, type FileNode, type TreeNode } from '../tree/model.js';
+import { newDir, TreeModel, type TreeNode } from '../tree/model.js';
 import { TxnGate, type OpenTxn } from '../tree/txn_gate.js';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
@@ -68,20 +76,11 @@ export interface CheckpointHeader extends CheckpointInfo {
   root: EntryAttrs | null;
 }
 
-interface EntryAttrs {
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: [number, number];
-  mtime: [number, number];
-}
+/** One path of a checkpoint (tree/entry.ts): its files name their blocks. */
+export type CheckpointEntry = TreeEntry<BlockNames>;
 
-/** One path of a checkpoint, as stored. */
-export type CheckpointEntry =
-  | (EntryAttrs & { path: string; type: 'dir' })
-  | (EntryAttrs & { path: string; type: 'file'; size: number; blocks: (string | null)[] })
-  | (EntryAttrs & { path: string; type: 'symlink'; target: string })
-  | { path: string; type: 'hardlink'; linkTo: string };
+/** A time as the file keeps it: `[seconds, nanoseconds]`. */
+type DiskTime = [number, number];
 
 /** The LSN a replay continuing from `h` starts at. */
 export function replayStart(h: Pick<CheckpointHeader, 'lsn' | 'openTxns'>): number {
@@ -92,12 +91,23 @@ function fileName(lsn: number): string {
   return `${lsn.toString(16).padStart(16, '0')}.ckpt`;
 }
 
-function ts(t: Timespec): [number, number] {
+function toDisk(t: Timespec): DiskTime {
   return [t.sec, t.nsec];
 }
 
-function attrsOf(n: TreeNode): EntryAttrs {
-  return { mode: n.mode, uid: n.uid, gid: n.gid, atime: ts(n.atime), mtime: ts(n.mtime) };
+function fromDisk(t: DiskTime): Timespec {
+  return { sec: t[0], nsec: t[1] };
+}
+
+/** An entry or the root's attributes as a line of the file: times as pairs, fields in place. */
+function diskForm<T extends { atime: Timespec; mtime: Timespec }>(a: T): object {
+  return { ...a, atime: toDisk(a.atime), mtime: toDisk(a.mtime) };
+}
+
+/** A line checked by `entryProblem` (or the header's root) with Timespec times. */
+function memoryForm<T>(o: Record<string, unknown>): T {
+  if (o.type === 'hardlink') return o as T;
+  return { ...o, atime: fromDisk(o.atime as DiskTime), mtime: fromDisk(o.mtime as DiskTime) } as T;
 }
 
 function corrupt(file: string, why: string): JournalError {
@@ -106,7 +116,7 @@ function corrupt(file: string, why: string): JournalError {
 
 const isInt = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-const isTime = (v: unknown): v is [number, number] =>
+const isTime = (v: unknown): v is DiskTime =>
   Array.isArray(v) &&
   v.length === 2 &&
   typeof v[0] === 'number' &&
@@ -201,7 +211,10 @@ export class Checkpoints {
         if (!isInt(h.lsn) || fileName(h.lsn) !== name)
           throw corrupt(name, 'LSN does not match the name');
         if (h.blockBytes !== CHECKPOINT_BLOCK_BYTES) throw corrupt(name, 'unexpected block size');
-        return h;
+        const root = h.root as Record<string, unknown> | null;
+        if (root !== null && !(typeof root === 'object' && isAttrs(root)))
+          throw corrupt(name, 'bad root attributes');
+        return { ...h, root: root && memoryForm<EntryAttrs>(root) };
       }
     } finally {
       rl.close();
@@ -275,7 +288,7 @@ export class Checkpoints {
         const problem = entryProblem(o);
         if (problem) throw corrupt(name, problem);
         count++;
-        yield o as unknown as CheckpointEntry;
+        yield memoryForm<CheckpointEntry>(o);
       }
     } finally {
       rl.close();
@@ -287,7 +300,7 @@ export class Checkpoints {
   async loadModel(h: CheckpointHeader, store: BlockStore = this.content): Promise<TreeModel> {
     const model = new TreeModel(store, h.blockBytes);
     if (h.root) {
-      Object.assign(model.root, fromAttrs(h.root));
+      Object.assign(model.root, attrsOf(h.root));
       model.root.attrsKnown = true;
     }
     for await (const e of this.entries(h)) {
@@ -296,10 +309,13 @@ export class Checkpoints {
         const target = model.get(e.linkTo);
         if (target?.type !== 'file') throw corrupt(fileName(h.lsn), `bad hardlink ${e.path}`);
         node = target;
-      } else if (e.type === 'dir') node = newDir(fromAttrs(e));
-      else if (e.type === 'symlink') node = { type: 'symlink', target: e.target, ...fromAttrs(e) };
-      else
-        node = { type: 'file', size: e.size, blocks: e.blocks, dirty: new Map(), ...fromAttrs(e) };
+      } else if (e.type === 'dir') node = newDir(attrsOf(e));
+      else if (e.type === 'symlink') {
+        const { uid, gid, atime, mtime } = e;
+        // A checkpoint's symlinks always have a mode (entryProblem checks it).
+        node = { type: 'symlink', target: e.target, mode: e.mode ?? 0o777, uid, gid, atime, mtime };
+      } else
+        node = { type: 'file', size: e.size, blocks: e.blocks, dirty: new Map(), ...attrsOf(e) };
       if (!model.put(e.path, node)) throw corrupt(fileName(h.lsn), `no parent for ${e.path}`);
     }
     return model;
@@ -395,15 +411,13 @@ export class Checkpoints {
     h: { journalId: string; lsn: number; timeUs: number; openTxns: OpenTxn[] },
   ): Promise<CheckpointHeader> {
     const counts = { files: 0, dirs: 0, symlinks: 0, hardlinks: 0, bytes: 0 };
-    const seen = new Set<FileNode>();
-    for (const [, node] of model.walk()) {
-      if (node.type === 'dir') counts.dirs++;
-      else if (node.type === 'symlink') counts.symlinks++;
-      else if (seen.has(node)) counts.hardlinks++;
+    for (const e of model.entries()) {
+      if (e.type === 'dir') counts.dirs++;
+      else if (e.type === 'symlink') counts.symlinks++;
+      else if (e.type === 'hardlink') counts.hardlinks++;
       else {
-        seen.add(node);
         counts.files++;
-        counts.bytes += node.size;
+        counts.bytes += e.size;
       }
     }
     const header: CheckpointHeader = {
@@ -438,20 +452,10 @@ export class Checkpoints {
         chunkBytes += line.length + 1;
         if (chunkBytes >= 1 << 20) await drain();
       };
-      await out(JSON.stringify(header));
-      const firstPath = new Map<FileNode, string>();
+      await out(JSON.stringify({ ...header, root: header.root && diskForm(header.root) }));
       let entries = 0;
-      for (const [path, node] of model.walk()) {
-        let e: CheckpointEntry;
-        if (node.type === 'file' && firstPath.has(node))
-          e = { path, type: 'hardlink', linkTo: firstPath.get(node)! };
-        else if (node.type === 'file') {
-          firstPath.set(node, path);
-          e = { path, type: 'file', ...attrsOf(node), size: node.size, blocks: node.blocks };
-        } else if (node.type === 'symlink')
-          e = { path, type: 'symlink', ...attrsOf(node), target: node.target };
-        else e = { path, type: 'dir', ...attrsOf(node) };
-        await out(JSON.stringify(e));
+      for (const e of model.entries()) {
+        await out(JSON.stringify(e.type === 'hardlink' ? e : diskForm(e)));
         entries++;
       }
       await drain();
@@ -491,22 +495,6 @@ export class Checkpoints {
     await this.building.catch(() => undefined);
     await this.content.close();
   }
-}
-
-function fromAttrs(a: EntryAttrs): {
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: Timespec;
-  mtime: Timespec;
-} {
-  return {
-    mode: a.mode,
-    uid: a.uid,
-    gid: a.gid,
-    atime: { sec: a.atime[0], nsec: a.atime[1] },
-    mtime: { sec: a.mtime[0], nsec: a.mtime[1] },
-  };
 }
 
 /** Feeds one entry through a transaction gate into a model. */

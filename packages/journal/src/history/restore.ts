@@ -2,34 +2,23 @@
  * Point-in-time restore: the tree as it was at an LSN, a time or an
  * annotation, written into an empty folder.
  *
- * The tree is built in memory first (tree_model.ts): the newest checkpoint
+ * The tree is built in memory first (tree/model.ts): the newest checkpoint
  * at or before the point, then the records after it up to the point,
  * whole transactions only. Content changed by the replay goes to a scratch
  * store inside the target (the journal folder is only read, so a restore
- * can run beside a live primary). Then the tree is written out once:
+ * can run beside a live primary). Then the tree is written out once by the
+ * tree writer (tree/writer.ts, shared with a replica's bootstrap):
  * directories, files (content block by block, never a whole file in
- * memory), symlinks, hard links, then every attribute, directories deepest
- * first so that their mtimes stay. Nothing is written outside the target:
- * every path is checked, every parent is a directory this restore created,
- * and nothing is followed.
+ * memory), symlinks, hard links, then directory attributes, deepest first
+ * so that their mtimes stay; one syncfs makes it durable. Nothing is
+ * written outside the target: every path is checked, every parent is a
+ * directory this restore created, and nothing is followed.
  */
 import { execFile } from 'node:child_process';
-import { constants as fsc } from 'node:fs';
-import {
-  lchown,
-  link,
-  lstat,
-  lutimes,
-  mkdir,
-  open,
-  readdir,
-  rm,
-  symlink,
-  chmod,
-} from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { formatTimeUs, parseTime } from '../audit/query.js';
+import { formatTimeUs, parseTime } from '../time.js';
 import {
   applyAdmitted,
   CHECKPOINT_BLOCK_BYTES,
@@ -40,17 +29,16 @@ import {
 import { ContentStore, LayeredStore, type BlockStore } from './content_store.js';
 import { JournalError } from '../errors.js';
 import { Journal } from '../store/journal.js';
-import type { Timespec } from '../tree/manifest.js';
-import { pathProblem } from '../record/path_rules.js';
 import { RecordKind } from '../record/record.js';
-import { TreeModel, type DirNode, type FileNode, type TreeNode } from '../tree/model.js';
+import type { HardlinkEntry } from '../tree/entry.js';
+import { TreeModel } from '../tree/model.js';
 import { TxnGate } from '../tree/txn_gate.js';
+import { emptyDir, TreeWriter } from '../tree/writer.js';
 
 /** Where the restore keeps replayed content until the tree is written (removed at the end). */
 export const RESTORE_SCRATCH = '.fsjournal-restore.tmp';
 const FLUSH_BYTES = 64 * 1024 * 1024;
 const WRITERS = 16;
-const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
 
 export interface RestoreProgress {
   phase: 'replay' | 'write';
@@ -149,7 +137,7 @@ async function prepareTarget(to: string, force: boolean): Promise<void> {
       `${to} is not empty (${names.length} entries); restore into an empty folder or pass --force to empty it`,
     );
   }
-  for (const n of names) await rm(join(to, n), { recursive: true, force: true });
+  await emptyDir(to);
 }
 
 /** Restores the tree as of the point asked for into `o.to`. */
@@ -245,121 +233,78 @@ async function replayTo(
   return { model, replayed, timeUs };
 }
 
-function seconds(t: Timespec): number {
-  // lutimes keeps whole microseconds; aim at the middle of one (see tree_applier.ts).
-  return t.sec + (Math.floor(t.nsec / 1000) + 0.5) / 1e6;
-}
-
-/** Writes the model's tree into the empty folder `to`. */
+/** Writes the model's tree into the empty folder `to` (tree/writer.ts). */
 async function writeTree(
   model: TreeModel,
   to: string,
   onProgress?: (p: RestoreProgress) => void,
 ): Promise<{ files: number; dirs: number; symlinks: number; bytes: number }> {
   const counts = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
-  const nodes = [...model.walk()];
-  const total = nodes.length;
+  const entries = [...model.entries()];
+  const total = entries.length;
   let done = 0;
   const tick = (): void => {
     done++;
     if (done % 1024 === 0 || done === total) onProgress?.({ phase: 'write', done, total });
   };
-  const dirs: [string, DirNode][] = [];
-  const created = new Set<string>(['']);
-  const firstPath = new Map<FileNode, string>();
-  const links: [string, string][] = [];
+  const writer = new TreeWriter(to, {
+    // One syncfs at the end (restoreTree) instead of an fsync per file.
+    fsync: false,
+    refuse: (r) =>
+      new JournalError('FSJ_ERR_RESTORE_TARGET', `refusing to write ${JSON.stringify(r.path)}`),
+  });
+  const links: HardlinkEntry[] = [];
   const inFlight = new Set<Promise<void>>();
   const run = async (job: () => Promise<void>): Promise<void> => {
     while (inFlight.size >= WRITERS) await Promise.race(inFlight);
     const p = job().finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
-  for (const [path, node] of nodes) {
-    const problem = pathProblem(path, false);
-    const slash = path.lastIndexOf('/');
-    if (problem || !created.has(slash < 0 ? '' : path.slice(0, slash))) {
-      throw new JournalError('FSJ_ERR_RESTORE_TARGET', `refusing to write ${JSON.stringify(path)}`);
-    }
-    if (path === RESTORE_SCRATCH) {
+  for (const e of entries) {
+    writer.check(e.path);
+    if (e.path === RESTORE_SCRATCH) {
       throw new JournalError(
         'FSJ_ERR_RESTORE_TARGET',
         `the tree has a path named ${RESTORE_SCRATCH}`,
       );
     }
-    const abs = join(to, path);
-    if (node.type === 'dir') {
-      await mkdir(abs, { mode: 0o700 });
-      created.add(path);
-      dirs.push([path, node]);
+    if (e.type === 'dir') {
+      await writer.dir(e);
       counts.dirs++;
       tick();
-    } else if (node.type === 'symlink') {
+    } else if (e.type === 'symlink') {
       counts.symlinks++;
       await run(async () => {
-        await symlink(node.target, abs);
-        await setAttrs(abs, node, false);
+        await writer.symlink(e);
         tick();
       });
-    } else if (firstPath.has(node)) {
-      links.push([firstPath.get(node)!, path]);
+    } else if (e.type === 'hardlink') {
+      links.push(e);
     } else {
-      firstPath.set(node, path);
       counts.files++;
-      counts.bytes += node.size;
+      counts.bytes += e.size;
       await run(async () => {
-        await writeFile(model.store, abs, node, model.blockBytes);
+        const sink = await writer.file(e);
+        try {
+          for await (const b of model.content(e.path)) await sink.write(b.data, b.offset);
+        } catch (err) {
+          await sink.abort();
+          throw err;
+        }
+        await sink.close();
         tick();
       });
     }
   }
   await Promise.all(inFlight);
-  for (const [from, path] of links) {
-    await link(join(to, from), join(to, path));
+  // After every file is whole: a hard link names a finished file.
+  for (const e of links) {
+    await writer.hardlink(e);
     tick();
   }
   // Directory attributes last, deepest first: their mtimes must not move again.
-  for (let i = dirs.length - 1; i >= 0; i--)
-    await setAttrs(join(to, dirs[i]![0]), dirs[i]![1], true);
-  if (model.root.attrsKnown) await setAttrs(to, model.root, true);
+  await writer.finish(model.root.attrsKnown ? model.root : null);
   return counts;
-}
-
-async function writeFile(
-  store: BlockStore,
-  abs: string,
-  node: FileNode,
-  blockBytes: number,
-): Promise<void> {
-  const fh = await open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
-  try {
-    let end = 0;
-    for (let i = 0; i < node.blocks.length; i++) {
-      const name = node.blocks[i];
-      const data = node.dirty.get(i) ?? (name ? await store.get(name) : undefined);
-      if (!data) continue;
-      const want = Math.min(blockBytes, node.size - i * blockBytes, data.length);
-      end = i * blockBytes + want;
-      let done = 0;
-      while (done < want) {
-        const { bytesWritten } = await fh.write(data, done, want - done, i * blockBytes + done);
-        done += bytesWritten;
-      }
-    }
-    // Holes and zeros at the end are not written: the size makes them.
-    if (end < node.size) await fh.truncate(node.size);
-    // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
-    if (canChown) await fh.chown(node.uid, node.gid);
-    await fh.chmod(node.mode);
-    await fh.utimes(seconds(node.atime), seconds(node.mtime));
-  } finally {
-    await fh.close();
-  }
-}
-
-async function setAttrs(abs: string, node: TreeNode, isDir: boolean): Promise<void> {
-  if (canChown) await lchown(abs, node.uid, node.gid);
-  if (isDir) await chmod(abs, node.mode);
-  await lutimes(abs, seconds(node.atime), seconds(node.mtime));
 }
 
 /** Makes everything written durable with one syncfs (coreutils `sync -f`). */

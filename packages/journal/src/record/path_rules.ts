@@ -35,3 +35,9 @@ export function pathProblem(path: string, allowRoot: boolean): string | undefine
   }
   return undefined;
 }
+
+/** The folder holding a record path (`""`, the root, for top-level paths). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}

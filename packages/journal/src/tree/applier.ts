@@ -34,21 +34,9 @@ import { JournalError } from '../errors.js';
 import { removeXattr, setXattr, xattrError, xattrsAvailable } from '../sys/xattr.js';
 import { pathProblem } from '../record/path_rules.js';
 import { kindName, RecordKind, type JournalEntry, type RecordBody } from '../record/record.js';
+import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
-
-/** Whether this process can set owners (root). */
-const canChown = typeof process.getuid === 'function' && process.getuid() === 0;
-
-/**
- * A time as the seconds lutimes takes. Node passes a double and libuv keeps
- * whole microseconds (it truncates); a double of today's seconds is off by up
- * to 0.12 us, so x.491000044 s would land on x.490999: a millisecond early.
- * Aiming at the middle of the microsecond keeps the microsecond exact.
- */
-export function utimeSeconds(sec: number, nsec: number): number {
-  return sec + (Math.floor(nsec / 1000) + 0.5) / 1e6;
-}
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
   return utimeSeconds(t?.sec ?? 0, t?.nsec ?? 0);

@@ -19,14 +19,11 @@ import { readFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
 import { writeFileDurable } from '../sys/durable_file.js';
 import { JournalError } from '../errors.js';
+import { parentOf } from '../record/path_rules.js';
 import { RecordKind, type RecordBody } from '../record/record.js';
+import type { Timespec } from './entry.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink';
-
-export interface Timespec {
-  sec: number;
-  nsec: number;
-}
 
 /** What both the disk and the manifest say about a path. */
 interface PathAttributes {
@@ -77,12 +74,6 @@ export const BlockHashes = {
 const FORMAT = 'fsjournal-manifest';
 /** 2: hashes are latin1 strings. 1 (still read): hashes were Uint8Arrays. */
 const VERSION = 2;
-
-/** Parent path of a record path (`""` is the root). */
-export function parentOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
-}
 
 export function sameTime(a: Timespec, b: Timespec): boolean {
   return a.sec === b.sec && a.nsec === b.nsec;

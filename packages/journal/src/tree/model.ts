@@ -13,34 +13,32 @@
  */
 import type { BlockStore } from '../history/content_store.js';
 import { JournalError } from '../errors.js';
-import type { Timespec } from './manifest.js';
+import {
+  attrsOf,
+  type BlockNames,
+  type EntryAttrs,
+  type Timespec,
+  type TreeEntry,
+} from './entry.js';
 import { kindName, RecordKind, type JournalEntry } from '../record/record.js';
 
-interface Attrs {
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: Timespec;
-  mtime: Timespec;
-}
-
-export interface FileNode extends Attrs {
+export interface FileNode extends EntryAttrs {
   type: 'file';
   size: number;
   /** Block names in the store, `null` for a block of zeros (a hole). */
-  blocks: (string | null)[];
+  blocks: BlockNames;
   /** Blocks changed since the last flush; bytes past a buffer's end (within size) are zeros. */
   dirty: Map<number, Buffer>;
 }
 
-export interface DirNode extends Attrs {
+export interface DirNode extends EntryAttrs {
   type: 'dir';
   children: Map<string, TreeNode>;
   /** The root's attributes are only known once a record sets them. */
   attrsKnown: boolean;
 }
 
-export interface SymlinkNode extends Attrs {
+export interface SymlinkNode extends EntryAttrs {
   type: 'symlink';
   target: string;
 }
@@ -57,7 +55,7 @@ function fromMicros(us: number): Timespec {
   return { sec: Math.floor(us / 1e6), nsec: (us % 1e6) * 1000 };
 }
 
-export function newDir(attrs: Partial<Attrs> = {}, attrsKnown = true): DirNode {
+export function newDir(attrs: Partial<EntryAttrs> = {}, attrsKnown = true): DirNode {
   return {
     type: 'dir',
     children: new Map(),
@@ -341,6 +339,42 @@ export class TreeModel {
     }
     this.dirtyFiles.clear();
     this.dirtyBytes = 0;
+  }
+
+  /**
+   * Every path as an entry, in walk order; a file's second and later names
+   * are hard links to its first. A file's `blocks` name only what was
+   * flushed: `content` reads the rest.
+   */
+  *entries(): Generator<TreeEntry<BlockNames>> {
+    const firstPath = new Map<FileNode, string>();
+    for (const [path, node] of this.walk()) {
+      const a = attrsOf(node);
+      if (node.type === 'dir') yield { path, type: 'dir', ...a };
+      else if (node.type === 'symlink') yield { path, type: 'symlink', ...a, target: node.target };
+      else if (firstPath.has(node)) yield { path, type: 'hardlink', linkTo: firstPath.get(node)! };
+      else {
+        firstPath.set(node, path);
+        yield { path, type: 'file', ...a, size: node.size, blocks: node.blocks };
+      }
+    }
+  }
+
+  /**
+   * The content of the file at `path`, block by block (blocks of zeros left
+   * out), from the dirty blocks or the store; each cut to the file's size.
+   */
+  async *content(path: string): AsyncGenerator<{ offset: number; data: Buffer }> {
+    const f = this.get(path);
+    if (f?.type !== 'file') return;
+    const bs = this.blockBytes;
+    for (let i = 0; i < f.blocks.length; i++) {
+      const name = f.blocks[i];
+      const data = f.dirty.get(i) ?? (name ? await this.store.get(name) : undefined);
+      if (!data) continue;
+      const want = Math.min(bs, f.size - i * bs, data.length);
+      if (want > 0) yield { offset: i * bs, data: data.subarray(0, want) };
+    }
   }
 
   /** Every path and node, parents before children, names sorted. */

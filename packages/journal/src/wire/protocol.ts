@@ -8,6 +8,7 @@
 import { fsjournal } from '../../schema/fsjournal.js';
 import { parseFrame, type Frame } from '../record/frame.js';
 import { pathProblem } from '../record/path_rules.js';
+import type { BlockCount, DirEntry, Timespec, TreeEntry } from '../tree/entry.js';
 import { ProtocolError } from './errors.js';
 
 const v1 = fsjournal.v1;
@@ -87,45 +88,15 @@ export interface StreamErrorMessage {
   message: string;
 }
 
-/** Seconds and nanoseconds, as in a record. */
-export interface SnapshotTime {
-  sec: number;
-  nsec: number;
-}
+/** Seconds and nanoseconds, as in a record (tree/entry.ts). */
+export type SnapshotTime = Timespec;
 
-/** One path of a snapshot (docs/PROTOCOL.md, "Bootstrap"). */
-export type SnapshotEntry =
-  | {
-      type: 'dir';
-      path: string;
-      mode: number;
-      uid: number;
-      gid: number;
-      atime: SnapshotTime;
-      mtime: SnapshotTime;
-    }
-  | {
-      type: 'file';
-      path: string;
-      mode: number;
-      uid: number;
-      gid: number;
-      atime: SnapshotTime;
-      mtime: SnapshotTime;
-      size: number;
-      /** How many blocks follow for this file (holes are not sent). */
-      blocks: number;
-    }
-  | {
-      type: 'symlink';
-      path: string;
-      uid: number;
-      gid: number;
-      atime: SnapshotTime;
-      mtime: SnapshotTime;
-      target: string;
-    }
-  | { type: 'hardlink'; path: string; linkTo: string };
+/**
+ * One path of a snapshot (docs/PROTOCOL.md, "Bootstrap"): a checkpoint's
+ * entry, except that a file says how many blocks follow it (holes are not
+ * sent) and a symlink's mode is not carried (encodeEntry leaves it out).
+ */
+export type SnapshotEntry = TreeEntry<BlockCount>;
 
 /** Content of the file entry sent last: block `index`, named by its SHA-256. */
 export interface SnapshotBlock {
@@ -153,7 +124,7 @@ export interface SnapshotBegin {
   bytes: number;
   blockBytes: number;
   /** The root's attributes, when the journal set them. */
-  root: Extract<SnapshotEntry, { type: 'dir' }> | null;
+  root: DirEntry | null;
   oldestLsn: number;
   newestLsn: number;
 }
@@ -202,7 +173,7 @@ const TYPE_NAMES = new Map<number, SnapshotEntry['type']>([
 ]);
 const TYPE_NUMBERS = new Map([...TYPE_NAMES].map(([n, t]) => [t, n]));
 
-function time(t: fsjournal.v1.ITimespec | null | undefined, what: string): SnapshotTime {
+function time(t: fsjournal.v1.ITimespec | null | undefined, what: string): Timespec {
   const sec = Number(t?.sec ?? 0);
   const nsec = t?.nsec ?? 0;
   if (!Number.isSafeInteger(sec) || !Number.isInteger(nsec) || nsec < 0 || nsec > 999_999_999)

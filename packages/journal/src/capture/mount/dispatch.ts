@@ -38,7 +38,9 @@ import type { RecordInput } from '../../record/record.js';
 import type { SyncGate } from './sync_gate.js';
 import { Callers } from './caller.js';
 import { InodeNames } from './inode_names.js';
-import { operationRecords, parentOf } from './operation_records.js';
+import { operationRecords } from './operation_records.js';
+import { parentOf } from '../../record/path_rules.js';
+import { utimeSeconds } from '../../tree/attrs.js';
 import { lostOf, ownData, type LostChanges } from './rejournal.js';
 
 /** Counters for status and tests. */
@@ -98,11 +100,6 @@ export function errnoOf(err: unknown): number {
 /** Mount paths (`/a/b`) as journal paths (`a/b`; the root is `""`). */
 export function journalPath(p: string): string {
   return p === '/' ? '' : p.slice(1);
-}
-
-/** Seconds for utimes, aimed at the middle of the microsecond (libuv keeps whole microseconds). */
-function utimeSeconds(sec: number, nsec: number): number {
-  return sec + (Math.floor(nsec / 1000) + 0.5) / 1e6;
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import type { BigIntStats } from 'node:fs';
 import { MAX_WRITE_DATA, RecordKind, type RecordInput } from '../../record/record.js';
+import { parentOf } from '../../record/path_rules.js';
 
 /**
  * A modifying operation as done on source. Paths are journal paths (`a/b`,
@@ -224,12 +225,6 @@ export function writeRecords(
   }
   out.push({ ...utimesRecord(path, st), txn }, { kind: RecordKind.RECORD_KIND_TXN_COMMIT, txn });
   return out;
-}
-
-/** The folder holding a journal path (`""` for top-level entries). */
-export function parentOf(rel: string): string {
-  const i = rel.lastIndexOf('/');
-  return i < 0 ? '' : rel.slice(0, i);
 }
 
 function timespec(ns: bigint): { sec: number; nsec: number } {

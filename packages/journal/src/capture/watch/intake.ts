@@ -12,7 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { parentOf, type ManifestEntry } from '../../tree/manifest.js';
+import type { ManifestEntry } from '../../tree/manifest.js';
+import { parentOf } from '../../record/path_rules.js';
 import type { CaptureStats } from './watch_capture.js';
 
 /**

@@ -9,7 +9,8 @@
  */
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import type { Observed, Timespec } from '../../tree/manifest.js';
+import type { Observed } from '../../tree/manifest.js';
+import type { Timespec } from '../../tree/entry.js';
 
 // The callback API, promisified by hand: fs/promises costs about twice the
 // CPU per call (FileHandle bookkeeping), which on a small machine is most of

@@ -10,7 +10,8 @@
  * along with a rename is found by comparing again.
  */
 import { JournalError } from '../../errors.js';
-import { parentOf, type Manifest, type Observed } from '../../tree/manifest.js';
+import type { Manifest, Observed } from '../../tree/manifest.js';
+import { parentOf } from '../../record/path_rules.js';
 import { RecordKind, type RecordInput } from '../../record/record.js';
 import { attributeRecords, createRecord, entryFor, planPath, removeRecords } from './reconcile.js';
 import type { TreeWatcher } from './dir_watcher.js';

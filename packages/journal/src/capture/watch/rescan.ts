@@ -11,7 +11,8 @@
  */
 import { opendir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sameTime, type Manifest, type Observed, type Timespec } from '../../tree/manifest.js';
+import { sameTime, type Manifest, type Observed } from '../../tree/manifest.js';
+import type { Timespec } from '../../tree/entry.js';
 import type { TreeWatcher } from './dir_watcher.js';
 import type { DirtySet } from './dirty_set.js';
 import { settled } from './observation.js';

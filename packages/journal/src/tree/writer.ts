@@ -1,0 +1,168 @@
+/**
+ * Writes a tree, entry by entry (tree/entry.ts, parents first), into an
+ * empty or emptied folder: what a restore and a replica's bootstrap do.
+ *
+ * Nothing is written outside the target: every path obeys the record path
+ * rules, its parent is a directory this writer created (the target was
+ * empty, so nothing planted there is followed), files are created with
+ * O_CREAT, O_EXCL and O_NOFOLLOW, and a hard link names a regular file this
+ * writer finished. Directories are created 0700 and get their owner, mode
+ * and times in `finish`, deepest first, so that no later change inside one
+ * moves its mtime again. With `fsync`, every file is fsynced as it is
+ * finished and every directory in `finish`; without, the caller makes the
+ * tree durable (restore: one syncfs).
+ *
+ * Not guaranteed: someone swapping a directory of the target for a symlink
+ * while the tree is written. Several files may be open at once; the caller
+ * orders the entries (a hard link after its file is finished).
+ */
+import { constants as fsc } from 'node:fs';
+import { link, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir } from '../sys/durable_file.js';
+import { parentOf, pathProblem } from '../record/path_rules.js';
+import { setAttrs, setFileAttrs, setLinkAttrs } from './attrs.js';
+import type { DirEntry, EntryAttrs, FileEntry, HardlinkEntry, SymlinkEntry } from './entry.js';
+
+/** Why the writer refused an entry; the caller words the error. */
+export type WriteRefusal =
+  | { why: 'path'; path: string; problem: string }
+  | { why: 'parent'; path: string }
+  | { why: 'link'; path: string; linkTo: string }
+  | { why: 'exists'; path: string };
+
+export interface TreeWriterOptions {
+  /** fsync each file when finished and each directory in `finish`. */
+  fsync: boolean;
+  /** The error thrown for a refused entry. */
+  refuse: (r: WriteRefusal) => Error;
+}
+
+/** Removes everything inside `dir` and makes that durable. */
+export async function emptyDir(dir: string): Promise<void> {
+  for (const n of await readdir(dir)) await rm(join(dir, n), { recursive: true, force: true });
+  await fsyncDir(dir);
+}
+
+function errnoOf(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Writes entries into `target`, which must be empty when the first one comes. */
+export class TreeWriter {
+  /** Directories created ('' is the target). */
+  private readonly dirs = new Set<string>(['']);
+  /** Their attributes, in creation order (parents first). */
+  private readonly dirAttrs: DirEntry[] = [];
+  /** Regular files finished: what a hard link may name. */
+  private readonly files = new Set<string>();
+
+  constructor(
+    readonly target: string,
+    private readonly o: TreeWriterOptions,
+  ) {}
+
+  /** Throws unless `path` may be written now: path rules, parent made by this writer. */
+  check(path: string): void {
+    const problem = pathProblem(path, false);
+    if (problem) throw this.o.refuse({ why: 'path', path, problem });
+    if (!this.dirs.has(parentOf(path))) throw this.o.refuse({ why: 'parent', path });
+  }
+
+  /** Runs `make` on the checked path; an existing name is refused. */
+  private async create<T>(path: string, make: (abs: string) => Promise<T>): Promise<T> {
+    this.check(path);
+    try {
+      return await make(join(this.target, path));
+    } catch (err) {
+      if (errnoOf(err) === 'EEXIST') throw this.o.refuse({ why: 'exists', path });
+      throw err;
+    }
+  }
+
+  /** Creates a directory (0700 until `finish`). */
+  async dir(e: DirEntry): Promise<void> {
+    await this.create(e.path, (abs) => mkdir(abs, { mode: 0o700 }));
+    this.dirs.add(e.path);
+    this.dirAttrs.push(e);
+  }
+
+  /** Creates a symlink with its owner and times. */
+  async symlink(e: SymlinkEntry): Promise<void> {
+    await this.create(e.path, async (abs) => {
+      await symlink(e.target, abs);
+      await setLinkAttrs(abs, e);
+    });
+  }
+
+  /** Links `e.path` to a file this writer finished. */
+  async hardlink(e: HardlinkEntry): Promise<void> {
+    if (!this.files.has(e.linkTo)) {
+      this.check(e.path);
+      throw this.o.refuse({ why: 'link', path: e.path, linkTo: e.linkTo });
+    }
+    await this.create(e.path, (abs) => link(join(this.target, e.linkTo), abs));
+  }
+
+  /** Creates a regular file; its content goes through the returned sink. */
+  async file(e: FileEntry<unknown>): Promise<FileSink> {
+    const fh = await this.create(e.path, (abs) =>
+      open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600),
+    );
+    return new FileSink(fh, e, this.o.fsync, () => this.files.add(e.path));
+  }
+
+  /** Directory attributes, deepest first, then the root's (when known); fsyncs with `fsync`. */
+  async finish(root: EntryAttrs | null | undefined): Promise<void> {
+    // Setting a directory's attributes never moves its parent's mtime.
+    for (let i = this.dirAttrs.length - 1; i >= 0; i--) {
+      const abs = join(this.target, this.dirAttrs[i]!.path);
+      await setAttrs(abs, this.dirAttrs[i]!);
+      if (this.o.fsync) await fsyncDir(abs);
+    }
+    if (root) await setAttrs(this.target, root);
+    if (this.o.fsync) await fsyncDir(this.target);
+  }
+}
+
+/** The content of one file being written; `close` finishes it. */
+export class FileSink {
+  /** End of the furthest byte written. */
+  private end = 0;
+
+  constructor(
+    private readonly fh: FileHandle,
+    readonly entry: FileEntry<unknown>,
+    private readonly fsync: boolean,
+    private readonly finished: () => void,
+  ) {}
+
+  /** Writes `data` at `offset`, cut at the file's size; returns the bytes written. */
+  async write(data: Uint8Array, offset: number): Promise<number> {
+    const want = Math.max(0, Math.min(data.length, this.entry.size - offset));
+    let done = 0;
+    while (done < want) {
+      const { bytesWritten } = await this.fh.write(data, done, want - done, offset + done);
+      done += bytesWritten;
+    }
+    if (want > 0) this.end = Math.max(this.end, offset + want);
+    return want;
+  }
+
+  /** Size (holes and a tail of zeros are not written), owner, mode, times, fsync; closes. */
+  async close(): Promise<void> {
+    try {
+      if (this.end < this.entry.size) await this.fh.truncate(this.entry.size);
+      await setFileAttrs(this.fh, this.entry);
+      if (this.fsync) await this.fh.sync();
+    } finally {
+      await this.fh.close();
+    }
+    this.finished();
+  }
+
+  /** Closes without finishing (the file stays as far as it got). */
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}
