@@ -3,6 +3,7 @@
  * docs/PROTOCOL.md; a test checks each appears there. The stream protocol's
  * own errors (FSJ_ERR_PROTOCOL_*) are `ProtocolError`s of @fsjournal/journal/wire.
  */
+import { isJournalError } from '@fsjournal/journal';
 import { ProtocolError } from '@fsjournal/journal/wire';
 
 export const REPLICA_ERROR_CODES = {
@@ -43,4 +44,37 @@ export type StreamFailure = ReplicaError | ProtocolError;
 /** Whether `err` already carries a code a session can report as is. */
 export function isStreamFailure(err: unknown): err is StreamFailure {
   return err instanceof ReplicaError || err instanceof ProtocolError;
+}
+
+/** The `E...` code of an error from the OS, if it has one. */
+export function errnoCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * Turns what failed while handling a message into the error the status
+ * reports: a stream failure as is, a refused record (JournalError)
+ * FSJ_ERR_REPLICA_REFUSED_RECORD, anything else FSJ_ERR_REPLICA_APPLY_IO.
+ */
+export function applyFailure(err: unknown): StreamFailure {
+  if (isStreamFailure(err)) return err;
+  if (isJournalError(err)) {
+    return new ReplicaError('FSJ_ERR_REPLICA_REFUSED_RECORD', err.message, { cause: err });
+  }
+  const code = errnoCode(err);
+  if (code) {
+    return new ReplicaError(
+      'FSJ_ERR_REPLICA_APPLY_IO',
+      `apply: ${code}: ${(err as Error).message}`,
+      {
+        cause: err,
+        retryable: true,
+      },
+    );
+  }
+  return new ReplicaError('FSJ_ERR_REPLICA_APPLY_IO', `apply: ${String(err)}`, {
+    cause: err,
+    retryable: true,
+  });
 }

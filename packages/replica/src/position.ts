@@ -91,3 +91,8 @@ export async function savePosition(stateDir: string, p: Position): Promise<void>
   await mkdirDurable(stateDir);
   await writeFileDurable(join(stateDir, FILE), `${JSON.stringify(p)}\n`);
 }
+
+/** The position of a new replica (and of one emptied by a resync or a cut bootstrap). */
+export function newPosition(replicaId: string): Position {
+  return { replicaId, journalId: '', appliedLsn: 0 };
+}
