@@ -24,6 +24,7 @@ import {
   failureLogger,
   http,
   pairSetup,
+  rng,
   runCli,
   sleep,
   useHarness,
@@ -48,18 +49,6 @@ function unmount(dir: string): void {
   }
 }
 
-function noise(bytes: number, seed: number): Buffer {
-  const b = Buffer.alloc(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
-
 async function metricsText(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return res.text();
@@ -80,13 +69,13 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
     try {
       const primary = await startPrimary();
       const replica = await startReplica();
-      await writeFile(join(source, 'small.bin'), noise(500_000, 1));
+      await writeFile(join(source, 'small.bin'), rng(1).bytes(500_000));
       const first = await barrier(primary.url);
       await waitUntil('the small file applied', async () => {
         return ((await replica.status()).durableLsn as number) >= first;
       });
 
-      await writeFile(join(source, 'big.bin'), noise(6_000_000, 2));
+      await writeFile(join(source, 'big.bin'), rng(2).bytes(6_000_000));
       await writeFile(join(source, 'after.txt'), 'written after the big file\n');
       const second = await barrier(primary.url);
       let status: Json = {};
@@ -146,7 +135,7 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       });
 
       // Bigger than the journal's disk: the append fails with ENOSPC.
-      await writeFile(join(source, 'big.bin'), noise(3_000_000, 3));
+      await writeFile(join(source, 'big.bin'), rng(3).bytes(3_000_000));
       let health = await waitUntil('the primary to report the failed journal', async () => {
         const a = await http(`${url}/healthz`);
         return a.status === 503 ? a : undefined;

@@ -13,6 +13,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { Journal, type JournalEntry } from '@fsjournal/journal';
+import { freePort } from '../bench/free_port.mjs';
+
+/** The seeded PRNG of tests and benches (bench/rng.mjs). */
+export { rng, seedFromEnv, type Rng } from '../bench/rng.mjs';
+/** A loopback port nothing listens on right now (bench/free_port.mjs). */
+export { freePort };
 
 /** The CLI entry point, as `npx fsjournal` runs it. */
 export const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
@@ -23,24 +29,6 @@ export type Json = Record<string, unknown>;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * A port nothing listens on right now: bind port 0, read the port, close.
- * (The CLI cannot listen on port 0 and report it; another process could take
- * the port in between, which on a test machine does not happen in practice.)
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns something other than undefined/false, or throws after `timeoutMs`. */
@@ -365,23 +353,6 @@ export async function readWholeJournal(dir: string): Promise<JournalEntry[]> {
   } finally {
     await j.close();
   }
-}
-
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
-export function rng(seed: number): { next(): number; int(n: number): number; pick<T>(a: T[]): T } {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    pick: <T>(a: T[]): T => a[Math.floor(next() * a.length)]!,
-  };
 }
 
 /**

@@ -23,11 +23,13 @@ import {
   readPosition,
   rng,
   runCli,
+  seedFromEnv,
   sleep,
   useHarness,
   waitUntil,
   type Daemon,
   type Harness,
+  type Rng,
 } from './harness.js';
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
@@ -199,7 +201,7 @@ async function expectConverged(primary: Daemon, source: string, target: string):
 }
 
 /** How long each fault lasts: stalls from `stalls`, others 0.5 to 1.5 × `everyMs`, cuts a moment. */
-function durations(r: ReturnType<typeof rng>, everyMs: number, stalls: number[]) {
+function durations(r: Rng, everyMs: number, stalls: number[]) {
   return (f: Fault): number => {
     if (f === 'cut') return 0;
     if (f === 'stall') return r.pick(stalls);
@@ -215,7 +217,7 @@ describe('replication through a faulty link', () => {
     `survives cuts, stalls, slowdowns and refused connections every ~${FAULT_EVERY_MS / 1000} s for ${FAULT_RUN_MS / 1000} s: positions only move forward, the trees converge`,
     { timeout: FAULT_RUN_MS + 180_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, primary, proxy, replica } =
         await linkedPair(harness());
       const watch = new PositionWatch(replica, primary, state);
@@ -253,7 +255,7 @@ describe('replication through a faulty link', () => {
     `rides out a stall shorter than three heartbeats on the same connection, and drops and remakes the link after a stall of ${LINK_DROPPED_STALL_MS / 1000} s`,
     { timeout: 120_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, primary, proxy, replica } =
         await linkedPair(harness());
       const watch = new PositionWatch(replica, primary, state);

@@ -22,6 +22,7 @@ import {
   readWholeJournal,
   rng,
   runCli,
+  seedFromEnv,
   sleep,
   useHarness,
   waitForReplica,
@@ -182,7 +183,7 @@ describe('replication survives SIGKILL', () => {
     `of the replica ${KILLS} times mid-stream: it resumes from its durable position and ends identical`,
     { timeout: KILL_TIMEOUT },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, startPrimary, startReplica } = await setup();
       const primary = await startPrimary();
       let replica = await startReplica();
@@ -223,7 +224,7 @@ describe('replication survives SIGKILL', () => {
     `of the primary ${KILLS} times, with changes made while it is down: nothing acknowledged is lost and the journal has no gap`,
     { timeout: KILL_TIMEOUT },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, journal, target, startPrimary, startReplica } = await setup();
       let primary = await startPrimary();
       const replica = await startReplica();
@@ -327,7 +328,7 @@ describe('replication survives SIGKILL', () => {
     'of the replica part way through a backlog of renames, removals and type flips: replayed records do not trip over their own later effects',
     { timeout: 90_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, target, state, startPrimary, startReplica } = await setup();
       const primary = await startPrimary();
       let replica = await startReplica();
