@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -352,94 +351,6 @@ export async function readWholeJournal(dir: string): Promise<JournalEntry[]> {
     return out;
   } finally {
     await j.close();
-  }
-}
-
-/**
- * A TCP proxy in front of a daemon, to cut connections where a test wants:
- * `cutAfter(n)` destroys the connection once `n` bytes have gone from the
- * daemon to the client; `down()` refuses new connections (the port is
- * closed) until `up()`.
- */
-export class CutProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private cutAt = Infinity;
-  private downOnCut = false;
-  private downstream = 0;
-  /** Bytes sent from the daemon to clients, over all connections. */
-  get bytesDown(): number {
-    return this.downstream;
-  }
-
-  private constructor(
-    readonly port: number,
-    private readonly targetPort: number,
-  ) {}
-
-  static async start(targetPort: number): Promise<CutProxy> {
-    const p = new CutProxy(await freePort(), targetPort);
-    await p.up();
-    return p;
-  }
-
-  /**
-   * Cuts every connection once `bytes` more have gone down (to the client),
-   * and with `thenDown` closes the port at the same moment.
-   */
-  cutAfter(bytes: number, thenDown = false): void {
-    this.cutAt = this.downstream + bytes;
-    this.downOnCut = thenDown;
-  }
-
-  async up(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.pipe(upstream);
-      upstream.on('data', (d: Buffer) => {
-        const room = this.cutAt - this.downstream;
-        if (d.length >= room) {
-          if (room > 0) client.write(d.subarray(0, room));
-          this.downstream += Math.max(0, room);
-          if (this.downOnCut) void this.down();
-          else this.cutAll();
-          return;
-        }
-        this.downstream += d.length;
-        if (!client.write(d)) {
-          upstream.pause();
-          client.once('drain', () => upstream.resume());
-        }
-      });
-    });
-    await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(this.port, '127.0.0.1', () => res());
-    });
-    this.server = server;
-  }
-
-  /** Destroys the open connections. */
-  cutAll(): void {
-    this.cutAt = Infinity;
-    this.downOnCut = false;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  /** Cuts the open connections and closes the port. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.cutAll();
-    if (server) await new Promise<void>((res) => server.close(() => res()));
   }
 }
 

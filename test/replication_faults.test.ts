@@ -15,7 +15,6 @@ import { compareTrees, RecordKind } from '@fsjournal/journal';
 import { ReplicaDaemon } from '@fsjournal/replica';
 import { FaultProxy } from './fault_proxy.js';
 import {
-  CutProxy,
   http,
   pairSetup,
   readPosition,
@@ -405,7 +404,7 @@ describe('replication survives a connection cut', () => {
       // streamed as a backlog of 1 MiB batches.
       await writeFile(join(source, 'big.bin'), randomBytes(12 * 1024 * 1024));
       const primary = await h.primary({ source, journal });
-      const proxy = await CutProxy.start(primary.port);
+      const proxy = await FaultProxy.start(primary.port);
       let begin = 0;
       for (const e of await readWholeJournal(journal)) {
         if (e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN && begin === 0) begin = e.lsn;
@@ -421,7 +420,7 @@ describe('replication survives a connection cut', () => {
         state,
         id: 'r1',
       });
-      await waitUntil('the cut', () => proxy.bytesDown >= 4.5 * 1024 * 1024);
+      await waitUntil('the cut', () => proxy.stats.bytesDown >= 4.5 * 1024 * 1024);
       await waitUntil('two failed reconnects', async () => {
         const s = await replica.status();
         return (s.reconnects as number) >= 3;
@@ -430,9 +429,9 @@ describe('replication survives a connection cut', () => {
       expect(pos.appliedLsn).toBeLessThan(begin);
       expect((await replica.status()).durableLsn).toBeLessThan(begin);
 
-      await proxy.up();
+      await proxy.set('pass');
       await expectIdentical(primary.url, source, target);
-      await proxy.down();
+      await proxy.close();
     },
   );
 });
