@@ -76,6 +76,27 @@ export async function http<T = Json>(
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
+/** POST /v1/barrier on the primary at `url`: expects 200, answers the barrier's LSN. */
+export async function barrier(url: string): Promise<number> {
+  const a = await http(`${url}/v1/barrier`, { method: 'POST' });
+  expect(a.status, JSON.stringify(a.body)).toBe(200);
+  return a.body.lsn as number;
+}
+
+/** Waits until `daemon`'s status says `lsn` is durable on it (a replica's, or a primary's journal). */
+export async function waitDurable(
+  what: string,
+  daemon: { status(): Promise<Json> },
+  lsn: number,
+  timeoutMs?: number,
+): Promise<void> {
+  await waitUntil(
+    what,
+    async () => ((await daemon.status()).durableLsn as number) >= lsn,
+    timeoutMs,
+  );
+}
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
