@@ -375,6 +375,31 @@ export async function readWholeJournal(dir: string): Promise<JournalEntry[]> {
   }
 }
 
+/** Where a primary/replica pair keeps its files in `h`'s folder, and its two fixed free ports. */
+export interface PairLayout {
+  journal: string;
+  target: string;
+  /** The replica's state folder. */
+  state: string;
+  primaryPort: number;
+  replicaPort: number;
+  /** The primary's stream URL, for the replica's `--upstream`. */
+  upstream: string;
+}
+
+/** The journal, target and state paths of a pair (not made), and free ports for both daemons. */
+export async function pairLayout(h: Harness): Promise<PairLayout> {
+  const primaryPort = await freePort();
+  return {
+    journal: join(h.root, 'journal'),
+    target: join(h.root, 'target'),
+    state: join(h.root, 'target-state'),
+    primaryPort,
+    replicaPort: await freePort(),
+    upstream: `ws://127.0.0.1:${primaryPort}/v1/stream`,
+  };
+}
+
 /**
  * A primary/replica pair on fixed free ports in `h`'s folder: a source, a
  * folder outside it holding a file no replica may touch, the journal, the
@@ -384,12 +409,7 @@ export async function pairSetup(h: Harness) {
   const source = await h.dir('source');
   const outside = await h.dir('outside');
   await writeFile(join(outside, 'secret.txt'), 'outside the tree\n');
-  const journal = join(h.root, 'journal');
-  const target = join(h.root, 'target');
-  const state = join(h.root, 'target-state');
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
+  const { journal, target, state, primaryPort, replicaPort, upstream } = await pairLayout(h);
   const startPrimary = () => h.primary({ source, journal, port: primaryPort });
   const startReplica = () => h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
   return {

@@ -26,6 +26,7 @@ import {
   seedFromEnv,
   sleep,
   useHarness,
+  waitForReplica,
   waitUntil,
   type Daemon,
   type Harness,
@@ -182,22 +183,12 @@ async function linkedPair(h: Harness) {
  * applies and makes durable), then the trees are identical, owners included.
  */
 async function expectConverged(primary: Daemon, source: string, target: string): Promise<number> {
-  // After refused connections the replica's backoff reaches 10 s.
-  await waitUntil(
-    'r1 to be connected',
-    async () =>
-      (await http<{ id: string; connected: boolean }[]>(`${primary.url}/v1/replicas`)).body.some(
-        (r) => r.id === 'r1' && r.connected,
-      ),
-    30_000,
-  );
-  const waited = await runCli(['wait', '--api', primary.url, '--replica', 'r1', '--timeout', '90']);
-  expect(waited.stderr).toBe('');
-  expect(waited.code).toBe(0);
+  // After refused connections the replica's backoff reaches 10 s (waitForReplica waits 30 s).
+  const lsn = await waitForReplica(primary.url);
   expect(await compareTrees(source, target, { owner: true })).toEqual([]);
   const verified = await runCli(['verify', source, target]);
   expect(verified.stdout).toBe('identical\n');
-  return Number(/lsn (\d+)/.exec(waited.stdout)?.[1]);
+  return lsn;
 }
 
 /** How long each fault lasts: stalls from `stalls`, others 0.5 to 1.5 × `everyMs`, cuts a moment. */

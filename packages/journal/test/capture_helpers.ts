@@ -11,7 +11,7 @@ import {
   type JournalEntry,
   type WatchCaptureOptions,
 } from '@fsjournal/journal';
-import { tempDir } from './helpers.js';
+import { collect, tempDir } from './helpers.js';
 
 export interface Rig {
   root: string;
@@ -50,10 +50,9 @@ export async function settle(capture: WatchCapture, quietMs = 250): Promise<void
   }
 }
 
-export async function entries(journal: Journal, fromLsn = 1): Promise<JournalEntry[]> {
-  const out: JournalEntry[] = [];
-  for await (const e of journal.read({ fromLsn })) out.push(e);
-  return out;
+/** The journal's entries from `fromLsn` on. */
+export function entries(journal: Journal, fromLsn = 1): Promise<JournalEntry[]> {
+  return collect(journal.read({ fromLsn }));
 }
 
 /** `KIND path[->path2]` for each entry, for readable assertions. */
