@@ -3,15 +3,16 @@
  * journal's or a replica target's disk) that a test fills, grows or frees,
  * and a primary run in the test's process that retries its failed journal
  * within a second (a PrimaryOptions field, not a flag; the daemon waits 1 to
- * 30 s). Root only (mount(8)): `noSmallDisk` says why a test skips elsewhere.
+ * 30 s), and the GAP it journals once it recovered. Root only (mount(8)): `noSmallDisk` says why a test skips elsewhere.
  * Not guaranteed: a filled disk refuses new blocks, not writes inside blocks
  * a file already has (tmpfs allocates whole pages); write more than a page.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { startPrimary, type PrimaryHandle, type PrimaryOptions } from '@fsjournal/api';
-import { failureLogger } from './harness.js';
+import { failureLogger, http, type Json } from './harness.js';
 
 /** Why a small disk cannot be made here (not root), or undefined when it can. */
 export const noSmallDisk: string | undefined =
@@ -79,4 +80,16 @@ export function startRecoveringPrimary(
     recoveryRetryMs: 200,
     recoveryRetryMaxMs: 1000,
   });
+}
+
+/**
+ * The GAP records of the primary at `url`, once its journal recovered from
+ * the full disk: expects at least one, the first saying where the journal
+ * failed, with ENOSPC.
+ */
+export async function expectEnospcGap(url: string): Promise<Json[]> {
+  const gaps = (await http<Json[]>(`${url}/v1/journal?op=GAP`)).body;
+  expect(gaps.length).toBeGreaterThanOrEqual(1);
+  expect(gaps[0]!.text).toMatch(/^journal failed after lsn \d+ at .* \(ENOSPC/);
+  return gaps;
 }
