@@ -43,6 +43,11 @@ export declare class FaultProxy {
     o?: { port?: number; slowBytes?: number; slowDelayMs?: number },
   ): Promise<FaultProxy>;
   set(mode: FaultMode): Promise<void>;
+  /**
+   * Cuts every connection once `bytes` more have gone down (to the client);
+   * with `thenDown` the port is closed at the same moment.
+   */
+  cutAfter(bytes: number, thenDown?: boolean): void;
   schedule(rng: FaultRng, everyMs: number, o?: ScheduleOptions): Schedule;
   close(): Promise<void>;
 }

@@ -13,6 +13,10 @@
  * - `down`: open connections are destroyed and the port is closed, so
  *   connecting is refused.
  *
+ * `cutAfter(n)` cuts at a byte: once `n` more bytes have gone down (to the
+ * client), the first `n` are delivered and the connections destroyed (with
+ * `thenDown`, the port is closed too, until `set('pass')`).
+ *
  * `schedule()` injects a random fault every few seconds. Plain JavaScript so
  * that the bench can run it without a build; types in fault_proxy.d.mts.
  * Not guaranteed: timing is best effort (timers on a loaded machine), and a
@@ -42,6 +46,9 @@ export class FaultProxy {
   #wake = () => undefined;
   #slowBytes;
   #slowDelayMs;
+  /** `stats.bytesDown` at which `cutAfter` cuts; Infinity when none is armed. */
+  #cutAt = Infinity;
+  #downOnCut = false;
 
   /**
    * @param {number} port
@@ -126,6 +133,13 @@ export class FaultProxy {
             chunk = queue.shift();
           }
           queued -= chunk.length;
+          if (counter === 'bytesDown' && chunk.length >= this.#cutAt - this.stats.bytesDown) {
+            const room = Math.max(0, this.#cutAt - this.stats.bytesDown);
+            if (room > 0) to.write(chunk.subarray(0, room));
+            this.stats.bytesDown += room;
+            await this.#cutNow();
+            break;
+          }
           this.stats[counter] += chunk.length;
           if (queued < HIGH_WATER / 2 && from.isPaused()) from.resume();
           const flushed = to.write(chunk);
@@ -152,6 +166,25 @@ export class FaultProxy {
       if (queued >= HIGH_WATER) from.pause();
       void pump();
     });
+  }
+
+  /**
+   * Cuts every connection once `bytes` more have gone down (to the client),
+   * the first `bytes` delivered; with `thenDown` the port is closed at the
+   * same moment (connecting is refused until `set('pass')`).
+   */
+  cutAfter(bytes, thenDown = false) {
+    this.#cutAt = this.stats.bytesDown + bytes;
+    this.#downOnCut = thenDown;
+  }
+
+  /** The cut `cutAfter` armed: disarms it, then destroys (and closes) as it said. */
+  async #cutNow() {
+    const down = this.#downOnCut;
+    this.#cutAt = Infinity;
+    this.#downOnCut = false;
+    if (down) await this.set('down');
+    else this.#destroyAll();
   }
 
   /** Destroys every open connection. */

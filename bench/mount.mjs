@@ -15,13 +15,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { readArgs } from './bench_args.mjs';
+import { freePort } from './free_port.mjs';
 
 const USAGE = 'usage: node bench/mount.mjs [--quick] [--json]';
 const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
@@ -97,17 +97,6 @@ async function smallCreates(dir, writers) {
   const secs = (performance.now() - t0) / 1000;
   await Promise.all(workers.map((w) => w.terminate()));
   return { filesPerSec: Math.round((per * writers) / secs) };
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
 }
 
 function unmount(mnt) {

@@ -29,6 +29,7 @@ import {
   RecordKind,
 } from '../packages/journal/dist/mod.js';
 import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
+import { rng } from './rng.mjs';
 
 const USAGE = 'usage: node bench/query.mjs [--records N] [--keep] [--json]';
 const K = RecordKind;
@@ -52,18 +53,6 @@ function parseBenchArgs(argv) {
   return {
     records: Math.floor(positiveNumber(values, 'records', USAGE) ?? 1_000_000),
     keep: values.keep ?? false,
-  };
-}
-
-/** mulberry32: the same journal on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -116,7 +105,7 @@ function recordMaker(random) {
 
 /** Appends `count` records, BATCH at a time, two calls outstanding. */
 async function fill(journal, count) {
-  const make = recordMaker(prng(7));
+  const make = recordMaker(rng(7).next);
   const outstanding = [];
   for (let done = 0; done < count;) {
     const n = Math.min(BATCH, count - done);

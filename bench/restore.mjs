@@ -35,6 +35,7 @@ import {
   restoreTree,
 } from '../packages/journal/dist/mod.js';
 import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
+import { rng } from './rng.mjs';
 
 const USAGE = 'usage: node bench/restore.mjs [--files N] [--records N] [--keep] [--json]';
 const K = RecordKind;
@@ -62,18 +63,6 @@ function parseBenchArgs(argv) {
     files: Math.floor(positiveNumber(values, 'files', USAGE) ?? 10_000),
     records: Math.floor(positiveNumber(values, 'records', USAGE) ?? 50_000),
     keep: values.keep ?? false,
-  };
-}
-
-/** mulberry32: the same tree and the same edits on every run. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -378,7 +367,7 @@ async function main() {
   try {
     const journal = await Journal.open({ dir: journalDir, sync: 'batch' });
     const cps = await Checkpoints.open(journalDir);
-    const tree = new TreeWriter(journal, prng(42));
+    const tree = new TreeWriter(journal, rng(42).next);
     let t = performance.now();
     await tree.initial(files);
     note(

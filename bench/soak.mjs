@@ -29,7 +29,6 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,6 +36,8 @@ import { fileURLToPath } from 'node:url';
 import { compareTrees } from '../packages/journal/dist/mod.js';
 import { positiveNumber, readArgs } from './bench_args.mjs';
 import { FaultProxy } from './fault_proxy.mjs';
+import { freePort } from './free_port.mjs';
+import { rng, seedFromEnv } from './rng.mjs';
 
 const USAGE = `usage: node bench/soak.mjs [--minutes N] [--fault-every SECONDS] [--catchup-seconds N] [--keep]
   --minutes N           how long to run (default 30); one JSON line per minute
@@ -58,34 +59,6 @@ const FLAT_GROWTH = 0.2;
 
 const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
 const note = (s) => process.stderr.write(`${s}\n`);
-
-/** mulberry32, as test/harness.ts rng(). */
-function rng(seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    pick: (a) => a[Math.floor(next() * a.length)],
-  };
-}
-
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function api(url, init = {}) {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 10_000) });
@@ -295,7 +268,7 @@ async function main() {
   root = await mkdtemp(join(tmpdir(), 'fsj-soak-'));
   const p = (n) => join(root, n);
   for (const d of ['source', 'logs']) await mkdir(p(d));
-  const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+  const seed = seedFromEnv();
   note(
     `soak: ${MINUTES} min, a fault on r2's link every ~${FAULT_EVERY_MS / 1000} s, seed ${seed}, in ${root}`,
   );

@@ -38,6 +38,7 @@ import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/journ
 import { fsjournal } from '../packages/journal/schema/fsjournal.js';
 import { FaultProxy } from './fault_proxy.js';
 import {
+  barrier,
   freePort,
   http,
   pairSetup,
@@ -83,12 +84,6 @@ async function bigFile(path: string, bytes: number): Promise<void> {
   }
   out.end();
   await finished(out);
-}
-
-async function barrier(api: string): Promise<number> {
-  const a = await http(`${api}/v1/barrier`, { method: 'POST' });
-  expect(a.status).toBe(200);
-  return a.body.lsn as number;
 }
 
 /** Takes a checkpoint and waits until retention has released LSN 1 (and what the checkpoint covers). */

@@ -14,79 +14,45 @@
  *   restart: a GAP says where the journal failed, the rescan journals what
  *   changed meanwhile, and the replica ends identical.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
+import type { PrimaryHandle } from '@fsjournal/api';
+import { expectEnospcGap, noSmallDisk, SmallDisk, startRecoveringPrimary } from './full_disk.js';
 import {
-  failureLogger,
+  barrier,
   http,
   pairSetup,
+  rng,
   runCli,
   sleep,
   useHarness,
+  waitDurable,
   waitUntil,
   type Json,
 } from './harness.js';
 
 const harness = useHarness('disk-full');
-const isRoot = process.getuid?.() === 0;
-
-function mountTmpfs(dir: string, size: string): void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-}
-function resizeTmpfs(dir: string, size: string): void {
-  execFileSync('mount', ['-o', `remount,size=${size}`, dir]);
-}
-function unmount(dir: string): void {
-  try {
-    execFileSync('umount', ['-l', dir]);
-  } catch {
-    /* already gone */
-  }
-}
-
-function noise(bytes: number, seed: number): Buffer {
-  const b = Buffer.alloc(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
 
 async function metricsText(url: string): Promise<string> {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });
   return res.text();
 }
 
-async function barrier(url: string): Promise<number> {
-  const a = await http(`${url}/v1/barrier`, { method: 'POST' });
-  expect(a.status).toBe(200);
-  return a.body.lsn as number;
-}
-
-describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
+describe.skipIf(noSmallDisk)('disk full (tmpfs mounts need root)', () => {
   it('on the replica: stops, reports ENOSPC, skips nothing, resumes when space returns', async () => {
     const h = harness();
     const { source, target, startPrimary, startReplica } = await pairSetup(h);
-    await mkdir(target, { recursive: true });
-    mountTmpfs(target, '3m');
+    const disk = await SmallDisk.mount(target, '3m');
     try {
       const primary = await startPrimary();
       const replica = await startReplica();
-      await writeFile(join(source, 'small.bin'), noise(500_000, 1));
+      await writeFile(join(source, 'small.bin'), rng(1).bytes(500_000));
       const first = await barrier(primary.url);
-      await waitUntil('the small file applied', async () => {
-        return ((await replica.status()).durableLsn as number) >= first;
-      });
+      await waitDurable('the small file applied', replica, first);
 
-      await writeFile(join(source, 'big.bin'), noise(6_000_000, 2));
+      await writeFile(join(source, 'big.bin'), rng(2).bytes(6_000_000));
       await writeFile(join(source, 'after.txt'), 'written after the big file\n');
       const second = await barrier(primary.url);
       let status: Json = {};
@@ -104,49 +70,37 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       const row = await http(`${primary.url}/v1/replicas/r1`);
       expect(row.body.durableLsn as number).toBeLessThan(second);
 
-      resizeTmpfs(target, '64m');
-      await waitUntil(
-        'the replica to resume',
-        async () => ((await replica.status()).durableLsn as number) >= second,
-        40_000,
-      );
+      disk.resize('64m');
+      await waitDurable('the replica to resume', replica, second, 40_000);
       expect((await replica.status()).lastError).toBeNull();
       expect(await compareTrees(source, target, { owner: true })).toEqual([]);
     } finally {
       await h.killAll();
-      unmount(target);
+      disk.unmount();
     }
   }, 90_000);
 
   it('on the journal: stops and says so, recovers by itself when space returns, skips nothing', async (ctx) => {
     const h = harness();
     const { source, journal, target, primaryPort, startReplica } = await pairSetup(h);
-    await mkdir(journal, { recursive: true });
-    mountTmpfs(journal, '2m');
+    const disk = await SmallDisk.mount(journal, '2m');
     // In this process, to shorten the retry delay (a PrimaryOptions field,
     // not a flag): it retries within a second, as the daemon does in 1-30 s.
-    const logger = failureLogger(ctx);
     let primary: PrimaryHandle | undefined;
     try {
-      primary = await startPrimary({
+      primary = await startRecoveringPrimary(ctx, {
         source,
         journalDir: journal,
-        host: '127.0.0.1',
         port: primaryPort,
-        logger,
-        recoveryRetryMs: 200,
-        recoveryRetryMaxMs: 1000,
       });
       const url = `http://127.0.0.1:${primaryPort}`;
       const replica = await startReplica();
       await writeFile(join(source, 'a.txt'), 'before the disk filled\n');
       const first = await barrier(url);
-      await waitUntil('a.txt on the replica', async () => {
-        return ((await replica.status()).durableLsn as number) >= first;
-      });
+      await waitDurable('a.txt on the replica', replica, first);
 
       // Bigger than the journal's disk: the append fails with ENOSPC.
-      await writeFile(join(source, 'big.bin'), noise(3_000_000, 3));
+      await writeFile(join(source, 'big.bin'), rng(3).bytes(3_000_000));
       let health = await waitUntil('the primary to report the failed journal', async () => {
         const a = await http(`${url}/healthz`);
         return a.status === 503 ? a : undefined;
@@ -175,7 +129,7 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       });
       expect((await http(`${url}/healthz`)).status).toBe(503);
 
-      resizeTmpfs(journal, '64m');
+      disk.resize('64m');
       health = await waitUntil('the primary to recover by itself', async () => {
         const a = await http(`${url}/healthz`);
         return a.status === 200 ? a : undefined;
@@ -192,25 +146,19 @@ describe.skipIf(!isRoot)('disk full (tmpfs mounts need root)', () => {
       expect(metrics).toMatch(/^fsjournal_journal_recoveries_total 1$/m);
 
       // The GAP says where the journal failed; the rescan journaled what changed.
-      const gaps = (await http<Json[]>(`${url}/v1/journal?op=GAP`)).body;
-      expect(gaps.length).toBeGreaterThanOrEqual(1);
-      expect(gaps[0]!.text).toMatch(/^journal failed after lsn \d+ at .* \(ENOSPC/);
+      const gaps = await expectEnospcGap(url);
       for (const path of ['later.txt', 'big.bin']) {
         const history = (await http<Json[]>(`${url}/v1/files/${path}/history`)).body;
         expect(history.map((r) => r.op)).toContain('CREATE');
         expect(history[0]!.lsn as number).toBeGreaterThan(gaps[0]!.lsn as number);
       }
       const lsn = await barrier(url);
-      await waitUntil(
-        'the replica to catch up',
-        async () => ((await replica.status()).durableLsn as number) >= lsn,
-        40_000,
-      );
+      await waitDurable('the replica to catch up', replica, lsn, 40_000);
       expect(await compareTrees(source, target, { owner: true })).toEqual([]);
     } finally {
       await h.killAll();
       await primary?.close();
-      unmount(journal);
+      disk.unmount();
     }
   }, 90_000);
 });

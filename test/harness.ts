@@ -7,12 +7,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { Journal, type JournalEntry } from '@fsjournal/journal';
+import { freePort } from '../bench/free_port.mjs';
+
+/** The seeded PRNG of tests and benches (bench/rng.mjs). */
+export { rng, seedFromEnv, type Rng } from '../bench/rng.mjs';
+/** A loopback port nothing listens on right now (bench/free_port.mjs). */
+export { freePort };
 
 /** The CLI entry point, as `npx fsjournal` runs it. */
 export const CLI = fileURLToPath(new URL('../packages/cli/bin/fsjournal.js', import.meta.url));
@@ -23,24 +28,6 @@ export type Json = Record<string, unknown>;
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/**
- * A port nothing listens on right now: bind port 0, read the port, close.
- * (The CLI cannot listen on port 0 and report it; another process could take
- * the port in between, which on a test machine does not happen in practice.)
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Polls `check` until it returns something other than undefined/false, or throws after `timeoutMs`. */
@@ -87,6 +74,27 @@ export async function http<T = Json>(
   });
   const text = await res.text();
   return { status: res.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
+}
+
+/** POST /v1/barrier on the primary at `url`: expects 200, answers the barrier's LSN. */
+export async function barrier(url: string): Promise<number> {
+  const a = await http(`${url}/v1/barrier`, { method: 'POST' });
+  expect(a.status, JSON.stringify(a.body)).toBe(200);
+  return a.body.lsn as number;
+}
+
+/** Waits until `daemon`'s status says `lsn` is durable on it (a replica's, or a primary's journal). */
+export async function waitDurable(
+  what: string,
+  daemon: { status(): Promise<Json> },
+  lsn: number,
+  timeoutMs?: number,
+): Promise<void> {
+  await waitUntil(
+    what,
+    async () => ((await daemon.status()).durableLsn as number) >= lsn,
+    timeoutMs,
+  );
 }
 
 export interface CliResult {
@@ -367,109 +375,29 @@ export async function readWholeJournal(dir: string): Promise<JournalEntry[]> {
   }
 }
 
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
-export function rng(seed: number): { next(): number; int(n: number): number; pick<T>(a: T[]): T } {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (n) => Math.floor(next() * n),
-    pick: <T>(a: T[]): T => a[Math.floor(next() * a.length)]!,
-  };
+/** Where a primary/replica pair keeps its files in `h`'s folder, and its two fixed free ports. */
+export interface PairLayout {
+  journal: string;
+  target: string;
+  /** The replica's state folder. */
+  state: string;
+  primaryPort: number;
+  replicaPort: number;
+  /** The primary's stream URL, for the replica's `--upstream`. */
+  upstream: string;
 }
 
-/**
- * A TCP proxy in front of a daemon, to cut connections where a test wants:
- * `cutAfter(n)` destroys the connection once `n` bytes have gone from the
- * daemon to the client; `down()` refuses new connections (the port is
- * closed) until `up()`.
- */
-export class CutProxy {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private cutAt = Infinity;
-  private downOnCut = false;
-  private downstream = 0;
-  /** Bytes sent from the daemon to clients, over all connections. */
-  get bytesDown(): number {
-    return this.downstream;
-  }
-
-  private constructor(
-    readonly port: number,
-    private readonly targetPort: number,
-  ) {}
-
-  static async start(targetPort: number): Promise<CutProxy> {
-    const p = new CutProxy(await freePort(), targetPort);
-    await p.up();
-    return p;
-  }
-
-  /**
-   * Cuts every connection once `bytes` more have gone down (to the client),
-   * and with `thenDown` closes the port at the same moment.
-   */
-  cutAfter(bytes: number, thenDown = false): void {
-    this.cutAt = this.downstream + bytes;
-    this.downOnCut = thenDown;
-  }
-
-  async up(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((client) => {
-      const upstream = connect(this.targetPort, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-      client.pipe(upstream);
-      upstream.on('data', (d: Buffer) => {
-        const room = this.cutAt - this.downstream;
-        if (d.length >= room) {
-          if (room > 0) client.write(d.subarray(0, room));
-          this.downstream += Math.max(0, room);
-          if (this.downOnCut) void this.down();
-          else this.cutAll();
-          return;
-        }
-        this.downstream += d.length;
-        if (!client.write(d)) {
-          upstream.pause();
-          client.once('drain', () => upstream.resume());
-        }
-      });
-    });
-    await new Promise<void>((res, rej) => {
-      server.once('error', rej);
-      server.listen(this.port, '127.0.0.1', () => res());
-    });
-    this.server = server;
-  }
-
-  /** Destroys the open connections. */
-  cutAll(): void {
-    this.cutAt = Infinity;
-    this.downOnCut = false;
-    for (const s of this.sockets) s.destroy();
-  }
-
-  /** Cuts the open connections and closes the port. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.cutAll();
-    if (server) await new Promise<void>((res) => server.close(() => res()));
-  }
+/** The journal, target and state paths of a pair (not made), and free ports for both daemons. */
+export async function pairLayout(h: Harness): Promise<PairLayout> {
+  const primaryPort = await freePort();
+  return {
+    journal: join(h.root, 'journal'),
+    target: join(h.root, 'target'),
+    state: join(h.root, 'target-state'),
+    primaryPort,
+    replicaPort: await freePort(),
+    upstream: `ws://127.0.0.1:${primaryPort}/v1/stream`,
+  };
 }
 
 /**
@@ -481,12 +409,7 @@ export async function pairSetup(h: Harness) {
   const source = await h.dir('source');
   const outside = await h.dir('outside');
   await writeFile(join(outside, 'secret.txt'), 'outside the tree\n');
-  const journal = join(h.root, 'journal');
-  const target = join(h.root, 'target');
-  const state = join(h.root, 'target-state');
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
+  const { journal, target, state, primaryPort, replicaPort, upstream } = await pairLayout(h);
   const startPrimary = () => h.primary({ source, journal, port: primaryPort });
   const startReplica = () => h.replica({ upstream, target, state, id: 'r1', port: replicaPort });
   return {

@@ -14,19 +14,27 @@
  * process: a synchronous call from here would wait on this event loop,
  * which serves the mount.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { startPrimary, type PrimaryHandle } from '@fsjournal/api';
-import { failureLogger, freePort, http, useHarness, waitUntil, type Json } from './harness.js';
+import type { PrimaryHandle } from '@fsjournal/api';
+import { expectEnospcGap, noSmallDisk, SmallDisk, startRecoveringPrimary } from './full_disk.js';
+import {
+  barrier,
+  freePort,
+  http,
+  useHarness,
+  waitDurable,
+  waitUntil,
+  type Json,
+} from './harness.js';
 import { noFuse, useMounts } from './mount_harness.js';
 
 const harness = useHarness('mount-disk-full');
 useMounts();
-const isRoot = process.getuid?.() === 0;
-const skip = noFuse ?? (isRoot ? undefined : 'tmpfs mounts need root');
+const skip = noFuse ?? noSmallDisk;
 
 /** `sh -c SCRIPT` in a child process; resolves with its exit code and stderr. */
 function sh(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -37,35 +45,23 @@ function sh(script: string): Promise<{ code: number; stdout: string; stderr: str
   });
 }
 
-async function barrier(url: string): Promise<number> {
-  const a = await http(`${url}/v1/barrier`, { method: 'POST' });
-  expect(a.status, JSON.stringify(a.body)).toBe(200);
-  return a.body.lsn as number;
-}
-
 describe.skipIf(skip)(`mount mode, journal disk full${skip ? ` (skipped: ${skip})` : ''}`, () => {
   it('changes fail with EIO while the journal is failed; it recovers by itself and the replica ends identical', async (ctx) => {
     const h = harness();
     const backing = await h.dir('backing');
     const mnt = await h.dir('mnt');
-    const disk = await h.dir('disk');
-    const journal = join(disk, 'journal');
+    const disk = await SmallDisk.mount(join(h.root, 'disk'), '2m');
+    const journal = join(disk.dir, 'journal');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk]);
-    const logger = failureLogger(ctx);
     let primary: PrimaryHandle | undefined;
     try {
-      primary = await startPrimary({
+      primary = await startRecoveringPrimary(ctx, {
         source: backing,
         journalDir: journal,
-        host: '127.0.0.1',
         port,
         mode: 'mount',
         mountpoint: mnt,
-        logger,
-        recoveryRetryMs: 200,
-        recoveryRetryMaxMs: 1000,
       });
       const target = join(h.root, 'target');
       await mkdir(target);
@@ -80,8 +76,7 @@ describe.skipIf(skip)(`mount mode, journal disk full${skip ? ` (skipped: ${skip}
       await barrier(url);
 
       // The journal's disk full: a write of new blocks through the mount gets EIO.
-      const filler = await sh(`dd if=/dev/zero of=${disk}/filler bs=64k 2>&1`);
-      expect(filler.stdout).toMatch(/No space left on device/);
+      expect(await disk.fill()).toMatch(/No space left on device/);
       const dd = await sh(`dd if=/dev/urandom of=${mnt}/big.bin bs=128k count=4 2>&1`);
       expect(dd.code).not.toBe(0);
       expect(dd.stdout).toMatch(/Input\/output error/);
@@ -105,26 +100,20 @@ describe.skipIf(skip)(`mount mode, journal disk full${skip ? ` (skipped: ${skip}
       });
       expect((await http(`${url}/healthz`)).status).toBe(503);
 
-      await sh(`rm ${disk}/filler`);
+      await disk.free();
       await waitUntil('the primary to recover by itself', async () => {
         return (await http(`${url}/healthz`)).status === 200;
       });
       expect((await sh(`echo after > ${mnt}/after.txt`)).code).toBe(0);
-      const gaps = (await http<Json[]>(`${url}/v1/journal?op=GAP`)).body;
-      expect(gaps.length).toBeGreaterThanOrEqual(1);
-      expect(gaps[0]!.text).toMatch(/^journal failed after lsn \d+ at .* \(ENOSPC/);
+      await expectEnospcGap(url);
       const lsn = await barrier(url);
-      await waitUntil(
-        'the replica to catch up',
-        async () => ((await replica.status()).durableLsn as number) >= lsn,
-        40_000,
-      );
+      await waitDurable('the replica to catch up', replica, lsn, 40_000);
       // What dd wrote before its EIO is on the backing folder, and on the replica.
       expect(await compareTrees(backing, target, { owner: true })).toEqual([]);
     } finally {
       await h.killAll();
       await primary?.close();
-      execFileSync('umount', ['-l', disk]);
+      disk.unmount();
     }
   }, 90_000);
 });

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { freePort, type Daemon, type Harness } from './harness.js';
+import { pairLayout, type Daemon, type Harness } from './harness.js';
 
 /**
  * Why mount-mode tests cannot run here, or undefined when they can. Only a
@@ -64,12 +64,7 @@ export interface MountPair {
 export async function mountSetup(h: Harness): Promise<MountPair> {
   const backing = await h.dir('backing');
   const mnt = join(h.root, 'mnt');
-  const journal = join(h.root, 'journal');
-  const target = join(h.root, 'target');
-  const state = join(h.root, 'target-state');
-  const primaryPort = await freePort();
-  const replicaPort = await freePort();
-  const upstream = `ws://127.0.0.1:${primaryPort}/v1/stream`;
+  const { journal, target, state, primaryPort, replicaPort, upstream } = await pairLayout(h);
   mounted.add(mnt);
   return {
     backing,

@@ -23,11 +23,14 @@ import {
   readPosition,
   rng,
   runCli,
+  seedFromEnv,
   sleep,
   useHarness,
+  waitForReplica,
   waitUntil,
   type Daemon,
   type Harness,
+  type Rng,
 } from './harness.js';
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
@@ -180,26 +183,16 @@ async function linkedPair(h: Harness) {
  * applies and makes durable), then the trees are identical, owners included.
  */
 async function expectConverged(primary: Daemon, source: string, target: string): Promise<number> {
-  // After refused connections the replica's backoff reaches 10 s.
-  await waitUntil(
-    'r1 to be connected',
-    async () =>
-      (await http<{ id: string; connected: boolean }[]>(`${primary.url}/v1/replicas`)).body.some(
-        (r) => r.id === 'r1' && r.connected,
-      ),
-    30_000,
-  );
-  const waited = await runCli(['wait', '--api', primary.url, '--replica', 'r1', '--timeout', '90']);
-  expect(waited.stderr).toBe('');
-  expect(waited.code).toBe(0);
+  // After refused connections the replica's backoff reaches 10 s (waitForReplica waits 30 s).
+  const lsn = await waitForReplica(primary.url);
   expect(await compareTrees(source, target, { owner: true })).toEqual([]);
   const verified = await runCli(['verify', source, target]);
   expect(verified.stdout).toBe('identical\n');
-  return Number(/lsn (\d+)/.exec(waited.stdout)?.[1]);
+  return lsn;
 }
 
 /** How long each fault lasts: stalls from `stalls`, others 0.5 to 1.5 × `everyMs`, cuts a moment. */
-function durations(r: ReturnType<typeof rng>, everyMs: number, stalls: number[]) {
+function durations(r: Rng, everyMs: number, stalls: number[]) {
   return (f: Fault): number => {
     if (f === 'cut') return 0;
     if (f === 'stall') return r.pick(stalls);
@@ -215,7 +208,7 @@ describe('replication through a faulty link', () => {
     `survives cuts, stalls, slowdowns and refused connections every ~${FAULT_EVERY_MS / 1000} s for ${FAULT_RUN_MS / 1000} s: positions only move forward, the trees converge`,
     { timeout: FAULT_RUN_MS + 180_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, primary, proxy, replica } =
         await linkedPair(harness());
       const watch = new PositionWatch(replica, primary, state);
@@ -253,7 +246,7 @@ describe('replication through a faulty link', () => {
     `rides out a stall shorter than three heartbeats on the same connection, and drops and remakes the link after a stall of ${LINK_DROPPED_STALL_MS / 1000} s`,
     { timeout: 120_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, primary, proxy, replica } =
         await linkedPair(harness());
       const watch = new PositionWatch(replica, primary, state);

@@ -26,6 +26,7 @@ import {
   readWholeJournal,
   rng,
   runCli,
+  seedFromEnv,
   sleep,
   useHarness,
   waitForReplica,
@@ -317,7 +318,7 @@ async function powerGoesWhileWriting(fsys: PowercutFs, writes: number): Promise<
  */
 async function daemonsSetup(onFs: 'journal' | 'replica') {
   const h = harness();
-  const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+  const seed = seedFromEnv();
   const fsys = await powercutFs();
   const source = await h.dir('source');
   const outside = await h.dir('outside');
@@ -474,7 +475,7 @@ describe.skipIf(noFuse)('mount mode on a file system that loses unsynced writes'
     { timeout: DAEMON_TIMEOUT },
     async () => {
       const h = harness();
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const r = rng(seed);
       const fsys = await powercutFs();
       const backing = await h.dir('backing');

@@ -15,13 +15,13 @@ import { compareTrees, RecordKind } from '@fsjournal/journal';
 import { ReplicaDaemon } from '@fsjournal/replica';
 import { FaultProxy } from './fault_proxy.js';
 import {
-  CutProxy,
   http,
   pairSetup,
   readPosition,
   readWholeJournal,
   rng,
   runCli,
+  seedFromEnv,
   sleep,
   useHarness,
   waitForReplica,
@@ -182,7 +182,7 @@ describe('replication survives SIGKILL', () => {
     `of the replica ${KILLS} times mid-stream: it resumes from its durable position and ends identical`,
     { timeout: KILL_TIMEOUT },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, target, state, startPrimary, startReplica } = await setup();
       const primary = await startPrimary();
       let replica = await startReplica();
@@ -223,7 +223,7 @@ describe('replication survives SIGKILL', () => {
     `of the primary ${KILLS} times, with changes made while it is down: nothing acknowledged is lost and the journal has no gap`,
     { timeout: KILL_TIMEOUT },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, outside, journal, target, startPrimary, startReplica } = await setup();
       let primary = await startPrimary();
       const replica = await startReplica();
@@ -327,7 +327,7 @@ describe('replication survives SIGKILL', () => {
     'of the replica part way through a backlog of renames, removals and type flips: replayed records do not trip over their own later effects',
     { timeout: 90_000 },
     async () => {
-      const seed = Number(process.env.FSJ_SEED ?? Date.now() % 1_000_000);
+      const seed = seedFromEnv();
       const { source, target, state, startPrimary, startReplica } = await setup();
       const primary = await startPrimary();
       let replica = await startReplica();
@@ -404,7 +404,7 @@ describe('replication survives a connection cut', () => {
       // streamed as a backlog of 1 MiB batches.
       await writeFile(join(source, 'big.bin'), randomBytes(12 * 1024 * 1024));
       const primary = await h.primary({ source, journal });
-      const proxy = await CutProxy.start(primary.port);
+      const proxy = await FaultProxy.start(primary.port);
       let begin = 0;
       for (const e of await readWholeJournal(journal)) {
         if (e.record.kind === RecordKind.RECORD_KIND_TXN_BEGIN && begin === 0) begin = e.lsn;
@@ -420,7 +420,7 @@ describe('replication survives a connection cut', () => {
         state,
         id: 'r1',
       });
-      await waitUntil('the cut', () => proxy.bytesDown >= 4.5 * 1024 * 1024);
+      await waitUntil('the cut', () => proxy.stats.bytesDown >= 4.5 * 1024 * 1024);
       await waitUntil('two failed reconnects', async () => {
         const s = await replica.status();
         return (s.reconnects as number) >= 3;
@@ -429,9 +429,9 @@ describe('replication survives a connection cut', () => {
       expect(pos.appliedLsn).toBeLessThan(begin);
       expect((await replica.status()).durableLsn).toBeLessThan(begin);
 
-      await proxy.up();
+      await proxy.set('pass');
       await expectIdentical(primary.url, source, target);
-      await proxy.down();
+      await proxy.close();
     },
   );
 });

@@ -12,15 +12,9 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { http, runCli, useHarness, type Json } from './harness.js';
+import { barrier, http, runCli, useHarness, type Json } from './harness.js';
 
 const harness = useHarness('restore');
-
-async function barrier(api: string): Promise<number> {
-  const a = await http(`${api}/v1/barrier`, { method: 'POST' });
-  expect(a.status).toBe(200);
-  return a.body.lsn as number;
-}
 
 describe('restore, checkpoint and annotate through the CLI', () => {
   it('restores a live primary’s tree at an annotation and at an LSN', async () => {

@@ -25,7 +25,7 @@ import {
 } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import type { rng } from './harness.js';
+import type { Rng } from './harness.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -198,11 +198,7 @@ export function mixedWorkload(src: string, outside: string): Step[] {
 }
 
 /** Runs steps in order with a random pause of up to `maxPauseMs` between them. */
-export async function runSteps(
-  steps: Step[],
-  r: ReturnType<typeof rng>,
-  maxPauseMs: number,
-): Promise<void> {
+export async function runSteps(steps: Step[], r: Rng, maxPauseMs: number): Promise<void> {
   for (const s of steps) {
     try {
       await s.run();
@@ -239,7 +235,7 @@ async function throughNoSymlink(src: string, abs: string, final: boolean): Promi
  * Errors a user would get from racing with itself (ENOENT, EEXIST, ...) are
  * ignored; a change that would go through a symlink is not made.
  */
-export async function randomChange(src: string, r: ReturnType<typeof rng>): Promise<string> {
+export async function randomChange(src: string, r: Rng): Promise<string> {
   const dirs = ['chaos', 'chaos/d0', 'chaos/d1', 'chaos/d1/d0'];
   const name = (): string => join(src, r.pick(dirs), r.pick(['f0', 'f1', 'f2', 'f3', 'd0', 'd1']));
   const size = (): number => (r.int(10) === 0 ? 1_500_000 + r.int(500_000) : r.int(100_000));

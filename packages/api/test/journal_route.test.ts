@@ -5,13 +5,11 @@
  * FSJ_ERR_API_BAD_REQUEST naming the parameter. Built over a real journal
  * and exercised with inject().
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, RecordKind, formatTimeUs, type RecordInput } from '@fsjournal/journal';
-import { buildPrimaryApp, ReplicaRegistry } from '@fsjournal/api';
+import { RecordKind, formatTimeUs, type Journal, type RecordInput } from '@fsjournal/journal';
+import type { ReplicaRegistry } from '@fsjournal/api';
+import { closePrimaryApp, openPrimaryApp } from './primary_app_fixture.js';
 
 const K = RecordKind;
 let dir: string;
@@ -31,11 +29,7 @@ const RECORDS: RecordInput[] = [
 ];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fsj-api-journal-'));
-  journal = await Journal.open({ dir: join(dir, 'journal'), sync: 'batch' });
-  registry = new ReplicaRegistry(journal);
-  app = buildPrimaryApp({ journal, registry, mode: 'watch', source: '/srv/data' });
-  await app.ready();
+  ({ dir, journal, registry, app } = await openPrimaryApp('fsj-api-journal-'));
   for (const r of RECORDS) {
     const at = await journal.append(r);
     times[at.lastLsn] = at.timeUs;
@@ -43,12 +37,7 @@ beforeEach(async () => {
   }
 });
 
-afterEach(async () => {
-  await app.close();
-  await registry.flush();
-  await journal.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closePrimaryApp({ dir, journal, registry, app }));
 
 function lsns(res: LightMyRequestResponse): number[] {
   expect(res.statusCode, res.body).toBe(200);

@@ -5,14 +5,12 @@
  * refusal, barriers and annotations landing in the journal, and waiting on a
  * replica's acknowledgement.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Journal, RecordKind } from '@fsjournal/journal';
+import { RecordKind, type Journal } from '@fsjournal/journal';
 import { injectJournalFaults } from '@fsjournal/journal/internal';
-import { buildPrimaryApp, ReplicaRegistry } from '@fsjournal/api';
+import type { ReplicaRegistry } from '@fsjournal/api';
+import { closePrimaryApp, openPrimaryApp } from './primary_app_fixture.js';
 
 let dir: string;
 let journal: Journal;
@@ -20,19 +18,10 @@ let registry: ReplicaRegistry;
 let app: FastifyInstance;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'fsj-api-'));
-  journal = await Journal.open({ dir: join(dir, 'journal'), sync: 'batch' });
-  registry = new ReplicaRegistry(journal);
-  app = buildPrimaryApp({ journal, registry, mode: 'watch', source: '/srv/data' });
-  await app.ready();
+  ({ dir, journal, registry, app } = await openPrimaryApp('fsj-api-'));
 });
 
-afterEach(async () => {
-  await app.close();
-  await registry.flush();
-  await journal.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => closePrimaryApp({ dir, journal, registry, app }));
 
 /** The answer's JSON body. */
 function body(res: LightMyRequestResponse): unknown {

@@ -11,7 +11,7 @@ import {
   type JournalEntry,
   type WatchCaptureOptions,
 } from '@fsjournal/journal';
-import { tempDir } from './helpers.js';
+import { collect, tempDir } from './helpers.js';
 
 export interface Rig {
   root: string;
@@ -50,10 +50,9 @@ export async function settle(capture: WatchCapture, quietMs = 250): Promise<void
   }
 }
 
-export async function entries(journal: Journal, fromLsn = 1): Promise<JournalEntry[]> {
-  const out: JournalEntry[] = [];
-  for await (const e of journal.read({ fromLsn })) out.push(e);
-  return out;
+/** The journal's entries from `fromLsn` on. */
+export function entries(journal: Journal, fromLsn = 1): Promise<JournalEntry[]> {
+  return collect(journal.read({ fromLsn }));
 }
 
 /** `KIND path[->path2]` for each entry, for readable assertions. */
@@ -64,8 +63,11 @@ export function describeEntries(list: JournalEntry[]): string[] {
   });
 }
 
-/** Replays the whole journal onto an empty folder and expects it to equal the source. */
-export async function expectReplayEqual(rig: Rig): Promise<void> {
+/**
+ * Replays the whole journal onto an empty folder and expects it to equal the
+ * source (owners, modes and times too); any capture's rig will do.
+ */
+export async function expectReplayEqual(rig: { journal: Journal; source: string }): Promise<void> {
   const target = await tempDir('fsj-replay-');
   const applier = new TreeApplier(target);
   for (const e of await entries(rig.journal)) await applier.apply(e);

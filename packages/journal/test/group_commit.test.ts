@@ -46,6 +46,7 @@ import {
   type RecordInput,
   type SyncPolicy,
 } from '@fsjournal/journal';
+import { rng as seededRng } from '../../../bench/rng.mjs';
 
 type Datasync = (this: FileHandle) => Promise<void>;
 
@@ -89,18 +90,6 @@ class Observer {
   sampleDurable(): void {
     if (this.journal) this.samples.push({ at: this.tick(), durableLsn: this.journal.durableLsn });
   }
-}
-
-/** mulberry32: small, seedable, good enough to vary timings and sizes. */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SEED = Number(process.env.FSJ_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -336,7 +325,7 @@ async function openJournal(sync: SyncPolicy): Promise<Journal> {
 
 describe('group commit (sync=batch)', () => {
   it('resolves every concurrent append only after a datasync covering its record completed', async () => {
-    const rng = makeRng(SEED);
+    const rng = seededRng(SEED).next;
     const journal = await openJournal('batch');
     interceptDatasync(() => 5 + Math.floor(rng() * 16));
     await runWriters(journal, rng, 8, 250);
@@ -369,7 +358,7 @@ describe('group commit (sync=batch)', () => {
   it('reports durableLsn no lower than any resolved append, also while syncs are in flight', async () => {
     // Resolve handlers check durableLsn >= their own lastLsn; here also a
     // reader awaiting each append in turn while others pile up behind slow syncs.
-    const rng = makeRng(SEED ^ 0x5bd1e995);
+    const rng = seededRng(SEED ^ 0x5bd1e995).next;
     const journal = await openJournal('batch');
     interceptDatasync(() => 10 + Math.floor(rng() * 10));
     const background = runWriters(journal, rng, 4, 100);
@@ -389,7 +378,7 @@ describe('group commit (sync=batch)', () => {
 
 describe('sync=always', () => {
   it('gives every append call its own datasync, completed before it resolves', async () => {
-    const rng = makeRng(SEED ^ 0x1234567);
+    const rng = seededRng(SEED ^ 0x1234567).next;
     const journal = await openJournal('always');
     interceptDatasync(() => 1 + Math.floor(rng() * 3));
     await runWriters(journal, rng, 6, 50);
@@ -415,7 +404,7 @@ describe('sync=always', () => {
 
 describe('sync=none', () => {
   it('resolves appends without waiting for a datasync, durableLsn tracking what was written', async () => {
-    const rng = makeRng(SEED ^ 0x7777);
+    const rng = seededRng(SEED ^ 0x7777).next;
     const journal = await openJournal('none');
     interceptDatasync(() => 0);
     await runWriters(journal, rng, 4, 100);

@@ -1,9 +1,9 @@
-/** Shared test helpers: temp folders, a collecting logger, record makers. */
+/** Shared test helpers: temp folders, a collecting logger, record makers, reading a journal whole. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { RecordKind, type Logger, type RecordInput } from '@fsjournal/journal';
+import { RecordKind, type JournalEntry, type Logger, type RecordInput } from '@fsjournal/journal';
 
 const made: string[] = [];
 
@@ -40,4 +40,11 @@ export function writeRecord(seed: number, n = 32): RecordInput {
   const data = Buffer.alloc(n);
   for (let i = 0; i < n; i++) data[i] = (seed * 31 + i) & 0xff;
   return { kind: RecordKind.RECORD_KIND_WRITE, path: `dir/file-${seed}`, offset: seed * 10, data };
+}
+
+/** Every entry a journal read yields, in order (for a read that ends). */
+export async function collect(it: AsyncIterable<JournalEntry>): Promise<JournalEntry[]> {
+  const out: JournalEntry[] = [];
+  for await (const e of it) out.push(e);
+  return out;
 }

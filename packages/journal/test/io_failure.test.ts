@@ -20,13 +20,7 @@ import {
   type SyncPolicy,
 } from '@fsjournal/journal';
 import { injectJournalFaults, type JournalIoStep } from '@fsjournal/journal/internal';
-import { collectingLogger, tempDir, writeRecord } from './helpers.js';
-
-async function collect(it: AsyncIterable<JournalEntry>): Promise<JournalEntry[]> {
-  const out: JournalEntry[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-}
+import { collect, collectingLogger, tempDir, writeRecord } from './helpers.js';
 
 function osError(code: string, op: string): Error {
   return Object.assign(new Error(`${code}: injected, ${op}`), { code, syscall: op });

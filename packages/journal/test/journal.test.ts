@@ -1,20 +1,8 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  Journal,
-  RecordKind,
-  isJournalError,
-  kindName,
-  type JournalEntry,
-} from '@fsjournal/journal';
-import { collectingLogger, tempDir, writeRecord } from './helpers.js';
-
-async function collect(it: AsyncIterable<JournalEntry>): Promise<JournalEntry[]> {
-  const out: JournalEntry[] = [];
-  for await (const e of it) out.push(e);
-  return out;
-}
+import { Journal, RecordKind, isJournalError, kindName } from '@fsjournal/journal';
+import { collect, collectingLogger, tempDir, writeRecord } from './helpers.js';
 
 describe('append and read', () => {
   it.each(['always', 'batch', 'none'] as const)(

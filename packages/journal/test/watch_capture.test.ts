@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordKind, kindName } from '@fsjournal/journal';
+import { rng } from '../../../bench/rng.mjs';
 import { tempDir } from './helpers.js';
 import {
   describeEntries,
@@ -29,16 +30,6 @@ import {
 } from './capture_helpers.js';
 
 const isRoot = process.getuid?.() === 0;
-
-function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed * 2654435761;
-  for (let i = 0; i < n; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    b[i] = x >>> 24;
-  }
-  return b;
-}
 
 describe('watch capture: each change becomes the right records', () => {
   it('creations of files, directories and symlinks (links never followed)', async () => {
@@ -74,7 +65,7 @@ describe('watch capture: each change becomes the right records', () => {
   it('a change in the middle of a big file sends only the changed block', async () => {
     const rig = await startRig();
     const path = join(rig.source, 'big.bin');
-    await writeFile(path, bytes(2 * 1024 * 1024, 1));
+    await writeFile(path, rng(1).bytes(2 * 1024 * 1024));
     await settle(rig.capture);
     const start = rig.journal.lastLsn + 1;
     const fh = await open(path, 'r+');
@@ -94,7 +85,7 @@ describe('watch capture: each change becomes the right records', () => {
   it('truncate, append, chmod, chown and utimes', async () => {
     const rig = await startRig();
     const path = join(rig.source, 'f.txt');
-    await writeFile(path, bytes(300_000, 2));
+    await writeFile(path, rng(2).bytes(300_000));
     await settle(rig.capture);
     let start = rig.journal.lastLsn + 1;
     await truncate(path, 1000);
@@ -157,7 +148,7 @@ describe('watch capture: each change becomes the right records', () => {
   it('a 24 MB file is >= 23 WRITE records in one transaction', async () => {
     const rig = await startRig();
     const start = rig.journal.lastLsn + 1;
-    await writeFile(join(rig.source, 'large.bin'), bytes(24 * 1024 * 1024, 3));
+    await writeFile(join(rig.source, 'large.bin'), rng(3).bytes(24 * 1024 * 1024));
     await settle(rig.capture);
     const list = await entries(rig.journal, start);
     // A read that raced the writer is aborted (TXN_ABORT) and the file read again.
@@ -371,8 +362,8 @@ describe('watch capture: restarts', () => {
   it('journals changes made while it was down, and does not re-send unchanged content', async () => {
     const first = await startRig();
     await mkdir(join(first.source, 'd'));
-    await writeFile(join(first.source, 'd/keep'), bytes(200_000, 4));
-    await writeFile(join(first.source, 'd/change'), bytes(200_000, 5));
+    await writeFile(join(first.source, 'd/keep'), rng(4).bytes(200_000));
+    await writeFile(join(first.source, 'd/change'), rng(5).bytes(200_000));
     await writeFile(join(first.source, 'd/delete'), 'bye');
     await writeFile(join(first.source, 'd/rename-me'), 'moving');
     await settle(first.capture);
@@ -470,7 +461,7 @@ describe('watch capture: bursts and gaps', () => {
     const path = join(rig.source, 'growing.log');
     const fh = await open(path, 'a');
     for (let i = 0; i < 300; i++) {
-      await fh.write(bytes(3000, i));
+      await fh.write(rng(i).bytes(3000));
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 2));
     }
     await fh.close();
@@ -496,7 +487,7 @@ describe('watch capture: a transaction left open by a killed run', () => {
       { kind: RecordKind.RECORD_KIND_WRITE, path: 'half.bin', data: Buffer.alloc(10, 1), txn },
     ]);
     await j.close();
-    await writeFile(join(first.source, 'half.bin'), bytes(5000, 9));
+    await writeFile(join(first.source, 'half.bin'), rng(9).bytes(5000));
     const rig = await startRig({}, first);
     const list = await entries(rig.journal, txn);
     expect(
