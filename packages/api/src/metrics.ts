@@ -5,13 +5,19 @@
  * one registry per process, collected once, and every `/metrics` answer
  * appends them: they describe the process, not an app, and collecting them
  * per app would start a GC observer and an event-loop monitor per app.
+ *
+ * It also holds the declaration helpers both roles use (`primary_metrics.ts`,
+ * `replica_metrics.ts`) and the one metric they declare alike,
+ * `fsjournal_api_errors_total`; each role module declares only its own
+ * series. The helpers register in the registry given and nowhere else; the
+ * order of declaration is the order of exposition.
  */
 import {
   collectDefaultMetrics,
   Counter,
   Gauge,
+  Histogram,
   Registry,
-  type CounterConfiguration,
   type GaugeConfiguration,
 } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
@@ -67,12 +73,14 @@ export function labelledGaugeOf<L extends string>(
  */
 export function counterOf(
   registry: Registry,
-  config: Omit<CounterConfiguration<string>, 'registers' | 'collect' | 'labelNames'>,
+  name: string,
+  help: string,
   read: () => number,
 ): Counter {
   let seen = 0;
   return new Counter({
-    ...config,
+    name,
+    help,
     registers: [registry],
     collect() {
       const v = read();
@@ -80,6 +88,34 @@ export function counterOf(
       seen = Math.max(seen, v);
     },
   });
+}
+
+/** A counter incremented as things happen, with labels `labelNames` (none by default). */
+export function counterIn<L extends string = string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
+  return new Counter<L>({ name, help, labelNames, registers: [registry] });
+}
+
+/** A latency histogram in seconds, with LATENCY_BUCKETS. */
+export function latencyHistogram(registry: Registry, name: string, help: string): Histogram {
+  return new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
+}
+
+/**
+ * `fsjournal_api_errors_total`: REST answers that were errors, by code. Both
+ * roles count them under this one name, help and label.
+ */
+export function apiErrorsCounter(registry: Registry): Counter<'code'> {
+  return counterIn(
+    registry,
+    'fsjournal_api_errors_total',
+    'REST answers that were errors, by code',
+    ['code'],
+  );
 }
 
 /** The Prometheus text of `registry` followed by the process metrics. */

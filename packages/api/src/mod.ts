@@ -7,7 +7,8 @@ export { startPrimary, type PrimaryOptions, type PrimaryHandle } from './primary
 export { buildPrimaryApp, type PrimaryAppOptions, type PrimaryStatus } from './primary_app.js';
 export { buildReplicaApp } from './replica_app.js';
 export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
-export { attachStreamServer, tokenMatches, type StreamServerOptions } from './stream_server.js';
+export { attachStreamServer, type StreamServerOptions } from './stream/server.js';
+export { tokenMatches } from './stream/auth.js';
 export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';
 export { PrimaryMetrics } from './primary_metrics.js';
 export {

@@ -20,7 +20,7 @@ import { JournalSupervisor } from './journal_supervisor.js';
 import { buildPrimaryApp } from './primary_app.js';
 import { PrimaryMetrics } from './primary_metrics.js';
 import { ReplicaRegistry } from './replica_registry.js';
-import { attachStreamServer } from './stream_server.js';
+import { attachStreamServer } from './stream/server.js';
 
 export interface PrimaryOptions {
   source: string;

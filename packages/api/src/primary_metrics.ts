@@ -6,7 +6,7 @@
  * Positions and lag are read at scrape time; latencies and counts come from
  * the journal's observer and from the stream server as they happen.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry, type Counter } from 'prom-client';
 import {
   RecordKind,
   kindName,
@@ -15,7 +15,14 @@ import {
   type SyncReplicationStatus,
 } from '@fsjournal/journal';
 import { journalHealthOf, type JournalHealth } from './journal_supervisor.js';
-import { counterOf, gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
+import {
+  apiErrorsCounter,
+  counterIn,
+  counterOf,
+  gaugeOf,
+  labelledGaugeOf,
+  latencyHistogram,
+} from './metrics.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 
 export interface PrimaryMetricsOptions {
@@ -60,18 +67,14 @@ export class PrimaryMetrics {
     );
     counterOf(
       r,
-      {
-        name: 'fsjournal_journal_recoveries_total',
-        help: 'Times a failed journal and capture were recovered without a restart',
-      },
+      'fsjournal_journal_recoveries_total',
+      'Times a failed journal and capture were recovered without a restart',
       () => health().recoveries,
     );
     counterOf(
       r,
-      {
-        name: 'fsjournal_journal_recovery_attempts_total',
-        help: 'Recovery attempts of a failed journal, those that failed included',
-      },
+      'fsjournal_journal_recovery_attempts_total',
+      'Recovery attempts of a failed journal, those that failed included',
       () => health().totalAttempts,
     );
     // 0 unless mount mode with --sync-replicas N.
@@ -100,39 +103,37 @@ export class PrimaryMetrics {
       'Bytes of the retained journal segments',
       () => j.sizeBytes,
     );
-    const records = new Counter({
-      name: 'fsjournal_journal_records_total',
-      help: 'Records appended (durable), by kind',
-      labelNames: ['kind'],
-      registers: [r],
-    });
-    const bytes = new Counter({
-      name: 'fsjournal_journal_appended_bytes_total',
-      help: 'Framed bytes of records appended (durable)',
-      registers: [r],
-    });
-    const gaps = new Counter({
-      name: 'fsjournal_journal_gaps_total',
-      help: 'GAP records appended (changes may have been missed and the subtree was rescanned)',
-      registers: [r],
-    });
-    const checkpointsWritten = new Counter({
-      name: 'fsjournal_checkpoints_written_total',
-      help: 'Checkpoints written (CHECKPOINT records appended)',
-      registers: [r],
-    });
-    const appendSeconds = new Histogram({
-      name: 'fsjournal_journal_append_seconds',
-      help: 'Seconds from an append call to its records being durable (group commit included)',
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
-    const fsyncSeconds = new Histogram({
-      name: 'fsjournal_journal_fsync_seconds',
-      help: 'Seconds one fdatasync of the active segment took',
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
+    const records = counterIn(
+      r,
+      'fsjournal_journal_records_total',
+      'Records appended (durable), by kind',
+      ['kind'],
+    );
+    const bytes = counterIn(
+      r,
+      'fsjournal_journal_appended_bytes_total',
+      'Framed bytes of records appended (durable)',
+    );
+    const gaps = counterIn(
+      r,
+      'fsjournal_journal_gaps_total',
+      'GAP records appended (changes may have been missed and the subtree was rescanned)',
+    );
+    const checkpointsWritten = counterIn(
+      r,
+      'fsjournal_checkpoints_written_total',
+      'Checkpoints written (CHECKPOINT records appended)',
+    );
+    const appendSeconds = latencyHistogram(
+      r,
+      'fsjournal_journal_append_seconds',
+      'Seconds from an append call to its records being durable (group commit included)',
+    );
+    const fsyncSeconds = latencyHistogram(
+      r,
+      'fsjournal_journal_fsync_seconds',
+      'Seconds one fdatasync of the active segment took',
+    );
     this.unobserve = j.observe({
       onAppended: (a) => {
         appendSeconds.observe(a.seconds);
@@ -189,30 +190,25 @@ export class PrimaryMetrics {
       'Age of the oldest record the replica has not applied',
       (x) => x.lagMs / 1000,
     );
-    this.connects = new Counter({
-      name: 'fsjournal_replica_connects_total',
-      help: 'Stream handshakes accepted, by replica',
-      labelNames: ['replica'],
-      registers: [r],
-    });
-    this.reconnects = new Counter({
-      name: 'fsjournal_replica_reconnects_total',
-      help: 'Handshakes accepted from a replica this primary already knew (this run or replicas.json)',
-      labelNames: ['replica'],
-      registers: [r],
-    });
-    this.apiErrors = new Counter({
-      name: 'fsjournal_api_errors_total',
-      help: 'REST answers that were errors, by code',
-      labelNames: ['code'],
-      registers: [r],
-    });
-    this.streamErrors = new Counter({
-      name: 'fsjournal_stream_errors_total',
-      help: 'Stream errors by code: side=primary the primary closed a stream on it, side=replica a replica reported it',
-      labelNames: ['code', 'side'],
-      registers: [r],
-    });
+    this.connects = counterIn(
+      r,
+      'fsjournal_replica_connects_total',
+      'Stream handshakes accepted, by replica',
+      ['replica'],
+    );
+    this.reconnects = counterIn(
+      r,
+      'fsjournal_replica_reconnects_total',
+      'Handshakes accepted from a replica this primary already knew (this run or replicas.json)',
+      ['replica'],
+    );
+    this.apiErrors = apiErrorsCounter(r);
+    this.streamErrors = counterIn(
+      r,
+      'fsjournal_stream_errors_total',
+      'Stream errors by code: side=primary the primary closed a stream on it, side=replica a replica reported it',
+      ['code', 'side'],
+    );
   }
 
   /** A replica's handshake was accepted; `known` when the primary had seen its id before. */

@@ -4,9 +4,16 @@
  * stream's and the API's), and the state (one series per state, 1 for the
  * current one). Every series carries `replica="<id>"`.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry, type Counter } from 'prom-client';
 import type { ReplicaDaemon, ReplicaState } from '@fsjournal/replica';
-import { counterOf, gaugeOf, labelledGaugeOf, LATENCY_BUCKETS } from './metrics.js';
+import {
+  apiErrorsCounter,
+  counterIn,
+  counterOf,
+  gaugeOf,
+  labelledGaugeOf,
+  latencyHistogram,
+} from './metrics.js';
 
 const STATES: readonly ReplicaState[] = [
   'connecting',
@@ -96,51 +103,39 @@ export class ReplicaMetrics {
     );
     counterOf(
       r,
-      {
-        name: 'fsjournal_replica_bootstraps_total',
-        help: 'Bootstraps from a checkpoint completed',
-      },
+      'fsjournal_replica_bootstraps_total',
+      'Bootstraps from a checkpoint completed',
       () => s().bootstraps,
     );
     counterOf(
       r,
-      {
-        name: 'fsjournal_replica_reconnects_total',
-        help: 'Connections to the primary started again',
-      },
+      'fsjournal_replica_reconnects_total',
+      'Connections to the primary started again',
       () => s().reconnects,
     );
     counterOf(
       r,
-      {
-        name: 'fsjournal_replica_skipped_records_total',
-        help: 'Records skipped because their path was missing (replayed after a crash)',
-      },
+      'fsjournal_replica_skipped_records_total',
+      'Records skipped because their path was missing (replayed after a crash)',
       () => s().skippedRecords,
     );
-    const applied = new Counter({
-      name: 'fsjournal_replica_applied_records_total',
-      help: 'Records applied (in acknowledged batches)',
-      registers: [r],
-    });
-    const applySeconds = new Histogram({
-      name: 'fsjournal_replica_apply_seconds',
-      help: 'Seconds to apply one batch (apply, fsync of what it touched, position persisted when due)',
-      buckets: LATENCY_BUCKETS,
-      registers: [r],
-    });
-    const errors = new Counter({
-      name: 'fsjournal_replica_errors_total',
-      help: 'Stream sessions that ended on an error, by code',
-      labelNames: ['code'],
-      registers: [r],
-    });
-    this.apiErrors = new Counter({
-      name: 'fsjournal_api_errors_total',
-      help: 'REST answers that were errors, by code',
-      labelNames: ['code'],
-      registers: [r],
-    });
+    const applied = counterIn(
+      r,
+      'fsjournal_replica_applied_records_total',
+      'Records applied (in acknowledged batches)',
+    );
+    const applySeconds = latencyHistogram(
+      r,
+      'fsjournal_replica_apply_seconds',
+      'Seconds to apply one batch (apply, fsync of what it touched, position persisted when due)',
+    );
+    const errors = counterIn(
+      r,
+      'fsjournal_replica_errors_total',
+      'Stream sessions that ended on an error, by code',
+      ['code'],
+    );
+    this.apiErrors = apiErrorsCounter(r);
     this.unobserve = daemon.observe({
       onBatchApplied: (b) => {
         applied.inc(b.records);
