@@ -1,19 +1,14 @@
 /**
  * @fsjournal/api: the fastify apps of both roles (REST, metrics, OpenAPI, the
- * dashboard, the WebSocket stream endpoint) and the primary daemon that
- * wires journal, capture and server.
+ * dashboard, the WebSocket stream endpoint in stream/) and the primary daemon
+ * that wires journal, capture and server. This is what the cli uses, and what
+ * building an app in a test needs; the parts (the stream's session, the
+ * journal supervisor, the replica's metrics) are `./internal`.
  */
 export { startPrimary, type PrimaryOptions, type PrimaryHandle } from './primary.js';
 export { buildPrimaryApp, type PrimaryAppOptions, type PrimaryStatus } from './primary_app.js';
 export { buildReplicaApp } from './replica_app.js';
 export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
-export { attachStreamServer, type StreamServerOptions } from './stream/server.js';
-export { tokenMatches } from './stream/auth.js';
 export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';
 export { PrimaryMetrics } from './primary_metrics.js';
-export {
-  JournalSupervisor,
-  type JournalHealth,
-  type JournalSupervisorOptions,
-} from './journal_supervisor.js';
-export { ReplicaMetrics } from './replica_metrics.js';
+export type { JournalHealth } from './journal_supervisor.js';

@@ -18,7 +18,7 @@ import {
   type JournalEntry,
 } from '@fsjournal/journal';
 import { injectJournalFaults } from '@fsjournal/journal/internal';
-import { JournalSupervisor } from '@fsjournal/api';
+import { JournalSupervisor } from '@fsjournal/api/internal';
 
 const dirs: string[] = [];
 afterEach(async () => {

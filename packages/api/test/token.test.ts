@@ -1,6 +1,6 @@
 /** The bearer check on stream upgrades. */
 import { describe, expect, it } from 'vitest';
-import { tokenMatches } from '@fsjournal/api';
+import { tokenMatches } from '@fsjournal/api/internal';
 
 describe('tokenMatches', () => {
   it.each([

@@ -6,7 +6,10 @@ export * from './store/segment_scan.js';
 export * from './store/sparse_index.js';
 export * from './store/journal_dir.js';
 export { encodeRecord, decodeRecord, recordProblem, isKnownKind } from './record/record.js';
-export { toEntry } from './store/reader.js';
+export { toAuditRecord, QUERY_PARAMS, type QueryParam } from './audit/query.js';
+export { fsyncDir } from './sys/durable_file.js';
+export { resolveAt } from './history/restore.js';
+export { SyncGate } from './capture/mount/sync_gate.js';
 export { injectJournalFaults, type JournalFaultHook, type JournalIoStep } from './store/faults.js';
 // The store's pure decisions, for their table tests.
 export { appendRefusal, batchSize, needsRoll } from './store/segment_writer.js';

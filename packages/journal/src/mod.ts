@@ -1,6 +1,11 @@
 /**
- * @fsjournal/journal: the record schema, the durable segmented journal and
- * (in later modules) capture, checkpoints, restore and audit.
+ * @fsjournal/journal: the record schema, the durable segmented journal
+ * (store/), watch and mount capture (capture/), the tree (model, applier,
+ * writer, comparison: tree/), checkpoints, restore and retention (history/)
+ * and audit queries (audit/). This is the face the replica, api and cli
+ * packages use; the stream protocol is `@fsjournal/journal/wire`, and
+ * everything else is reachable for tests through `./internal` only.
+ * docs/architecture.md says where each concept lives.
  */
 export { Journal } from './store/journal.js';
 export { SYNC_POLICIES, type JournalOptions, type SyncPolicy } from './store/options.js';
@@ -18,6 +23,7 @@ export {
   type RecordBody,
   type RecordInput,
 } from './record/record.js';
+export { toEntry } from './store/reader.js';
 export {
   JournalError,
   isJournalError,
@@ -29,21 +35,19 @@ export {
   parseQuery,
   queryJournal,
   queryErrorParam,
-  toAuditRecord,
-  QUERY_PARAMS,
   type QueryInput,
-  type QueryParam,
   type JournalQuery,
   type AuditRecord,
 } from './audit/query.js';
 export { pathProblem } from './record/path_rules.js';
-export { writeFileDurable, fsyncDir, mkdirDurable } from './sys/durable_file.js';
+export { writeFileDurable, mkdirDurable } from './sys/durable_file.js';
 export {
   WatchCapture,
   type WatchCaptureOptions,
   type CaptureStats,
 } from './capture/watch/watch_capture.js';
 export { TreeApplier } from './tree/applier.js';
+export { TreeWriter, FileSink, emptyDir, type WriteRefusal } from './tree/writer.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree/diff.js';
 export {
   Checkpoints,
@@ -55,7 +59,6 @@ export {
 export { withBlockCount } from './tree/entry.js';
 export {
   restoreTree,
-  resolveAt,
   type RestoreOptions,
   type RestoreResult,
   type RestoreProgress,
@@ -65,9 +68,7 @@ export type { Capture } from './capture/capture.js';
 export { MountCapture, type MountCaptureOptions } from './capture/mount/mount_capture.js';
 export { type MountStats } from './capture/mount/dispatch.js';
 export {
-  SyncGate,
   type ReplicaWaiter,
   type SyncReplicationOptions,
   type SyncReplicationStatus,
 } from './capture/mount/sync_gate.js';
-export { loadFuseBinding } from './sys/fuse_native.js';

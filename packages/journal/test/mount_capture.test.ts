@@ -9,11 +9,11 @@ import {
   JournalError,
   MAX_WRITE_DATA,
   RecordKind,
-  SyncGate,
   type RecordInput,
   type ReplicaWaiter,
 } from '@fsjournal/journal';
 import {
+  SyncGate,
   errnoOf,
   journalPath,
   lostOf,

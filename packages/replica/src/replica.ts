@@ -22,9 +22,9 @@ import {
   silentLogger,
   TreeApplier,
   type JournalEntry,
+  toEntry,
   type Logger,
 } from '@fsjournal/journal';
-import { toEntry } from '@fsjournal/journal/internal';
 import {
   decodeMessage,
   encodeMessage,

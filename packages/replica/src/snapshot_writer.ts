@@ -18,12 +18,7 @@
  * restore).
  */
 import { createHash } from 'node:crypto';
-import {
-  emptyDir,
-  TreeWriter,
-  type FileSink,
-  type WriteRefusal,
-} from '@fsjournal/journal/internal';
+import { emptyDir, TreeWriter, type FileSink, type WriteRefusal } from '@fsjournal/journal';
 import { ReplicaError } from './errors.js';
 import {
   ProtocolError,
