@@ -317,13 +317,20 @@ describe('replication through a faulty link', () => {
   // it). Held records are now only received: applied stops before the
   // TXN_BEGIN until the commit.
   it('a cut while a large file is in flight: appliedLsn does not go back', async () => {
-    const { source, target, state, primary, proxy, replica } = await linkedPair(harness());
+    const h = harness();
+    const { source, target, state, primary, proxy, replica } = await linkedPair(h);
     const watch = new PositionWatch(replica, primary, state);
     const before = await runCli(['wait', '--api', primary.url, '--replica', 'r1']);
     const barrier = Number(/lsn (\d+)/.exec(before.stdout)?.[1]);
     await proxy.set('slow');
-    // 3 MiB: TXN_BEGIN, CREATE, three 1 MiB WRITEs, UTIMES, TXN_COMMIT.
-    await writeFile(join(source, 'big.bin'), randomBytes(3 * 1024 * 1024));
+    // 3 MiB: TXN_BEGIN, CREATE, three 1 MiB WRITEs, UTIMES, TXN_COMMIT. Written
+    // beside the source and renamed in, so that the capture sees it whole: a
+    // writeFile in place can be seen (under load it was) while still empty,
+    // journaled as a transaction of its own with no WRITE, and taken here
+    // for the large one (a flaky failure, not a bug of the replica).
+    const staged = join(h.root, 'big.staged');
+    await writeFile(staged, randomBytes(3 * 1024 * 1024));
+    await rename(staged, join(source, 'big.bin'));
     const begin = await waitUntil('the TXN_BEGIN', async () => {
       const q = `afterLsn=${barrier}&op=TXN_BEGIN&limit=1`;
       return (await http<{ lsn: number }[]>(`${primary.url}/v1/journal?${q}`)).body[0]?.lsn;
