@@ -1,5 +1,5 @@
 /**
- * Audit queries (audit.ts): parseQuery's checks as a table (every bad input
+ * Audit queries (audit/query.ts): parseQuery's checks as a table (every bad input
  * is FSJ_ERR_JOURNAL_QUERY naming its parameter), and queryJournal over a
  * small multi-segment journal whose record times are known: each filter,
  * their combinations, paging by afterLsn, and the seek through the index.
