@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { RecordKind, type JournalEntry, type Logger, type RecordInput } from '@fsjournal/journal';
+import type { ManifestEntry, Observed } from '@fsjournal/journal/internal';
 
 const made: string[] = [];
 
@@ -48,3 +49,22 @@ export async function collect(it: AsyncIterable<JournalEntry>): Promise<JournalE
   for await (const e of it) out.push(e);
   return out;
 }
+
+/** A Timespec of `sec` seconds and `nsec` nanoseconds. */
+export const t = (sec: number, nsec = 0): { sec: number; nsec: number } => ({ sec, nsec });
+
+/** A regular file as lstat shows it, for the watch-mode decision tables. */
+export const observedFile: Observed = {
+  type: 'file',
+  size: 10,
+  mode: 0o644,
+  uid: 1,
+  gid: 1,
+  mtime: t(100),
+  ctime: t(100),
+  ino: '1:2:3',
+  nlink: 1,
+};
+
+/** The same file as the manifest knows it. */
+export const knownFile: ManifestEntry = { ...observedFile, hashes: '\0'.repeat(16) };

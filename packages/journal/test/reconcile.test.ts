@@ -13,21 +13,7 @@ import {
   type ManifestEntry,
   type Observed,
 } from '@fsjournal/journal/internal';
-import { tempDir } from './helpers.js';
-
-const t = (sec: number, nsec = 0): { sec: number; nsec: number } => ({ sec, nsec });
-const file: Observed = {
-  type: 'file',
-  size: 10,
-  mode: 0o644,
-  uid: 1,
-  gid: 1,
-  mtime: t(100),
-  ctime: t(100),
-  ino: '1:2:3',
-  nlink: 1,
-};
-const known: ManifestEntry = { ...file, hashes: '\0'.repeat(16) };
+import { knownFile as known, observedFile as file, t, tempDir } from './helpers.js';
 
 describe('planPath', () => {
   it.each<[string, ManifestEntry | undefined, Observed | undefined, string]>([

@@ -30,20 +30,7 @@ import {
   type Observed,
   type Removal,
 } from '@fsjournal/journal/internal';
-
-const t = (sec: number, nsec = 0): { sec: number; nsec: number } => ({ sec, nsec });
-const file: Observed = {
-  type: 'file',
-  size: 10,
-  mode: 0o644,
-  uid: 1,
-  gid: 1,
-  mtime: t(100),
-  ctime: t(100),
-  ino: '1:2:3',
-  nlink: 1,
-};
-const known: ManifestEntry = { ...file, hashes: '\0'.repeat(16) };
+import { knownFile as known, observedFile as file, t } from './helpers.js';
 
 describe('intake: the paths an event concerns', () => {
   it.each<[string, string, string | null, ManifestEntry['type'] | undefined, string, string[]]>([
