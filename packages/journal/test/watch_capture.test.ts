@@ -145,6 +145,28 @@ describe('watch capture: each change becomes the right records', () => {
     await stopRig(rig);
   });
 
+  // Found by the network fault test in a fresh-clone CI run: a directory
+  // emptied, removed and replaced by another renamed over its name, all
+  // within the rename window, was journaled as RENAME before the removal of
+  // what the manifest still had there, and the replica's rename onto a
+  // non-empty directory failed with ENOTEMPTY forever.
+  it('a directory renamed onto the name of one just emptied and removed', async () => {
+    const rig = await startRig();
+    await mkdir(join(rig.source, 'old'));
+    await writeFile(join(rig.source, 'old/in'), 'the old one');
+    await mkdir(join(rig.source, 'new'));
+    await writeFile(join(rig.source, 'new/in'), 'the new one');
+    await settle(rig.capture);
+    const start = rig.journal.lastLsn + 1;
+    await rm(join(rig.source, 'old/in'));
+    await rename(join(rig.source, 'new'), join(rig.source, 'old'));
+    await settle(rig.capture);
+    const got = describeEntries(await entries(rig.journal, start));
+    expect(got).toContain('RENAME new->old');
+    await expectReplayEqual(rig);
+    await stopRig(rig);
+  });
+
   it('a 24 MB file is >= 23 WRITE records in one transaction', async () => {
     const rig = await startRig();
     const start = rig.journal.lastLsn + 1;

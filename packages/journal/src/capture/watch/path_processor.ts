@@ -142,7 +142,13 @@ export class PathProcessor {
       if (there && there.ino === now.ino) continue; // still there: a hard link, not a rename
       h.stats.renames++;
       await h.content.drain();
-      if (h.manifest().get(path)?.type === 'dir' && now.type !== 'dir') this.removeNow(path);
+      // rename(2) replaces only a file by a file, or a directory by an empty
+      // one. Whatever else the manifest still has at `path` (a directory
+      // whose entries' removals wait in the rename window, a file where a
+      // directory arrives) is journaled as removed first, or the replica's
+      // rename fails (ENOTEMPTY, EISDIR, ENOTDIR).
+      const old = h.manifest().get(path);
+      if (old && (old.type === 'dir' || now.type === 'dir')) this.removeNow(path);
       h.append([{ kind: RecordKind.RECORD_KIND_RENAME, path: from, path2: path }], 0);
       for (const p of h.manifest().subtree(from)) h.window.close(p);
       // fs.watch watches by path: the watches under the old path go, and the
