@@ -213,8 +213,9 @@ describe.each(
     },
   );
 
+  // Skipped only where tmpfs cannot be mounted (not root), and says so in its name.
   it.skipIf(mode.skip ?? noSmallDisk)(
-    'disk full on the journal: the capture fails and says so; once there is space, resume() journals what changed, nothing missing',
+    `disk full on the journal: the capture fails and says so; once there is space, resume() journals what changed, nothing missing${noSmallDisk ? ` (skipped: ${noSmallDisk})` : ''}`,
     { timeout: 120_000 },
     async () => {
       const disks: SmallDisk[] = [];
