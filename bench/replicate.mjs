@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -33,22 +33,29 @@ import { compareTrees } from '../packages/journal/dist/mod.js';
 import { emit, note, positiveNumber, readArgs, round } from './bench_args.mjs';
 import { freePort } from './free_port.mjs';
 
-const USAGE = `usage: node bench/replicate.mjs [--quick] [--timeout-seconds N] [--only NAMES] [--keep] [--json]
+const USAGE = `usage: node bench/replicate.mjs [--quick] [--timeout-seconds N] [--only NAMES] [--keep] [--cpu-prof DIR]
   --quick               every workload scaled down (~1/20): a smoke check, not a measurement
   --timeout-seconds N   per workload, how long to wait for a replica to become identical
                         (default 600; --quick 90); past it the line says "timedOut":true
   --only NAMES          comma-separated workloads to run (tar-x,rm-rf,bulk,sparse,lag)
-  --keep                leave the temp folder (trees, journal, logs)`;
+  --keep                leave the temp folder (trees, journal, logs)
+  --cpu-prof DIR        run the primary and the replica with node --cpu-prof, profiles in DIR
+                        (written when the daemons exit at the end of the run)`;
 
 const values = readArgs(process.argv.slice(2), USAGE, {
   quick: { type: 'boolean' },
   'timeout-seconds': { type: 'string' },
   only: { type: 'string' },
   keep: { type: 'boolean' },
+  'cpu-prof': { type: 'string' },
 });
 const QUICK = values.quick ?? false;
 const TIMEOUT_MS = (positiveNumber(values, 'timeout-seconds', USAGE) ?? (QUICK ? 90 : 600)) * 1000;
 const ONLY = values.only?.split(',');
+/** Node options before the CLI: a CPU profile per daemon (NODE_OPTIONS refuses --cpu-prof). */
+const NODE_ARGS = values['cpu-prof']
+  ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])]
+  : [];
 const SCALE = QUICK ? 1 / 20 : 1;
 const POLL_MS = 100;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -224,7 +231,17 @@ async function main() {
   const primary = start(
     'primary',
     process.execPath,
-    [CLI, 'primary', '--source', source, '--journal', p('journal'), '--listen', `127.0.0.1:${pp}`],
+    [
+      ...NODE_ARGS,
+      CLI,
+      'primary',
+      '--source',
+      source,
+      '--journal',
+      p('journal'),
+      '--listen',
+      `127.0.0.1:${pp}`,
+    ],
     p('logs/primary.log'),
   );
   await waitReady(primary, primaryUrl);
@@ -232,6 +249,7 @@ async function main() {
     'replica',
     process.execPath,
     [
+      ...NODE_ARGS,
       CLI,
       'replica',
       '--upstream',
