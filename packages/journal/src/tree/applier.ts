@@ -97,6 +97,13 @@ export class TreeApplier {
   private readonly window = new ReplayWindow();
   private readonly inFlight = new Set<InFlight>();
   private readonly heldTimes = new Map<string, HeldTime>();
+  /**
+   * Folders of the target this applier has seen to be real directories, so
+   * each parent component is looked at once, not once per record. Only this
+   * applier changes the target; anything it does that could turn a
+   * directory into something else (RMDIR, RENAME, a type flip) forgets them all.
+   */
+  private readonly knownDirs = new Set<string>();
 
   constructor(
     readonly target: string,
@@ -243,9 +250,11 @@ export class TreeApplier {
     let abs = this.target;
     for (let i = 0; i < parts.length - 1; i++) {
       abs = join(abs, parts[i]!);
+      if (this.knownDirs.has(abs)) continue;
       const st = await lstat(abs).catch(() => undefined);
       if (st && !st.isDirectory())
         this.refuse(entry, `parent ${parts.slice(0, i + 1).join('/')} is not a directory`);
+      if (st) this.knownDirs.add(abs);
     }
     return join(this.target, path);
   }
@@ -307,7 +316,10 @@ export class TreeApplier {
       this.touched.delete(from);
       await this.keepingParentTime(to, async () => {
         const there = await lstat(to).catch(() => undefined);
-        if (there?.isDirectory()) await rm(to, { recursive: true, force: true });
+        if (there?.isDirectory()) {
+          this.knownDirs.clear();
+          await rm(to, { recursive: true, force: true });
+        }
         await rename(from, to);
       });
     }
@@ -420,6 +432,7 @@ export class TreeApplier {
     switch (r.kind) {
       case RecordKind.RECORD_KIND_CREATE:
         await this.keepingParentTime(abs, async () => {
+          if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
           const fh = await open(
             abs,
@@ -474,6 +487,7 @@ export class TreeApplier {
       case RecordKind.RECORD_KIND_RMDIR:
         if (!existing) return;
         if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
+        this.knownDirs.clear();
         await this.keepingParentTime(abs, () => rmdir(abs), true);
         return;
       case RecordKind.RECORD_KIND_RENAME: {
@@ -483,6 +497,7 @@ export class TreeApplier {
           if (await lstat(to).catch(() => undefined)) return;
           this.refuse(entry, 'source of the rename is missing');
         }
+        this.knownDirs.clear();
         await this.keepingParentTime(
           abs,
           () =>
@@ -499,6 +514,7 @@ export class TreeApplier {
       }
       case RecordKind.RECORD_KIND_SYMLINK:
         await this.keepingParentTime(abs, async () => {
+          if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
           await symlink(r.target, abs);
         });
