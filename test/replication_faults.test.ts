@@ -7,11 +7,11 @@
  * journal has no gap. FSJ_SEED=N repeats a run's random choices (not its timing).
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ReplicaRow } from '@fsjournal/api';
-import { compareTrees, RecordKind } from '@fsjournal/journal';
+import { RecordKind } from '@fsjournal/journal';
 import { ReplicaDaemon } from '@fsjournal/replica';
 import { FaultProxy } from './fault_proxy.js';
 import {
@@ -24,94 +24,16 @@ import {
   seedFromEnv,
   sleep,
   useHarness,
-  waitForReplica,
   waitUntil,
   type Harness,
-  type Json,
 } from './harness.js';
+import { expectIdentical, PositionWatch, type Polled } from './replica_watch.js';
 import { mixedWorkload, randomChange, runSteps } from './workload.js';
 
 const harness = useHarness('faults');
 /** Kills per crash test: 5 in `npm test`, 50 with FSJ_LONG=1. */
 const KILLS = process.env.FSJ_LONG ? 50 : 5;
 const KILL_TIMEOUT = process.env.FSJ_LONG ? 1_800_000 : 120_000;
-
-/** A replica to poll: a process of the harness, or a daemon run in the test's own process. */
-interface Polled {
-  readonly name: string;
-  readonly running: boolean;
-  status(): Promise<Json>;
-}
-
-/**
- * Polls a replica's status every ~20 ms and checks that no position goes
- * backwards: its durable LSN across restarts of either side, its applied
- * LSN within one process (a restarted replica starts again from its durable
- * position), and, given the primary's URL, the primary's row for r1
- * (applied and durable) across the replica's reconnects and restarts.
- */
-class PositionWatch {
-  maxDurable = 0;
-  readonly problems: string[] = [];
-  readonly states = new Set<string>();
-  /** The largest `receivedLsn - appliedLsn` a status showed: records held in an open transaction. */
-  maxHeld = 0;
-  private readonly highest = new Map<string, number>();
-  private stopped = false;
-  private readonly loop: Promise<void>;
-
-  constructor(
-    private readonly current: () => Polled,
-    private readonly primaryUrl?: string,
-  ) {
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const d = this.current();
-      const [s, row] = await Promise.all([
-        d.running ? d.status().catch(() => undefined) : undefined,
-        this.primaryUrl === undefined
-          ? undefined
-          : http<ReplicaRow>(`${this.primaryUrl}/v1/replicas/r1`).catch(() => undefined),
-      ]);
-      if (s) {
-        this.note(`${d.name} status`, s.durableLsn as number, s.state as string);
-        this.noteSeries(`${d.name} status appliedLsn`, s.appliedLsn as number);
-        this.maxHeld = Math.max(this.maxHeld, (s.receivedLsn as number) - (s.appliedLsn as number));
-      }
-      if (row?.status === 200) {
-        this.noteSeries('primary row appliedLsn', row.body.appliedLsn);
-        this.noteSeries('primary row durableLsn', row.body.durableLsn);
-      }
-      await sleep(20);
-    }
-  }
-
-  note(where: string, durableLsn: number, state?: string): void {
-    if (state) this.states.add(state);
-    if (durableLsn < this.maxDurable)
-      this.problems.push(`${where}: durable lsn ${durableLsn} after ${this.maxDurable}`);
-    this.maxDurable = Math.max(this.maxDurable, durableLsn);
-  }
-
-  /** The highest value a series showed (0 before any sample). */
-  max(series: string): number {
-    return this.highest.get(series) ?? 0;
-  }
-
-  private noteSeries(series: string, lsn: number): void {
-    const max = this.highest.get(series);
-    if (max !== undefined && lsn < max) this.problems.push(`${series}: ${lsn} after ${max}`);
-    if (max === undefined || lsn > max) this.highest.set(series, lsn);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-}
 
 /**
  * The source keeps changing: the mixed workload, then random changes until
@@ -139,43 +61,6 @@ async function keepChanging(
 }
 
 const setup = () => pairSetup(harness());
-
-/**
- * `wait` for r1, then the trees are identical (and `verify` says so), and r1
- * has made the barrier durable, not only applied it. `dirMtimes: false`
- * leaves out directory mtimes (see the test that uses it).
- */
-async function expectIdentical(
-  primaryUrl: string,
-  source: string,
-  target: string,
-  o: { dirMtimes?: boolean } = {},
-): Promise<void> {
-  // A restarted primary may not know the replica yet, and `wait --replica` names it.
-  const barrier = await waitForReplica(primaryUrl);
-  let diffs = await compareTrees(source, target, { owner: true });
-  if (o.dirMtimes === false) {
-    const isDir = async (p: string) =>
-      (await lstat(join(source, p)).catch(() => undefined))?.isDirectory();
-    const kept = [];
-    for (const d of diffs) if (d.what !== 'mtime' || !(await isDir(d.path))) kept.push(d);
-    diffs = kept;
-  } else {
-    const verified = await runCli(['verify', source, target]);
-    expect(verified.stdout).toBe('identical\n');
-    expect(verified.code).toBe(0);
-  }
-  expect(diffs).toEqual([]);
-  // Durable too: a position held back (by a transaction that never ends) shows here.
-  await waitUntil(
-    `r1 to make lsn ${barrier} durable`,
-    async () => {
-      const row = await http<{ durableLsn: number }>(`${primaryUrl}/v1/replicas/r1`);
-      return row.body.durableLsn >= barrier;
-    },
-    10_000,
-  );
-}
 
 describe('replication survives SIGKILL', () => {
   it(

@@ -1,3 +1,4 @@
+import './threadpool.js';
 import { runCli } from './program.js';
 
 // A reader that goes away (`fsjournal log | head`) ends the output, not the

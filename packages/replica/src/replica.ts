@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   mkdirDurable,
+  RecordKind,
   silentLogger,
   TreeApplier,
   type JournalEntry,
@@ -117,6 +118,21 @@ export function defaultStateDir(target: string): string {
   return join(dirname(abs), `${basename(abs)}.fsjournal-state`);
 }
 
+/** Records in flight at once on the replica (`fs` calls run on libuv's thread pool). */
+const APPLY_IN_FLIGHT = 64;
+
+/** Files and folders fsynced at once at a durability point. */
+const SYNC_IN_FLIGHT = 32;
+
+/** A record submitted to the applier, in LSN order. */
+interface Applying {
+  lsn: number;
+  settled: boolean;
+  error: unknown;
+  /** Settles (never rejects) when the record is done. */
+  done: Promise<void> | undefined;
+}
+
 /** The current connection: its socket and the applier of its records. */
 interface Link {
   ws: WebSocket;
@@ -141,6 +157,8 @@ export class ReplicaDaemon {
   private wake: (() => void) | undefined;
   private readonly appliedWaiters = new Set<() => void>();
   private readonly observers = new Set<ReplicaObserver>();
+  /** Records submitted to the applier and not yet fed as `applied`, oldest first. */
+  private applying: Applying[] = [];
 
   private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
     this.upstream = o.upstream;
@@ -355,6 +373,8 @@ export class ReplicaDaemon {
       ws.on('close', () => {
         clearInterval(beat);
         void chain.then(async () => {
+          // Records still in flight after a failure end before anything is persisted.
+          await this.settleAll().catch(() => undefined);
           // A failed persist here leaves the position where it was.
           await this.feed({ type: 'closed', openTxn: applier.oldestOpenTxn }).catch(
             () => undefined,
@@ -446,8 +466,12 @@ export class ReplicaDaemon {
   }
 
   private async persist(position: Position): Promise<void> {
-    await syncTouched(this.currentLink().applier.takeTouched());
+    const { applier } = this.currentLink();
+    const { first, last } = applier.takeTouched();
+    await syncTouched(first);
+    await syncTouched(last);
     await savePosition(this.stateDir, position);
+    applier.durableThrough(position.appliedLsn);
     await this.feed({ type: 'durable', position });
   }
 
@@ -456,13 +480,28 @@ export class ReplicaDaemon {
     const started = performance.now();
     for (const f of b.frames) {
       const entry = toEntry(f);
+      const skip = this.s.conn.skip;
+      const closesWindow = applier.closesWindow(entry);
+      const reshapes = applier.reshapes(entry);
+      const alone =
+        closesWindow ||
+        reshapes ||
+        entry.record.kind === RecordKind.RECORD_KIND_TXN_COMMIT ||
+        (skip !== undefined && entry.lsn <= skip.through);
+      // The session sees records applied in LSN order, and a persist only
+      // when nothing is in flight: drain before a record that persists or
+      // stands alone, and keep at most APPLY_IN_FLIGHT records going.
+      if (alone || this.applying.length >= APPLY_IN_FLIGHT) await this.drain(!alone);
       await this.feed({
         type: 'record',
         entry,
-        reshapes: applier.reshapes(entry),
+        closesWindow,
+        reshapes,
         openTxn: applier.oldestOpenTxn,
       });
+      if (alone) await this.drain(false);
     }
+    await this.drain(false);
     const skipped = applier.skipped;
     applier.skipped = 0;
     await this.feed({ type: 'batch-applied', skipped, openTxn: applier.oldestOpenTxn });
@@ -470,10 +509,55 @@ export class ReplicaDaemon {
     this.notify((o) => o.onBatchApplied?.({ records: b.frames.length, seconds }));
   }
 
+  /** Starts applying a record; `applied` is fed once it and every record before it are done. */
   private async applyRecord(entry: JournalEntry): Promise<void> {
     const { applier } = this.currentLink();
-    await applier.apply(entry);
-    await this.feed({ type: 'applied', lsn: entry.lsn, openTxn: applier.oldestOpenTxn });
+    const a: Applying = { lsn: entry.lsn, settled: false, error: undefined, done: undefined };
+    a.done = applier.submit(entry).then(
+      () => {
+        a.settled = true;
+      },
+      (err: unknown) => {
+        a.settled = true;
+        a.error = err ?? new Error('apply failed');
+      },
+    );
+    this.applying.push(a);
+    await this.feedApplied();
+  }
+
+  /** Feeds `applied` for the done prefix of the records in flight; throws the first failure. */
+  private async feedApplied(): Promise<void> {
+    const { applier } = this.currentLink();
+    while (this.applying.length > 0 && this.applying[0]!.settled) {
+      const a = this.applying.shift()!;
+      if (a.error !== undefined) {
+        // Nothing may still be running when the connection persists and closes.
+        await this.settleAll();
+        throw a.error;
+      }
+      await this.feed({ type: 'applied', lsn: a.lsn, openTxn: applier.oldestOpenTxn });
+    }
+  }
+
+  /**
+   * Waits for records in flight and feeds `applied` for them in order: all
+   * of them, or with `one` just until the oldest is done.
+   */
+  private async drain(one: boolean): Promise<void> {
+    while (this.applying.length > 0) {
+      const before = this.applying.length;
+      await this.applying[0]!.done;
+      await this.feedApplied();
+      if (one && this.applying.length < before) return;
+    }
+  }
+
+  /** Waits for every record in flight, failed or not, and forgets them. */
+  private async settleAll(): Promise<void> {
+    if (this.applying.length === 0) return;
+    await Promise.all(this.applying.map((a) => a.done));
+    this.applying = [];
   }
 
   private async writePiece(p: SnapshotPiece): Promise<void> {
@@ -530,22 +614,41 @@ export class ReplicaDaemon {
   }
 }
 
-/** fsyncs files written and directories changed, so a position covering them can be persisted. */
+/**
+ * fsyncs files written and directories changed, so a position covering them
+ * can be persisted: many at once (they wait on the disk, not on this
+ * thread). The caller syncs folders that only lost entries last.
+ */
 async function syncTouched(paths: string[]): Promise<void> {
-  for (const p of paths) {
-    let fh;
-    try {
-      fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') continue; // gone since
-      throw err;
+  let next = 0;
+  let failure: unknown;
+  async function worker(): Promise<void> {
+    while (next < paths.length && failure === undefined) {
+      const p = paths[next++]!;
+      try {
+        await syncOne(p);
+      } catch (err) {
+        failure ??= err;
+      }
     }
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+  }
+  await Promise.all(Array.from({ length: Math.min(SYNC_IN_FLIGHT, paths.length) }, worker));
+  if (failure !== undefined) throw failure;
+}
+
+async function syncOne(p: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return; // gone since
+    throw err;
+  }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

@@ -65,7 +65,7 @@ export interface ConnectionState {
   snapshot: SnapshotBegin | undefined;
   /** The batch being applied: records up to `through` outside `keepTxns` are in the tree already. */
   skip: { through: number; keepTxns: readonly number[] } | undefined;
-  /** The record being applied moves or removes paths: persist right after it. */
+  /** The record being applied needs a replay window of its own: persist right after it. */
   reshaping: boolean;
 }
 
@@ -109,8 +109,19 @@ export type SessionEvent =
   | { type: 'heard' }
   /** A decoded message from the primary, fed in order, one at a time. */
   | { type: 'message'; message: StreamMessage }
-  /** A record of the batch being applied, decoded; `reshapes` and `openTxn` from the applier. */
-  | { type: 'record'; entry: JournalEntry; reshapes: boolean; openTxn: number | undefined }
+  /**
+   * A record of the batch being applied, decoded; from the applier: whether
+   * it closes the replay window (persist before it), whether it needs a
+   * window of its own (persist before and after it), the oldest open
+   * transaction.
+   */
+  | {
+      type: 'record';
+      entry: JournalEntry;
+      closesWindow: boolean;
+      reshapes: boolean;
+      openTxn: number | undefined;
+    }
   /** Answer to `apply-record`: applied up to `lsn` (or held, in a transaction). */
   | { type: 'applied'; lsn: number; openTxn: number | undefined }
   /** Answer to `apply-batch`, after its records: records skipped because their path was gone. */
@@ -273,7 +284,7 @@ function react(s: SessionState, e: SessionEvent, now: number): SessionAction[] {
       if (s.conn.failure) return [];
       return onMessage(s, e.message, now);
     case 'record':
-      return onRecord(s, e.entry, e.reshapes, e.openTxn);
+      return onRecord(s, e.entry, e.closesWindow, e.reshapes, e.openTxn);
     case 'applied': {
       s.receivedLsn = e.lsn;
       s.appliedLsn = Math.max(s.appliedLsn, appliedHere(s, e.openTxn));
@@ -436,6 +447,7 @@ function onBatch(s: SessionState, b: Batch): SessionAction[] {
 function onRecord(
   s: SessionState,
   entry: JournalEntry,
+  closesWindow: boolean,
   reshapes: boolean,
   openTxn: number | undefined,
 ): SessionAction[] {
@@ -447,11 +459,13 @@ function onRecord(
     s.appliedLsn = Math.max(s.appliedLsn, appliedHere(s, openTxn));
     return [];
   }
-  // A record that moves or removes paths cannot be applied again over what
-  // the records after it did: it gets a replay window of its own, the
-  // position persisted right before and right after it.
+  // The records applied since the durable position are applied again after
+  // a crash: one that would make that unsafe starts a new replay window
+  // (the position persisted right before it), and one that needs a window
+  // of its own also has it persisted right after it (PROTOCOL.md, "Replay
+  // windows").
   s.conn.reshaping = reshapes;
-  const before = reshapes ? persistNow(s, openTxn) : [];
+  const before = reshapes || closesWindow ? persistNow(s, openTxn) : [];
   return [...before, { type: 'apply-record', entry }];
 }
 

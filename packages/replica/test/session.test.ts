@@ -90,9 +90,15 @@ const begin = (lsn: number, txn: number): JournalEntry =>
   entry(lsn, { kind: K.RECORD_KIND_TXN_BEGIN, txn });
 const commit = (lsn: number, txn: number): JournalEntry =>
   entry(lsn, { kind: K.RECORD_KIND_TXN_COMMIT, txn });
-const record = (e: JournalEntry, openTxn?: number, reshapes = false): SessionEvent => ({
+const record = (
+  e: JournalEntry,
+  openTxn?: number,
+  reshapes = false,
+  closesWindow = false,
+): SessionEvent => ({
   type: 'record',
   entry: e,
+  closesWindow,
   reshapes,
   openTxn,
 });
@@ -559,6 +565,21 @@ describe('batches, Acks and the durable position (PROTOCOL.md, "Batch", "Ack", "
       [batchApplied(), ['send ack applied=8 durable=7 received=8'], T0 + 3],
     ]);
     expect(s.position.appliedLsn).toBe(7);
+  });
+
+  it('a record that closes the replay window is persisted right before, not after', () => {
+    const s = transcript(streaming(5, 100), [
+      [batch(6, 3), ['apply-batch 6..8']],
+      [record(create(6)), ['apply-record 6']],
+      [applied(6), []],
+      [record(create(7), undefined, false, true), ['persist 6', 'apply-record 7']],
+      [durable({ replicaId: 'r1', journalId: J, appliedLsn: 6 }), ['wake-waiters'], T0 + 1],
+      [applied(7), []],
+      [record(create(8)), ['apply-record 8']],
+      [applied(8), []],
+      [batchApplied(), ['send ack applied=8 durable=6 received=8'], T0 + 3],
+    ]);
+    expect(s.position.appliedLsn).toBe(6);
   });
 
   it('a reshaping record with nothing new to persist before it is applied at once', () => {

@@ -12,7 +12,7 @@
  * - A directory's mtime is kept across changes to its children: the source's
  *   new directory mtime arrives as its own UTIMES record.
  */
-import { constants as fsc } from 'node:fs';
+import { constants as fsc, type BigIntStats } from 'node:fs';
 import {
   chmod,
   lchown,
@@ -37,6 +37,7 @@ import { kindName, RecordKind, type JournalEntry, type RecordBody } from '../rec
 import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
+import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
   return utimeSeconds(t?.sec ?? 0, t?.nsec ?? 0);
@@ -46,13 +47,26 @@ function secondsFromNs(ns: bigint): number {
   return utimeSeconds(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
 }
 
-/** Kinds that move or remove paths (see `TreeApplier.reshapes`). */
-const RESHAPING = new Set<number>([
-  RecordKind.RECORD_KIND_RENAME,
-  RecordKind.RECORD_KIND_UNLINK,
-  RecordKind.RECORD_KIND_RMDIR,
-  RecordKind.RECORD_KIND_LINK,
-]);
+/** Kinds that move paths (see `TreeApplier.reshapes`). */
+const MOVING = new Set<number>([RecordKind.RECORD_KIND_RENAME, RecordKind.RECORD_KIND_LINK]);
+
+/** Paths equal, or one an ancestor of the other ('' is the root). */
+function related(a: string, b: string): boolean {
+  return a === b || a === '' || b === '' || b.startsWith(`${a}/`) || a.startsWith(`${b}/`);
+}
+
+/** A record submitted and not yet done: the paths it acts on. */
+interface InFlight {
+  paths: string[];
+  done: Promise<void>;
+}
+
+/** A folder whose times are kept while changes to its entries are in flight. */
+interface HeldTime {
+  count: number;
+  noted: Promise<BigIntStats | undefined>;
+  restoring: Promise<void> | undefined;
+}
 
 export interface TreeApplierOptions {
   /**
@@ -76,7 +90,20 @@ export class TreeApplier {
    * what must be fsynced before a position covering them is persisted.
    */
   private touched = new Set<string>();
+  /** Of `touched`, the folders that only lost entries since the last `takeTouched`. */
+  private onlyLost = new Set<string>();
   private readonly atomicCreate: boolean;
+  /** The records applied since the durable position (see replay_window.ts). */
+  private readonly window = new ReplayWindow();
+  private readonly inFlight = new Set<InFlight>();
+  private readonly heldTimes = new Map<string, HeldTime>();
+  /**
+   * Folders of the target this applier has seen to be real directories, so
+   * each parent component is looked at once, not once per record. Only this
+   * applier changes the target; anything it does that could turn a
+   * directory into something else (RMDIR, RENAME, a type flip) forgets them all.
+   */
+  private readonly knownDirs = new Set<string>();
 
   constructor(
     readonly target: string,
@@ -85,11 +112,18 @@ export class TreeApplier {
     this.atomicCreate = options.atomicCreate ?? false;
   }
 
-  /** The paths changed since the last call (files and directories), and forgets them. */
-  takeTouched(): string[] {
-    const out = [...this.touched];
+  /**
+   * The paths changed since the last call (files and directories), and
+   * forgets them: `last` the folders that only lost entries, to be made
+   * durable after the rest, so a power cut in between never loses a name
+   * that moved (it may leave both).
+   */
+  takeTouched(): { first: string[]; last: string[] } {
+    const first = [...this.touched].filter((p) => !this.onlyLost.has(p));
+    const last = [...this.onlyLost];
     this.touched = new Set();
-    return out;
+    this.onlyLost = new Set();
+    return { first, last };
   }
 
   /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
@@ -98,32 +132,94 @@ export class TreeApplier {
   }
 
   /**
-   * Whether applying `entry` moves or removes paths: a RENAME, UNLINK, RMDIR
-   * or LINK applied now, or the commit of a transaction holding one. Such a
-   * record is idempotent over its own effect but not over the effects of the
-   * records after it (a rename whose source was created again, an unlink of
-   * a path that has since become a directory), so an applier that replays
-   * records after a crash must not let it share a replay window with later
-   * records. Creations, content and attributes may: applied again over
-   * their own later effects, they leave the same tree.
+   * Whether `entry` must have a replay window of its own (the position
+   * persisted right before and right after it): the commit of a
+   * transaction holding a RENAME or LINK, whose records' replay over one
+   * another this applier does not reason about. Any other record is judged
+   * by `closesWindow`.
    */
   reshapes(entry: JournalEntry): boolean {
     const r = entry.record;
+    if (r.kind !== RecordKind.RECORD_KIND_TXN_COMMIT) return false;
+    return this.gate.heldFor(r.txn).some((e) => MOVING.has(e.record.kind));
+  }
+
+  /**
+   * Whether applying `entry` now would make the records applied since the
+   * durable position unsafe to apply again after a crash
+   * (replay_window.ts): the position must be made durable right before it.
+   */
+  closesWindow(entry: JournalEntry): boolean {
+    const r = entry.record;
     if (r.kind === RecordKind.RECORD_KIND_TXN_COMMIT)
-      return this.gate.heldFor(r.txn).some((e) => RESHAPING.has(e.record.kind));
+      return this.window.conflicts(combinedEffect(this.gate.heldFor(r.txn)));
     if (r.txn && this.gate.isOpen(r.txn)) return false; // held until its commit
-    return RESHAPING.has(r.kind);
+    return this.window.conflicts(pathEffect(r));
+  }
+
+  /** The position is durable through `lsn`: those records leave the replay window. */
+  durableThrough(lsn: number): void {
+    this.window.closeThrough(lsn);
+  }
+
+  /** Records submitted and not yet done. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
   }
 
   /** Applies one entry (or holds it, inside a transaction). Throws JournalError on a refused record. */
   async apply(entry: JournalEntry): Promise<void> {
+    await this.submit(entry);
+  }
+
+  /**
+   * Starts applying `entry`; the promise settles when it is done. Entries
+   * must be submitted in LSN order. One starts at once unless a record in
+   * flight acts on a related path (equal, ancestor or descendant), which it
+   * then waits for, so the tree ends as if they were applied one by one; a
+   * committed transaction waits for everything in flight. A record whose
+   * wait ends in a failure fails too, without being applied.
+   */
+  submit(entry: JournalEntry): Promise<void> {
     const admitted = this.gate.admit(entry);
-    if (admitted.kind === 'one') await this.applyOne(admitted.entry);
-    else if (admitted.kind === 'commit') {
-      await this.applyTransaction(admitted.entries);
-      this.gate.applied(admitted.txn);
+    if (admitted.kind === 'held') {
+      this.appliedLsn = Math.max(this.appliedLsn, entry.lsn);
+      return Promise.resolve();
     }
-    this.appliedLsn = entry.lsn;
+    let paths: string[];
+    let deps: Promise<void>[];
+    let work: () => Promise<void>;
+    if (admitted.kind === 'one') {
+      const effect = pathEffect(admitted.entry.record);
+      const own = effect.touches;
+      paths = own;
+      this.window.add(entry.lsn, effect);
+      deps = [...this.inFlight]
+        .filter((f) => f.paths.some((p) => own.some((q) => related(p, q))))
+        .map((f) => f.done);
+      work = () => this.applyOne(admitted.entry);
+    } else {
+      const { txn, entries } = admitted;
+      paths = [''];
+      this.window.add(entry.lsn, combinedEffect(entries));
+      deps = [...this.inFlight].map((f) => f.done);
+      work = async () => {
+        await this.applyTransaction(entries);
+        this.gate.applied(txn);
+      };
+    }
+    const done = (deps.length > 0 ? Promise.all(deps).then(work) : work()).then(() => {
+      this.appliedLsn = Math.max(this.appliedLsn, entry.lsn);
+    });
+    if (paths.length > 0) {
+      const f: InFlight = { paths, done };
+      this.inFlight.add(f);
+      const gone = (): void => {
+        this.inFlight.delete(f);
+      };
+      done.then(gone, gone);
+    }
+    return done;
   }
 
   /** Transactions begun but not yet committed or aborted. */
@@ -154,9 +250,11 @@ export class TreeApplier {
     let abs = this.target;
     for (let i = 0; i < parts.length - 1; i++) {
       abs = join(abs, parts[i]!);
+      if (this.knownDirs.has(abs)) continue;
       const st = await lstat(abs).catch(() => undefined);
       if (st && !st.isDirectory())
         this.refuse(entry, `parent ${parts.slice(0, i + 1).join('/')} is not a directory`);
+      if (st) this.knownDirs.add(abs);
     }
     return join(this.target, path);
   }
@@ -218,23 +316,71 @@ export class TreeApplier {
       this.touched.delete(from);
       await this.keepingParentTime(to, async () => {
         const there = await lstat(to).catch(() => undefined);
-        if (there?.isDirectory()) await rm(to, { recursive: true, force: true });
+        if (there?.isDirectory()) {
+          this.knownDirs.clear();
+          await rm(to, { recursive: true, force: true });
+        }
         await rename(from, to);
       });
     }
   }
 
-  /** Runs a change to a directory's entries without moving the directory's mtime. */
-  private async keepingParentTime(abs: string, change: () => Promise<void>): Promise<void> {
+  /**
+   * Runs a change to a directory's entries without moving the directory's
+   * mtime. Changes in flight at once in one folder share one note of its
+   * times, taken before the first starts and put back when the last ends.
+   */
+  private async keepingParentTime(
+    abs: string,
+    change: () => Promise<void>,
+    loses = false,
+  ): Promise<void> {
     const parent = join(abs, '..');
+    if (!loses) this.onlyLost.delete(parent);
+    else if (!this.touched.has(parent)) this.onlyLost.add(parent);
     this.touched.add(parent);
-    const before = await lstat(parent, { bigint: true }).catch(() => undefined);
-    await change();
-    if (before?.isDirectory()) {
-      await lutimes(parent, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs)).catch(
-        () => undefined,
-      );
+    const held = await this.holdTime(parent);
+    try {
+      await change();
+    } finally {
+      await this.releaseTime(parent, held);
     }
+  }
+
+  private async holdTime(dir: string): Promise<HeldTime> {
+    for (;;) {
+      const h = this.heldTimes.get(dir);
+      if (h?.restoring) {
+        await h.restoring;
+        continue;
+      }
+      if (h) {
+        h.count++;
+        await h.noted;
+        return h;
+      }
+      const fresh: HeldTime = {
+        count: 1,
+        noted: lstat(dir, { bigint: true }).catch(() => undefined),
+        restoring: undefined,
+      };
+      this.heldTimes.set(dir, fresh);
+      await fresh.noted;
+      return fresh;
+    }
+  }
+
+  private async releaseTime(dir: string, h: HeldTime): Promise<void> {
+    if (--h.count > 0) return;
+    h.restoring = h.noted.then(async (before) => {
+      if (before?.isDirectory()) {
+        await lutimes(dir, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs)).catch(
+          () => undefined,
+        );
+      }
+      if (this.heldTimes.get(dir) === h) this.heldTimes.delete(dir);
+    });
+    await h.restoring;
   }
 
   /**
@@ -286,6 +432,7 @@ export class TreeApplier {
     switch (r.kind) {
       case RecordKind.RECORD_KIND_CREATE:
         await this.keepingParentTime(abs, async () => {
+          if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
           const fh = await open(
             abs,
@@ -326,7 +473,7 @@ export class TreeApplier {
       case RecordKind.RECORD_KIND_UNLINK:
         if (!existing) return;
         if (existing.isDirectory()) this.refuse(entry, 'is a directory');
-        await this.keepingParentTime(abs, () => unlink(abs));
+        await this.keepingParentTime(abs, () => unlink(abs), true);
         return;
       case RecordKind.RECORD_KIND_MKDIR:
         await this.keepingParentTime(abs, async () => {
@@ -340,7 +487,8 @@ export class TreeApplier {
       case RecordKind.RECORD_KIND_RMDIR:
         if (!existing) return;
         if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
-        await this.keepingParentTime(abs, () => rmdir(abs));
+        this.knownDirs.clear();
+        await this.keepingParentTime(abs, () => rmdir(abs), true);
         return;
       case RecordKind.RECORD_KIND_RENAME: {
         const to = await this.resolvePath(entry, r.path2);
@@ -349,19 +497,24 @@ export class TreeApplier {
           if (await lstat(to).catch(() => undefined)) return;
           this.refuse(entry, 'source of the rename is missing');
         }
-        await this.keepingParentTime(abs, () =>
-          this.keepingParentTime(to, async () => {
-            const over = await lstat(to).catch(() => undefined);
-            // rename(2) replaces files and empty directories; a type flip needs the old one gone.
-            if (over && over.isDirectory() !== existing.isDirectory())
-              await rm(to, { recursive: true, force: true });
-            await rename(abs, to);
-          }),
+        this.knownDirs.clear();
+        await this.keepingParentTime(
+          abs,
+          () =>
+            this.keepingParentTime(to, async () => {
+              const over = await lstat(to).catch(() => undefined);
+              // rename(2) replaces files and empty directories; a type flip needs the old one gone.
+              if (over && over.isDirectory() !== existing.isDirectory())
+                await rm(to, { recursive: true, force: true });
+              await rename(abs, to);
+            }),
+          true,
         );
         return;
       }
       case RecordKind.RECORD_KIND_SYMLINK:
         await this.keepingParentTime(abs, async () => {
+          if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
           await symlink(r.target, abs);
         });
