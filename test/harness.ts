@@ -78,7 +78,9 @@ export async function http<T = Json>(
 
 /** POST /v1/barrier on the primary at `url`: expects 200, answers the barrier's LSN. */
 export async function barrier(url: string): Promise<number> {
-  const a = await http(`${url}/v1/barrier`, { method: 'POST' });
+  // A barrier rescans the whole tree and waits out rename windows: on a
+  // loaded 2-core machine after a burst it can take longer than a status.
+  const a = await http(`${url}/v1/barrier`, { method: 'POST', timeoutMs: 60_000 });
   expect(a.status, JSON.stringify(a.body)).toBe(200);
   return a.body.lsn as number;
 }

@@ -532,8 +532,17 @@ export class WatchCapture implements Capture {
    */
   async barrier(barrierId: string): Promise<number> {
     if (this.stopped) throw new JournalError('FSJ_ERR_JOURNAL_CLOSED', 'capture stopped');
-    await this.rescan('', 'barrier', true);
-    await this.idle();
+    // A long barrier says where it is, every 5 s (as a long start-up does).
+    const progress = setInterval(
+      () => this.logger?.info({ barrierId, ...this.progress() }, 'barrier continues'),
+      5000,
+    );
+    try {
+      await this.rescan('', 'barrier', true);
+      await this.idle();
+    } finally {
+      clearInterval(progress);
+    }
     const at = await this.journal.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId });
     return at.lastLsn;
   }
