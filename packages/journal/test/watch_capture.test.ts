@@ -489,6 +489,9 @@ describe('watch capture: bursts and gaps', () => {
       await settle(rig.capture, 500);
       const stats = rig.capture.stats;
       ctx.onTestFailed(() => console.error({ before, stats }));
+      console.log(
+        `burst: ${stats.events - before.events} events, largest read ${stats.largestRead}`,
+      );
       expect(stats.events - before.events).toBeGreaterThanOrEqual(100_000);
       expect(stats.gaps, `largest read ${stats.largestRead}`).toBe(before.gaps);
       const list = await entries(rig.journal, start);
