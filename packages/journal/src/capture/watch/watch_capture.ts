@@ -128,8 +128,8 @@ export class WatchCapture implements Capture {
       join(o.stateDir ?? o.journal.dir, 'manifest.bin'),
       o.logger,
     );
-    // The default (from fs.inotify.max_queued_events) is read by start().
-    this.burst = new OverflowWatch(o.burstThreshold ?? 8192, this.stats, () => this.kick());
+    // The default, 7/8 of fs.inotify.max_queued_events, is read by start() (14,336 of 16,384 until then).
+    this.burst = new OverflowWatch(o.burstThreshold ?? 14_336, this.stats, () => this.kick());
     // The journal and state folders are never captured when they sit inside the source.
     this.ignored = ignoreMatcher(
       this.source,
