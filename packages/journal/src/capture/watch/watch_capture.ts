@@ -38,7 +38,7 @@ import {
   STAT_AHEAD,
   type ProgressState,
 } from './dirty_set.js';
-import { BurstCounter, defaultBurstThreshold, eventPaths, ignoreMatcher } from './intake.js';
+import { OverflowWatch, defaultBurstThreshold, eventPaths, ignoreMatcher } from './intake.js';
 import { ManifestStore } from './manifest_store.js';
 import { lstatNs, observe } from './observation.js';
 import { PathProcessor } from './path_processor.js';
@@ -59,10 +59,11 @@ export interface WatchCaptureOptions {
   /** How long a vanished path waits for an add of the same inode (a rename). Default 50 ms. */
   renameWindowMs?: number;
   /**
-   * inotify events (the watcher's raw events) received before the capture
-   * catches up above which some may have been dropped by the kernel (its
-   * queue holds 16,384): a GAP record and a rescan follow. Default: half of
-   * fs.inotify.max_queued_events.
+   * inotify events (the watcher's raw events) returned by one read of the
+   * kernel's queue at or above which some may have been dropped (the queue
+   * overflowed): a GAP record and a rescan follow. However many events a
+   * burst makes in all, reads below it lose none (OverflowWatch). Default:
+   * 7/8 of fs.inotify.max_queued_events.
    */
   burstThreshold?: number;
   /** Re-reads of a file that keeps changing while read, before trying later. Default 5. */
@@ -80,6 +81,8 @@ export interface CaptureStats {
   rereads: number;
   gaps: number;
   renames: number;
+  /** The most events one read of the kernel's queue returned (OverflowWatch). */
+  largestRead: number;
 }
 
 export class WatchCapture implements Capture {
@@ -92,13 +95,14 @@ export class WatchCapture implements Capture {
     rereads: 0,
     gaps: 0,
     renames: 0,
+    largestRead: 0,
   };
 
   private readonly logger: Logger | undefined;
   private readonly manifestSaveMs: number;
   private readonly ignored: (rel: string) => boolean;
   private readonly store: ManifestStore;
-  private readonly burst: BurstCounter;
+  private readonly burst: OverflowWatch;
   private readonly dirty = new DirtySet();
   private readonly window: RenameWindow;
   private readonly appends: AppendsInFlight;
@@ -124,7 +128,8 @@ export class WatchCapture implements Capture {
       join(o.stateDir ?? o.journal.dir, 'manifest.bin'),
       o.logger,
     );
-    this.burst = new BurstCounter(o.burstThreshold ?? 8192, this.stats);
+    // The default, 7/8 of fs.inotify.max_queued_events, is read by start() (14,336 of 16,384 until then).
+    this.burst = new OverflowWatch(o.burstThreshold ?? 14_336, this.stats, () => this.kick());
     // The journal and state folders are never captured when they sit inside the source.
     this.ignored = ignoreMatcher(
       this.source,
@@ -290,7 +295,7 @@ export class WatchCapture implements Capture {
       .then(() => this.run())
       .finally(() => {
         this.running = undefined;
-        if (this.dirty.size > 0 && !this.failed) this.kick();
+        if ((this.dirty.size > 0 || this.burst.pending) && !this.failed) this.kick();
         else this.maybeIdle();
       });
   }
@@ -327,13 +332,13 @@ export class WatchCapture implements Capture {
       while (
         !this.stopped &&
         !this.failed &&
-        (this.dirty.size > 0 || this.window.due().length > 0)
+        (this.dirty.size > 0 || this.window.due().length > 0 || this.burst.pending)
       ) {
-        const n = this.burst.takeBurst();
+        const n = this.burst.takeOverflow();
         if (n !== undefined) {
           await this.gap(
             '',
-            `burst of ${n} events beyond what the watcher holds (${this.burst.threshold})`,
+            `inotify queue may have overflowed: one read returned ${n} events (threshold ${this.burst.threshold})`,
           );
         }
         // Parents sort before their children, so creations come out in order.
@@ -426,7 +431,7 @@ export class WatchCapture implements Capture {
       }
       this.manifest = new Manifest();
       this.store.forget();
-      this.burst.quiet();
+      this.burst.forget();
       this.scan.forget();
       await this.loadManifest();
     } catch (err) {
@@ -480,7 +485,6 @@ export class WatchCapture implements Capture {
     const quiet = this.dirty.size === 0 && this.window.size === 0 && !this.running;
     if (!quiet && !this.failed && !this.stopped) return;
     if (quiet) {
-      this.burst.quiet();
       this.scan.forget(); // every listed directory has been processed
     }
     this.dirty.wake();
