@@ -8,6 +8,7 @@
  * `fsjournal restore` after it give sparse files too.
  */
 import { execFileSync } from 'node:child_process';
+import { constants as fsc } from 'node:fs';
 import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +42,8 @@ async function writeSparse(
   at: readonly number[],
   data: (i: number) => Buffer,
 ): Promise<number> {
-  const fh = await open(path, 'a+');
+  // Not 'a': with O_APPEND, Linux writes at the end whatever the offset.
+  const fh = await open(path, fsc.O_CREAT | fsc.O_RDWR, 0o644);
   try {
     let written = 0;
     for (const [i, offset] of at.entries()) {
@@ -81,7 +83,8 @@ describe('sparse files', () => {
     const head = join(source, 'head-hole.bin');
     data += await writeSparse(head, 2 * MiB + 100, [2 * MiB], block(100));
     // The source file system keeps holes (what this test relies on).
-    expect(await diskUse(big)).toBeLessThan(1 * MiB);
+    expect(await diskUse(big)).toBeLessThanOrEqual(5 * 4 * KiB);
+    expect(await diskUse(big)).toBeGreaterThanOrEqual(4 * 4 * KiB);
 
     const waited = await runCli(['wait', '--api', primary.url, '--timeout', '60']);
     expect(waited.code, waited.stderr).toBe(0);
