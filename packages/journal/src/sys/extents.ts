@@ -19,6 +19,14 @@
 import { constants as osc } from 'node:os';
 import { loadFuseBinding } from './fuse_native.js';
 
+/** Errors by which lseek says it cannot find holes here (not a failure of the file). */
+const NO_HOLES = new Set([
+  osc.errno.EINVAL,
+  osc.errno.ENOTSUP,
+  osc.errno.EOPNOTSUPP,
+  osc.errno.ESPIPE,
+]);
+
 /** Extents asked of the kernel per call. */
 const CHUNK = 256;
 
@@ -46,7 +54,8 @@ function seekError(res: number): Error & { code: string; errno: number; syscall:
 /**
  * Walks the data extents of `fd` in order, from offset 0 up to `size` (the
  * size the caller read the file at; extents are cut there). Without the
- * binding: one extent [0, size). Throws an Error with `code` (EBADF, EIO...)
+ * binding, or where lseek answers EINVAL, ENOTSUP or ESPIPE (no hole
+ * support): one extent to the end. Throws an Error with `code` (EBADF, EIO...)
  * when lseek fails for another reason than reaching the end.
  */
 export class ExtentCursor {
@@ -87,6 +96,12 @@ export class ExtentCursor {
       return;
     }
     const res = b.dataExtents(this.fd, this.from, CHUNK);
+    if (typeof res === 'number' && NO_HOLES.has(-res)) {
+      // This file system cannot say where holes are: the rest is data.
+      this.chunk = [this.from, this.size];
+      this.done = true;
+      return;
+    }
     if (typeof res === 'number') throw seekError(res);
     this.chunk = res;
     if (res.length < CHUNK * 2) this.done = true;
