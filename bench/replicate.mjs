@@ -398,7 +398,17 @@ async function main() {
         await fh.write(randomBytes(4096), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
         await fh.close();
       },
-      { sourceBytes: 4096 },
+      {
+        sourceBytes: 4096,
+        // Disk use (st_blocks) of each copy: the target is within 1 MiB of the data.
+        extra: async () => {
+          const used = async (f) => ((await lstat(f).catch(() => undefined))?.blocks ?? 0) * 512;
+          const out = { sourceDiskBytes: await used(file) };
+          for (const s of sides)
+            out[`${s.name}DiskBytes`] = await used(join(s.target, 'sparse.bin'));
+          return out;
+        },
+      },
     );
     await rm(file);
     await settle('rm sparse');

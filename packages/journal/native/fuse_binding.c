@@ -12,7 +12,8 @@
  * fuse-native does not expose.
  *
  * Also: the l*xattr syscalls, which Node's fs lacks, for the pass-through and
- * for appliers.
+ * for appliers, and lseek(SEEK_DATA/SEEK_HOLE), which capture uses to skip
+ * the holes of sparse files.
  *
  * Request memory (paths, read/write buffers) belongs to libfuse and is valid
  * only until the reply: JS must copy what it keeps.
@@ -721,6 +722,53 @@ static napi_value js_xattr_list(napi_env env, napi_callback_info info) {
   return errno_value(env, ERANGE);
 }
 
+/*
+ * dataExtents(fd, from, max) -> [start0, end0, start1, end1, ...] | -errno
+ *
+ * The data extents of an open file at or after `from`, found with
+ * lseek(SEEK_DATA) and lseek(SEEK_HOLE): at most `max` of them (bounded, so a
+ * file with a million extents is listed in chunks; fewer than `max` means
+ * the end of the file was reached). ENXIO is the end (no data at or past the
+ * offset, or the file shrank meanwhile), not an error. A file system without
+ * holes answers with the whole file as one extent (lseek's documented
+ * fallback). Moves the descriptor's offset: callers read with pread.
+ */
+static napi_value js_data_extents(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd = -1, max = 0;
+  double from = 0;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_value_double(env, argv[1], &from));
+  CHECK(napi_get_value_int32(env, argv[2], &max));
+  if (fd < 0 || from < 0 || max <= 0 || max > 65536) return errno_value(env, EINVAL);
+  napi_value out;
+  CHECK(napi_create_array(env, &out));
+  off_t at = (off_t)from;
+  uint32_t n = 0;
+  for (int32_t i = 0; i < max; i++) {
+    off_t data = lseek(fd, at, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;
+      return errno_value(env, errno);
+    }
+    off_t hole = lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) {
+      if (errno == ENXIO) break; /* shrank between the two calls */
+      return errno_value(env, errno);
+    }
+    if (hole <= data) break;
+    napi_value a, b;
+    CHECK(napi_create_double(env, (double)data, &a));
+    CHECK(napi_create_double(env, (double)hole, &b));
+    CHECK(napi_set_element(env, out, n++, a));
+    CHECK(napi_set_element(env, out, n++, b));
+    at = hole;
+  }
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -732,6 +780,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xattrSet", NULL, js_xattr_set, NULL, NULL, NULL, napi_default, NULL},
       {"xattrRemove", NULL, js_xattr_remove, NULL, NULL, NULL, napi_default, NULL},
       {"xattrList", NULL, js_xattr_list, NULL, NULL, NULL, napi_default, NULL},
+      {"dataExtents", NULL, js_data_extents, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

@@ -39,7 +39,8 @@ export { ChangeWriter, type RecordSink } from './capture/watch/change_writer.js'
 export {
   blockUnchanged,
   contentAttributes,
-  openingRecord,
+  openingRecords,
+  blockWrites,
 } from './capture/watch/content_reader.js';
 export { listingStands } from './capture/watch/rescan.js';
 export * from './history/content_store.js';

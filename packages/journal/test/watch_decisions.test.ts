@@ -22,7 +22,8 @@ import {
   listingStands,
   manifestUsable,
   nextWindowDelay,
-  openingRecord,
+  openingRecords,
+  blockWrites,
   roundOrder,
   TxnReplay,
   waitsFromRound,
@@ -290,21 +291,59 @@ describe('change writer: a change as one record or one transaction', () => {
 });
 
 describe('content reader: what a read journals', () => {
-  it.each<[string, ManifestEntry | undefined, Observed, string | undefined]>([
-    ['a new file: CREATE', undefined, file, 'CREATE'],
+  it.each<[string, ManifestEntry | undefined, Observed, boolean, string, number]>([
+    ['a new file: CREATE', undefined, file, false, 'CREATE', 0],
+    ['a new sparse file: CREATE', undefined, file, true, 'CREATE', 0],
     [
       'content unknown: TRUNCATE to the size now',
       { ...known, hashes: undefined },
       file,
+      false,
       'TRUNCATE 10',
+      10,
     ],
-    ['shrank: TRUNCATE', { ...known, size: 20 }, file, 'TRUNCATE 10'],
-    ['grew or same size: nothing first', { ...known, size: 5 }, file, undefined],
-  ])('opening record: %s', (_name, old, now, expected) => {
-    const r = openingRecord('f', old, now);
-    const text =
-      r && `${kindName(r.kind)}${r.kind === RecordKind.RECORD_KIND_TRUNCATE ? ` ${r.size}` : ''}`;
+    [
+      'content unknown, the file has holes: TRUNCATE to 0 (its holes need no writes)',
+      { ...known, hashes: undefined },
+      file,
+      true,
+      'TRUNCATE 0',
+      0,
+    ],
+    ['shrank: TRUNCATE', { ...known, size: 20 }, file, false, 'TRUNCATE 10', 10],
+    ['shrank, with holes: TRUNCATE', { ...known, size: 20 }, file, true, 'TRUNCATE 10', 10],
+    ['grew or same size: nothing first', { ...known, size: 5 }, file, false, '', 5],
+  ])('opening records: %s', (_name, old, now, sparse, expected, length) => {
+    const o = openingRecords('f', old, now, sparse);
+    const text = o.records
+      .map(
+        (r) =>
+          `${kindName(r.kind)}${r.kind === RecordKind.RECORD_KIND_TRUNCATE ? ` ${r.size}` : ''}`,
+      )
+      .join(' ');
     expect(text).toBe(expected);
+    expect(o.length).toBe(length);
+  });
+
+  const ext = (...ns: number[]): { start: number; end: number }[] =>
+    ns.flatMap((n, i) => (i % 2 === 0 ? [{ start: n, end: ns[i + 1]! }] : []));
+  it.each<
+    [string, number, { start: number; end: number }[], number, { start: number; end: number }[]]
+  >([
+    ['all data: the whole block', 100, ext(100, 200), 0, ext(100, 200)],
+    ['data in the middle, fresh file: only the data', 100, ext(120, 140), 0, ext(120, 140)],
+    ["a hole block past the replica's length: nothing", 100, [], 100, []],
+    ['a hole block the replica may hold bytes in: zeros', 100, [], 300, ext(100, 200)],
+    [
+      "holes below the replica's length only",
+      100,
+      ext(110, 120, 170, 180),
+      150,
+      ext(100, 150, 170, 180),
+    ],
+    ['two data parts, nothing between', 100, ext(100, 120, 180, 200), 0, ext(100, 120, 180, 200)],
+  ])('block writes: %s', (_name, offset, parts, zeroFrom, expected) => {
+    expect(blockWrites(offset, Buffer.alloc(100), parts, zeroFrom)).toEqual(expected);
   });
 
   const hashes = (...bytes: number[]): Buffer =>

@@ -106,6 +106,12 @@ export interface FuseBinding {
   xattrSet(path: string, name: string, value: Buffer, flags: number): number;
   xattrRemove(path: string, name: string): number;
   xattrList(path: string): Buffer | number;
+  /**
+   * lseek(SEEK_DATA/SEEK_HOLE) on an open fd: up to `max` data extents at or
+   * after `from`, flat as [start, end, start, end, ...] (fewer than `max`:
+   * the end of the file), or -errno. Moves the fd's offset.
+   */
+  dataExtents(fd: number, from: number, max: number): number[] | number;
 }
 
 let cached: FuseBinding | Error | undefined;

@@ -333,7 +333,8 @@ export class TreeModel {
       for (const [i, buf] of f.dirty) {
         if (i >= f.blocks.length) continue;
         const data = buf.subarray(0, Math.min(buf.length, this.blockLength(f.size, i)));
-        f.blocks[i] = data.length === 0 ? null : await this.store.put(data);
+        // A block of zeros is a hole: stored as none, restored unwritten.
+        f.blocks[i] = allZeros(data) ? null : await this.store.put(data);
       }
       f.dirty.clear();
     }
@@ -388,3 +389,13 @@ export class TreeModel {
     }
   }
 }
+
+/** Whether every byte of `data` is zero (true for an empty one). */
+function allZeros(data: Buffer): boolean {
+  for (let at = 0; at < data.length; at += ZEROS.length) {
+    const part = data.subarray(at, at + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
+  return true;
+}
+const ZEROS = Buffer.alloc(64 * 1024);

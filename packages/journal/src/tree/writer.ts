@@ -137,15 +137,33 @@ export class FileSink {
     private readonly finished: () => void,
   ) {}
 
-  /** Writes `data` at `offset`, cut at the file's size; returns the bytes written. */
+  /**
+   * Writes `data` at `offset`, cut at the file's size; returns the bytes
+   * taken. Pages (4 KiB of the file) of zeros are skipped: the file is new,
+   * so they read as zeros already, and a sparse file stays sparse.
+   */
   async write(data: Uint8Array, offset: number): Promise<number> {
     const want = Math.max(0, Math.min(data.length, this.entry.size - offset));
-    let done = 0;
-    while (done < want) {
-      const { bytesWritten } = await this.fh.write(data, done, want - done, offset + done);
-      done += bytesWritten;
+    let at = 0;
+    while (at < want) {
+      // The next run of pages that hold a byte other than zero.
+      let start = at;
+      while (start < want && isZero(data, start, pageEnd(offset, start, want))) {
+        start = pageEnd(offset, start, want);
+      }
+      if (start >= want) break;
+      let stop = pageEnd(offset, start, want);
+      while (stop < want && !isZero(data, stop, pageEnd(offset, stop, want))) {
+        stop = pageEnd(offset, stop, want);
+      }
+      let done = start;
+      while (done < stop) {
+        const { bytesWritten } = await this.fh.write(data, done, stop - done, offset + done);
+        done += bytesWritten;
+      }
+      this.end = Math.max(this.end, offset + stop);
+      at = stop;
     }
-    if (want > 0) this.end = Math.max(this.end, offset + want);
     return want;
   }
 
@@ -165,4 +183,18 @@ export class FileSink {
   async abort(): Promise<void> {
     await this.fh.close().catch(() => undefined);
   }
+}
+
+/** Page size by which FileSink leaves zeros unwritten. */
+const PAGE = 4096;
+const ZERO_PAGE = Buffer.alloc(PAGE);
+
+/** Index in `data` (written at file offset `offset`) where the page holding `i` ends, at most `max`. */
+function pageEnd(offset: number, i: number, max: number): number {
+  return Math.min(max, i + PAGE - ((offset + i) % PAGE));
+}
+
+/** Whether data[from, to) is all zeros (to - from <= PAGE). */
+function isZero(data: Uint8Array, from: number, to: number): boolean {
+  return Buffer.compare(data.subarray(from, to), ZERO_PAGE.subarray(0, to - from)) === 0;
 }

@@ -25,6 +25,7 @@ import { RecordKind, type RecordInput } from '../../record/record.js';
 import { attributeRecords, createRecord, entryFor, WriteCoalescer } from './reconcile.js';
 import { ChangeWriter, type RecordSink } from './change_writer.js';
 import { identity, settled, toTimespec } from './observation.js';
+import { ExtentCursor, type Extent } from '../../sys/extents.js';
 import type { CaptureStats } from './watch_capture.js';
 
 const HASH_BYTES = 16;
@@ -43,19 +44,94 @@ const closeFd = (fd: number): Promise<void> =>
   new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
 
 /**
- * The record a content change opens with: CREATE for a file the manifest
- * does not have, TRUNCATE when the manifest has no hashes for it (every
- * block is written again) or it shrank, none otherwise.
+ * The records a content change opens with, and the file's length on the
+ * replica after them: CREATE for a file the manifest does not have (length
+ * 0); TRUNCATE to the new size when the manifest has no hashes for it (every
+ * block is written again) or it shrank; none otherwise (the old size). A
+ * file with holes whose old content is unknown is cut to 0 first, so that
+ * its holes need no writes (`sparse`: the file has a hole below its size).
  */
-export function openingRecord(
+export function openingRecords(
   path: string,
   old: ManifestEntry | undefined,
   now: Observed,
-): RecordInput | undefined {
-  if (!old) return createRecord(path, now);
+  sparse = false,
+): { records: RecordInput[]; length: number } {
+  if (!old) return { records: [createRecord(path, now)], length: 0 };
+  if (old.hashes === undefined && sparse && now.size > 0)
+    return { records: [{ kind: RecordKind.RECORD_KIND_TRUNCATE, path, size: 0 }], length: 0 };
   if (old.hashes === undefined || now.size < old.size)
-    return { kind: RecordKind.RECORD_KIND_TRUNCATE, path, size: now.size };
-  return undefined;
+    return {
+      records: [{ kind: RecordKind.RECORD_KIND_TRUNCATE, path, size: now.size }],
+      length: now.size,
+    };
+  return { records: [], length: old.size };
+}
+
+/**
+ * The ranges of a changed block to journal as WRITEs: its data parts, and
+ * its holes only where they lie below `zeroFrom` (where the replica's file
+ * may hold older bytes, as zeros). A hole at or past `zeroFrom` is left out:
+ * the replica's file reads zeros there, as a hole, once extended.
+ */
+export function blockWrites(
+  offset: number,
+  block: Buffer,
+  parts: readonly Extent[],
+  zeroFrom: number,
+): Extent[] {
+  const end = offset + block.length;
+  const out: Extent[] = [];
+  const add = (start: number, stop: number): void => {
+    if (stop <= start) return;
+    const last = out[out.length - 1];
+    if (last && last.end === start) last.end = stop;
+    else out.push({ start, end: stop });
+  };
+  const hole = (start: number, stop: number): void => add(start, Math.min(stop, zeroFrom));
+  let at = offset;
+  for (const p of parts) {
+    hole(at, p.start);
+    add(p.start, p.end);
+    at = p.end;
+  }
+  hole(at, end);
+  return out;
+}
+
+/** Whether block `i` of the old content (hashes `oldHashes`, `oldSize` bytes) was all zeros. */
+function oldBlockZero(
+  oldHashes: Buffer | undefined,
+  i: number,
+  oldSize: number,
+  blockBytes: number,
+): boolean {
+  const n = Math.min(blockBytes, oldSize - i * blockBytes);
+  if (oldHashes === undefined || n <= 0 || oldHashes.length < (i + 1) * HASH_BYTES) return false;
+  const h = zeroHash(n);
+  return (
+    oldHashes.readBigUInt64LE(i * HASH_BYTES) === (h & 0xffff_ffff_ffff_ffffn) &&
+    oldHashes.readBigUInt64LE(i * HASH_BYTES + 8) === h >> 64n
+  );
+}
+
+/** A block of zeros of `n` bytes (shared, never written to). */
+function zeroBlock(n: number): Buffer {
+  if (ZERO.length < n) ZERO = Buffer.alloc(n);
+  return ZERO.subarray(0, n);
+}
+let ZERO = Buffer.alloc(0);
+
+const zeroHashes = new Map<number, bigint>();
+/** The block hash of `n` zero bytes (what reading a hole gives). */
+function zeroHash(n: number): bigint {
+  let h = zeroHashes.get(n);
+  if (h === undefined) {
+    h = xxh3.xxh128(zeroBlock(n));
+    if (zeroHashes.size > 64) zeroHashes.clear();
+    zeroHashes.set(n, h);
+  }
+  return h;
 }
 
 /**
@@ -208,33 +284,75 @@ export class ContentReader {
       // is replaced or written between it and the end of the read, the fstat
       // after the read differs from it and the read is done again.
       const size = now.size;
-      w.push(openingRecord(path, old, now));
+      // Holes are not read: only the data extents are (sys/extents.ts).
+      const extents = new ExtentCursor(fd, size);
+      let extent = extents.next();
+      const sparse = extent === undefined ? size > 0 : extent.start > 0 || extent.end < size;
+      const opening = openingRecords(path, old, now, sparse);
+      for (const r of opening.records) w.push(r);
+      // Below `zeroFrom` the replica's file may hold old bytes, so a hole
+      // there in a changed block is written as zeros; at or past it, the
+      // file reads as zeros already and a hole costs nothing.
+      const zeroFrom = opening.length;
+      let length = opening.length;
       const blocks = Math.ceil(size / blockBytes);
       // Every byte is written below before the buffer is kept (as a string).
       const hashes = Buffer.allocUnsafe(blocks * HASH_BYTES);
       const oldHashes = old?.hashes === undefined ? undefined : BlockHashes.toBuffer(old.hashes);
       const coalescer = new WriteCoalescer(path);
-      let wrote = old === undefined || old.hashes === undefined || size < old.size;
+      let wrote = opening.records.length > 0;
       let offset = 0;
       for (let i = 0; i < blocks; i++) {
         const want = Math.min(blockBytes, size - offset);
-        const block = Buffer.allocUnsafe(want);
-        let got = 0;
-        while (got < want) {
-          const bytesRead = await readFd(fd, block, got, want - got, offset + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
+        const blockEnd = offset + want;
+        // The parts of this block that hold data, in order.
+        const parts: Extent[] = [];
+        while (extent !== undefined && extent.start < blockEnd) {
+          if (extent.end > offset) {
+            parts.push({
+              start: Math.max(extent.start, offset),
+              end: Math.min(extent.end, blockEnd),
+            });
+          }
+          if (extent.end > blockEnd) break;
+          extent = extents.next();
         }
-        if (got < want) {
-          w.abort();
-          return 'changed'; // shrank under us
+        let block: Buffer;
+        let h: bigint;
+        if (parts.length === 0) {
+          block = zeroBlock(want);
+          h = zeroHash(want);
+        } else {
+          block =
+            parts.length === 1 && parts[0]!.start === offset && parts[0]!.end === blockEnd
+              ? Buffer.allocUnsafe(want)
+              : Buffer.alloc(want);
+          for (const part of parts) {
+            const at = part.start - offset;
+            const n = part.end - part.start;
+            let got = 0;
+            while (got < n) {
+              const bytesRead = await readFd(fd, block, at + got, n - got, part.start + got);
+              if (bytesRead === 0) break;
+              got += bytesRead;
+            }
+            if (got < n) {
+              w.abort();
+              return 'changed'; // shrank under us
+            }
+          }
+          h = xxh3.xxh128(block);
         }
-        const h = xxh3.xxh128(block);
         hashes.writeBigUInt64LE(h & 0xffff_ffff_ffff_ffffn, i * HASH_BYTES);
         hashes.writeBigUInt64LE(h >> 64n, i * HASH_BYTES + 8);
         if (!blockUnchanged(oldHashes, hashes, i, blocks, old?.size, size)) {
-          w.push(coalescer.add(offset, block));
-          wrote = true;
+          // A block that was all zeros before is zeros on the replica too.
+          const from = oldBlockZero(oldHashes, i, old?.size ?? 0, blockBytes) ? offset : zeroFrom;
+          for (const r of blockWrites(offset, block, parts, from)) {
+            w.push(coalescer.add(r.start, block.subarray(r.start - offset, r.end - offset)));
+            length = Math.max(length, r.end);
+            wrote = true;
+          }
         }
         offset += want;
         if (i % 16 === 15) await this.host.throttle();
@@ -262,6 +380,11 @@ export class ContentReader {
         return 'changed';
       }
       w.push(coalescer.flush());
+      // A hole at the end: the file is extended to its size, not written.
+      if (length < size) {
+        w.push({ kind: RecordKind.RECORD_KIND_TRUNCATE, path, size });
+        wrote = true;
+      }
       const after: Observed = {
         ...now,
         size,
