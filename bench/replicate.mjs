@@ -181,6 +181,34 @@ async function timeToIdentical(source, sides, t0) {
   return result;
 }
 
+/**
+ * Samples the primary's `lastLsn` every 100 ms until stopped; `stop()`
+ * answers when it last moved (performance.now()), or null if it never did:
+ * how long the primary took to journal the work, apart from the replica.
+ */
+function journalWatch(primaryUrl) {
+  let lastLsn;
+  let movedAt = null;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const lsn = (await api(`${primaryUrl}/v1/status`).catch(() => undefined))?.body?.lastLsn;
+      if (typeof lsn === 'number') {
+        if (lastLsn !== undefined && lsn > lastLsn) movedAt = performance.now();
+        lastLsn = lsn;
+      }
+      await sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return movedAt;
+    },
+  };
+}
+
 async function walkStats(dir) {
   let files = 0;
   let bytes = 0;
@@ -312,13 +340,17 @@ async function main() {
   /** Runs `work`, times both replicas from its end (or from `fromStart`), emits one line. */
   const measure = async (workload, work, { sourceBytes, fromStart = false, extra } = {}) => {
     const seg0 = await segmentBytes(p('journal'));
+    const journaling = journalWatch(primaryUrl);
     const t0 = performance.now();
     await work();
     const tEnd = performance.now();
     note(`${workload}: work done in ${round((tEnd - t0) / 1000, 2)} s`);
-    const t = await timeToIdentical(source, sides, fromStart ? t0 : tEnd);
+    const base = fromStart ? t0 : tEnd;
+    const t = await timeToIdentical(source, sides, base);
+    const movedAt = await journaling.stop();
     const journalBytes = (await segmentBytes(p('journal'))) - seg0;
     const line = { bench: 'replicate', workload, fsjournalSec: t.fsjournal };
+    if (movedAt !== null) line.primaryJournaledSec = round(Math.max(0, movedAt - base) / 1000, 3);
     if ('lsyncd' in t) line.lsyncdSec = t.lsyncd;
     Object.assign(line, extra ? await extra() : {});
     if (t.fsjournal !== null && t.lsyncd) line.vsLsyncd = round(t.fsjournal / t.lsyncd, 2);

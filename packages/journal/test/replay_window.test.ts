@@ -136,7 +136,8 @@ async function applyGrouped(
   const inFlight: Promise<void>[] = [];
   for (const e of entries) {
     const reshapes = applier.reshapes(e);
-    const alone = applier.closesWindow(e) || reshapes || e.record.kind === K.RECORD_KIND_TXN_COMMIT;
+    // As replica.ts: a committed transaction that moves nothing goes in flight like a record.
+    const alone = applier.closesWindow(e) || reshapes;
     if (alone) await persist(e.lsn - 1, inFlight);
     inFlight.push(applier.submit(e));
     if (reshapes) await persist(e.lsn, inFlight);

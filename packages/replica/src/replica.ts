@@ -19,7 +19,6 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import {
   mkdirDurable,
-  RecordKind,
   silentLogger,
   TreeApplier,
   type JournalEntry,
@@ -483,11 +482,9 @@ export class ReplicaDaemon {
       const skip = this.s.conn.skip;
       const closesWindow = applier.closesWindow(entry);
       const reshapes = applier.reshapes(entry);
-      const alone =
-        closesWindow ||
-        reshapes ||
-        entry.record.kind === RecordKind.RECORD_KIND_TXN_COMMIT ||
-        (skip !== undefined && entry.lsn <= skip.through);
+      // A committed transaction that moves nothing goes in flight like a
+      // record (a tar -x is a transaction per file).
+      const alone = closesWindow || reshapes || (skip !== undefined && entry.lsn <= skip.through);
       // The session sees records applied in LSN order, and a persist only
       // when nothing is in flight: drain before a record that persists or
       // stands alone, and keep at most APPLY_IN_FLIGHT records going.

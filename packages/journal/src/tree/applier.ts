@@ -177,7 +177,8 @@ export class TreeApplier {
    * must be submitted in LSN order. One starts at once unless a record in
    * flight acts on a related path (equal, ancestor or descendant), which it
    * then waits for, so the tree ends as if they were applied one by one; a
-   * committed transaction waits for everything in flight. A record whose
+   * committed transaction counts as one record on all its paths (one that
+   * renames or links waits for everything in flight). A record whose
    * wait ends in a failure fails too, without being applied.
    */
   submit(entry: JournalEntry): Promise<void> {
@@ -200,9 +201,18 @@ export class TreeApplier {
       work = () => this.applyOne(admitted.entry);
     } else {
       const { txn, entries } = admitted;
-      paths = [''];
-      this.window.add(entry.lsn, combinedEffect(entries));
-      deps = [...this.inFlight].map((f) => f.done);
+      const effect = combinedEffect(entries);
+      this.window.add(entry.lsn, effect);
+      // A transaction that moves nothing (a file's creation, content and
+      // attributes; a subtree's removals) acts on its own paths only, and
+      // runs beside records on unrelated paths like a single record; one
+      // with a RENAME or LINK waits for everything in flight.
+      const moves = entries.some((e) => MOVING.has(e.record.kind));
+      const own = moves ? [''] : effect.touches;
+      paths = own;
+      deps = [...this.inFlight]
+        .filter((f) => f.paths.some((p) => own.some((q) => related(p, q))))
+        .map((f) => f.done);
       work = async () => {
         await this.applyTransaction(entries);
         this.gate.applied(txn);
