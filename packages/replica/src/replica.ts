@@ -152,6 +152,8 @@ export class ReplicaDaemon {
   private writer: SnapshotWriter | undefined;
   private stopped = false;
   private link: Link | undefined;
+  /** Batch messages received on this connection and not yet taken up (they wait their turn). */
+  private batchesQueued = 0;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly appliedWaiters = new Set<() => void>();
@@ -339,6 +341,7 @@ export class ReplicaDaemon {
       });
       const applier = new TreeApplier(this.target, { atomicCreate: true });
       this.link = { ws, applier };
+      this.batchesQueued = 0;
       let chain = Promise.resolve();
       const beat = setInterval(() => void this.feed({ type: 'tick' }), this.s.config.heartbeatMs);
 
@@ -361,7 +364,10 @@ export class ReplicaDaemon {
           return;
         }
         // Messages are handled one at a time, in order.
+        const isBatch = message.type === 'batch';
+        if (isBatch) this.batchesQueued++;
         chain = chain.then(async () => {
+          if (isBatch) this.batchesQueued--;
           try {
             await this.feed({ type: 'message', message });
           } catch (err) {
@@ -501,7 +507,12 @@ export class ReplicaDaemon {
     await this.drain(false);
     const skipped = applier.skipped;
     applier.skipped = 0;
-    await this.feed({ type: 'batch-applied', skipped, openTxn: applier.oldestOpenTxn });
+    await this.feed({
+      type: 'batch-applied',
+      skipped,
+      openTxn: applier.oldestOpenTxn,
+      more: this.batchesQueued > 0,
+    });
     const seconds = (performance.now() - started) / 1000;
     this.notify((o) => o.onBatchApplied?.({ records: b.frames.length, seconds }));
   }

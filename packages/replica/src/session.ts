@@ -39,7 +39,11 @@ import { ReplicaError, type StreamFailure } from './errors.js';
 import { newPosition, type Position } from './position.js';
 import { betweenConnections } from './reconnection.js';
 
+/** While behind, a durability point at most this often (ms). */
+const PERSIST_EVERY_MS = 20;
+
 /** What the replica's status calls `state`. */
+
 export type ReplicaState = 'connecting' | 'bootstrapping' | 'streaming' | 'resyncing' | 'error';
 
 /** The daemon's options the conversation needs. */
@@ -125,7 +129,16 @@ export type SessionEvent =
   /** Answer to `apply-record`: applied up to `lsn` (or held, in a transaction). */
   | { type: 'applied'; lsn: number; openTxn: number | undefined }
   /** Answer to `apply-batch`, after its records: records skipped because their path was gone. */
-  | { type: 'batch-applied'; skipped: number; openTxn: number | undefined }
+  | {
+      type: 'batch-applied';
+      skipped: number;
+      openTxn: number | undefined;
+      /**
+       * More batches have arrived and wait their turn: the replica is not
+       * caught up whatever the last batch said of the primary's newest LSN.
+       */
+      more?: boolean;
+    }
   /** Answer to `persist`: durable up to `position.appliedLsn`. */
   | { type: 'durable'; position: Position }
   /** Answer to `record-journal`. */
@@ -293,7 +306,7 @@ function react(s: SessionState, e: SessionEvent, now: number): SessionAction[] {
       return reshaped ? persistNow(s, e.openTxn) : [];
     }
     case 'batch-applied':
-      return onBatchApplied(s, e.skipped, e.openTxn, now);
+      return onBatchApplied(s, e.skipped, e.openTxn, now, e.more ?? false);
     case 'durable':
       // Status says durable only once it is: the file first, then memory.
       s.position = e.position;
@@ -474,13 +487,19 @@ function onBatchApplied(
   skipped: number,
   openTxn: number | undefined,
   now: number,
+  more: boolean,
 ): SessionAction[] {
   s.skipped += skipped;
   s.conn.flowed = true;
   s.conn.skip = undefined;
   if (s.appliedLsn >= s.upstreamLsn) s.caughtUpAt = now;
+  // A durability point every PERSIST_EVERY_MS while behind, and as soon as
+  // caught up: the last batch reached the primary's newest LSN and no other
+  // waits (a live tail comes as a batch per record group: without `more`,
+  // each would look caught up and cost a persist of its own).
+  const caughtUp = s.receivedLsn >= s.upstreamLsn && !more;
   const persist =
-    now - s.conn.lastPersist >= 20 || s.receivedLsn >= s.upstreamLsn ? persistNow(s, openTxn) : [];
+    now - s.conn.lastPersist >= PERSIST_EVERY_MS || caughtUp ? persistNow(s, openTxn) : [];
   const durable = (persist[0]?.position ?? s.position).appliedLsn;
   // Applied as this connection knows it (an Ack never names more than was
   // sent on it); the primary keeps the highest it was told.

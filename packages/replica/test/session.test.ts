@@ -107,10 +107,11 @@ const applied = (lsn: number, openTxn?: number): SessionEvent => ({
   lsn,
   openTxn,
 });
-const batchApplied = (openTxn?: number, skipped = 0): SessionEvent => ({
+const batchApplied = (openTxn?: number, skipped = 0, more = false): SessionEvent => ({
   type: 'batch-applied',
   skipped,
   openTxn,
+  more,
 });
 const durable = (position: Position): SessionEvent => ({ type: 'durable', position });
 const snapshotBegin = (o: Partial<SnapshotBegin> = {}): SnapshotBegin => ({
@@ -527,6 +528,27 @@ describe('batches, Acks and the durable position (PROTOCOL.md, "Batch", "Ack", "
     s = feed(s, [durable({ ...s.position, appliedLsn: 6 })], T0).state;
     one(7, T0 + 19, ['send ack applied=7 durable=6 received=7']);
     one(8, T0 + 20, ['persist 8', 'send ack applied=8 durable=8 received=8']);
+  });
+
+  it('a batch that reaches the newest LSN it was told of, with more batches waiting, is not caught up: no persist until 20 ms', () => {
+    // A live tail: each batch reaches the primary's newest LSN as the batch
+    // itself says it, while the next batches wait their turn.
+    let s = streaming(5, 6);
+    const one = (lsn: number, now: number, more: boolean, want: string[]): void => {
+      s = transcript(s, [
+        [batch(lsn, 1), [`apply-batch ${lsn}..${lsn}`], now],
+        [record(create(lsn)), [`apply-record ${lsn}`], now],
+        [applied(lsn), [], now],
+        [batchApplied(undefined, 0, more), want, now],
+      ]);
+    };
+    one(6, T0, false, ['persist 6', 'send ack applied=6 durable=6 received=6']);
+    s = feed(s, [durable({ ...s.position, appliedLsn: 6 })], T0).state;
+    one(7, T0 + 1, true, ['send ack applied=7 durable=6 received=7']);
+    one(8, T0 + 2, true, ['send ack applied=8 durable=6 received=8']);
+    one(9, T0 + 3, false, ['persist 9', 'send ack applied=9 durable=9 received=9']);
+    s = feed(s, [durable({ ...s.position, appliedLsn: 9 })], T0 + 3).state;
+    one(10, T0 + 23, true, ['persist 10', 'send ack applied=10 durable=10 received=10']);
   });
 
   it('an open transaction holds applied back: the Ack says applied before its TXN_BEGIN, received past it', () => {
