@@ -17,6 +17,7 @@
  * as listed.
  */
 import { constants as osc } from 'node:os';
+import { errnoError } from './errno_error.js';
 import { loadFuseBinding } from './fuse_native.js';
 
 /** Errors by which lseek says it cannot find holes here (not a failure of the file). */
@@ -34,21 +35,6 @@ const CHUNK = 256;
 export interface Extent {
   start: number;
   end: number;
-}
-
-/** Whether this build can find holes (the FUSE binding loads). */
-export function holesDetectable(): boolean {
-  return !(loadFuseBinding() instanceof Error);
-}
-
-/** The Error for a failed lseek: `code` the errno's name, `errno` the negative number. */
-function seekError(res: number): Error & { code: string; errno: number; syscall: string } {
-  const code = Object.entries(osc.errno).find(([, n]) => n === -res)?.[0] ?? 'EIO';
-  return Object.assign(new Error(`lseek SEEK_DATA: ${code}`), {
-    code,
-    errno: res,
-    syscall: 'lseek',
-  });
 }
 
 /**
@@ -102,7 +88,7 @@ export class ExtentCursor {
       this.done = true;
       return;
     }
-    if (typeof res === 'number') throw seekError(res);
+    if (typeof res === 'number') throw errnoError('lseek', 'lseek SEEK_DATA', res);
     this.chunk = res;
     if (res.length < CHUNK * 2) this.done = true;
     else this.from = res[res.length - 1]!;

@@ -13,6 +13,7 @@
  */
 import { constants as osc } from 'node:os';
 import { loadFuseBinding, type FuseBinding } from './fuse_native.js';
+import { errnoError } from './errno_error.js';
 
 const ENOTSUP = -osc.errno.ENOTSUP;
 
@@ -60,6 +61,5 @@ export function xattrError(
   name: string,
   res: number,
 ): Error & { code: string; errno: number } {
-  const code = Object.entries(osc.errno).find(([, n]) => n === -res)?.[0] ?? 'EIO';
-  return Object.assign(new Error(`${syscall} ${name}: ${code}`), { code, errno: res });
+  return errnoError(syscall, `${syscall} ${name}`, res);
 }

@@ -21,6 +21,7 @@ import {
   type TreeEntry,
 } from './entry.js';
 import { kindName, RecordKind, type JournalEntry } from '../record/record.js';
+import { allZeros } from './zeros.js';
 
 export interface FileNode extends EntryAttrs {
   type: 'file';
@@ -389,13 +390,3 @@ export class TreeModel {
     }
   }
 }
-
-/** Whether every byte of `data` is zero (true for an empty one). */
-function allZeros(data: Buffer): boolean {
-  for (let at = 0; at < data.length; at += ZEROS.length) {
-    const part = data.subarray(at, at + ZEROS.length);
-    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
-  }
-  return true;
-}
-const ZEROS = Buffer.alloc(64 * 1024);

@@ -23,6 +23,7 @@ import { fsyncDir } from '../sys/durable_file.js';
 import { parentOf, pathProblem } from '../record/path_rules.js';
 import { setAttrs, setFileAttrs, setLinkAttrs } from './attrs.js';
 import type { DirEntry, EntryAttrs, FileEntry, HardlinkEntry, SymlinkEntry } from './entry.js';
+import { allZeros } from './zeros.js';
 
 /** Why the writer refused an entry; the caller words the error. */
 export type WriteRefusal =
@@ -187,14 +188,13 @@ export class FileSink {
 
 /** Page size by which FileSink leaves zeros unwritten. */
 const PAGE = 4096;
-const ZERO_PAGE = Buffer.alloc(PAGE);
 
 /** Index in `data` (written at file offset `offset`) where the page holding `i` ends, at most `max`. */
 function pageEnd(offset: number, i: number, max: number): number {
   return Math.min(max, i + PAGE - ((offset + i) % PAGE));
 }
 
-/** Whether data[from, to) is all zeros (to - from <= PAGE). */
+/** Whether data[from, to) is all zeros. */
 function isZero(data: Uint8Array, from: number, to: number): boolean {
-  return Buffer.compare(data.subarray(from, to), ZERO_PAGE.subarray(0, to - from)) === 0;
+  return allZeros(data.subarray(from, to));
 }

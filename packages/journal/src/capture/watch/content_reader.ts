@@ -26,6 +26,7 @@ import { attributeRecords, createRecord, entryFor, WriteCoalescer } from './reco
 import { ChangeWriter, type RecordSink } from './change_writer.js';
 import { identity, settled, toTimespec } from './observation.js';
 import { ExtentCursor, type Extent } from '../../sys/extents.js';
+import { zeroBytes } from '../../tree/zeros.js';
 import type { CaptureStats } from './watch_capture.js';
 
 const HASH_BYTES = 16;
@@ -115,19 +116,12 @@ function oldBlockZero(
   );
 }
 
-/** A block of zeros of `n` bytes (shared, never written to). */
-function zeroBlock(n: number): Buffer {
-  if (ZERO.length < n) ZERO = Buffer.alloc(n);
-  return ZERO.subarray(0, n);
-}
-let ZERO = Buffer.alloc(0);
-
 const zeroHashes = new Map<number, bigint>();
 /** The block hash of `n` zero bytes (what reading a hole gives). */
 function zeroHash(n: number): bigint {
   let h = zeroHashes.get(n);
   if (h === undefined) {
-    h = xxh3.xxh128(zeroBlock(n));
+    h = xxh3.xxh128(zeroBytes(n));
     if (zeroHashes.size > 64) zeroHashes.clear();
     zeroHashes.set(n, h);
   }
@@ -320,7 +314,7 @@ export class ContentReader {
         let block: Buffer;
         let h: bigint;
         if (parts.length === 0) {
-          block = zeroBlock(want);
+          block = zeroBytes(want);
           h = zeroHash(want);
         } else {
           block =
