@@ -46,6 +46,7 @@ export { listingStands } from './capture/watch/rescan.js';
 export * from './history/content_store.js';
 export * from './tree/model.js';
 export * from './tree/txn_gate.js';
+export * from './tree/spool.js';
 export * from './capture/mount/mount_point.js';
 export * from './sys/fuse_native.js';
 export { errnoOf, journalPath } from './capture/mount/dispatch.js';

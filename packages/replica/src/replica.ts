@@ -339,7 +339,8 @@ export class ReplicaDaemon {
         maxPayload: MAX_MESSAGE_BYTES,
         handshakeTimeout: 10_000,
       });
-      const applier = new TreeApplier(this.target, { atomicCreate: true });
+      // A new file's content past a few MiB waits for its commit on disk, not in memory.
+      const applier = new TreeApplier(this.target, { atomicCreate: true, spoolDir: this.stateDir });
       this.link = { ws, applier };
       this.batchesQueued = 0;
       let chain = Promise.resolve();
@@ -385,6 +386,7 @@ export class ReplicaDaemon {
             () => undefined,
           );
           this.link = undefined;
+          await applier.close().catch(() => undefined);
           const { failure, flowed } = this.s.conn;
           if (failure && !this.stopped) rejectConnection(failure);
           else resolveConnection(flowed);

@@ -40,6 +40,7 @@ import { pathProblem } from '../record/path_rules.js';
 import { RecordKind, type JournalEntry } from '../record/record.js';
 import { newDir, TreeModel, type TreeNode } from '../tree/model.js';
 import { TxnGate, type OpenTxn } from '../tree/txn_gate.js';
+import { Spool } from '../tree/spool.js';
 
 export const CHECKPOINTS_DIR = 'checkpoints';
 export const CHECKPOINT_FORMAT = 'fsjournal-checkpoint';
@@ -360,11 +361,13 @@ export class Checkpoints {
       );
     }
     const started = performance.now();
+    // A transaction as large as a file is held on disk past a few MiB.
+    const spool = new Spool(this.dir);
     try {
       const model = base
         ? await this.loadModel(base)
         : new TreeModel(this.content, CHECKPOINT_BLOCK_BYTES);
-      const gate = new TxnGate();
+      const gate = new TxnGate({ spool });
       const carried = new Set(base?.openTxns.map((t) => t.txn));
       let timeUs = 0;
       let replayed = 0;
@@ -403,6 +406,8 @@ export class Checkpoints {
     } catch (err) {
       await this.content.discard();
       throw err;
+    } finally {
+      await spool.close();
     }
   }
 
@@ -504,9 +509,10 @@ export async function applyAdmitted(
   e: JournalEntry,
 ): Promise<void> {
   const a = gate.admit(e);
-  if (a.kind === 'one') await model.apply(a.entry);
+  if (a.kind === 'held') await a.spooled;
+  else if (a.kind === 'one') await model.apply(a.entry);
   else if (a.kind === 'commit') {
-    for (const held of a.entries) await model.apply(held);
+    for await (const held of a.records()) await model.apply(held);
     gate.applied(a.txn);
   }
 }

@@ -33,6 +33,7 @@ import { RecordKind } from '../record/record.js';
 import type { HardlinkEntry } from '../tree/entry.js';
 import { TreeModel } from '../tree/model.js';
 import { TxnGate } from '../tree/txn_gate.js';
+import { Spool } from '../tree/spool.js';
 import { emptyDir, TreeWriter } from '../tree/writer.js';
 
 /** Where the restore keeps replayed content until the tree is written (removed at the end). */
@@ -174,7 +175,15 @@ export async function restoreTree(o: RestoreOptions): Promise<RestoreResult> {
     const scratch = await ContentStore.open(scratchDir, { verify: false });
     try {
       const store = new LayeredStore(checkpoints.content, scratch);
-      const { model, replayed, timeUs } = await replayTo(journal, checkpoints, base, lsn, store, o);
+      const { model, replayed, timeUs } = await replayTo(
+        journal,
+        checkpoints,
+        base,
+        lsn,
+        store,
+        scratchDir,
+        o,
+      );
       const counts = await writeTree(model, to, o.onProgress);
       await scratch.close();
       await rm(scratchDir, { recursive: true, force: true });
@@ -203,15 +212,32 @@ async function replayTo(
   base: CheckpointHeader | undefined,
   lsn: number,
   store: BlockStore,
+  spoolDir: string,
   o: RestoreOptions,
 ): Promise<{ model: TreeModel; replayed: number; timeUs: number }> {
   const model = base
     ? await checkpoints.loadModel(base, store)
     : new TreeModel(store, CHECKPOINT_BLOCK_BYTES);
+  if (base?.lsn === lsn) return { model, replayed: 0, timeUs: base.timeUs };
+  // A transaction as large as a file is held on disk past a few MiB.
+  const spool = new Spool(spoolDir);
+  try {
+    return await replayThrough(journal, base, lsn, model, new TxnGate({ spool }), o);
+  } finally {
+    await spool.close();
+  }
+}
+
+async function replayThrough(
+  journal: Journal,
+  base: CheckpointHeader | undefined,
+  lsn: number,
+  model: TreeModel,
+  gate: TxnGate,
+  o: RestoreOptions,
+): Promise<{ model: TreeModel; replayed: number; timeUs: number }> {
   let timeUs = base?.timeUs ?? 0;
   let replayed = 0;
-  if (base?.lsn === lsn) return { model, replayed, timeUs };
-  const gate = new TxnGate();
   const carried = new Set(base?.openTxns.map((t) => t.txn));
   const from = base ? replayStart(base) : 1;
   const total = lsn - from + 1;

@@ -37,6 +37,7 @@ import { kindName, RecordKind, type JournalEntry, type RecordBody } from '../rec
 import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
+import { Spool } from './spool.js';
 import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
@@ -75,10 +76,18 @@ export interface TreeApplierOptions {
    * (replica). Default false (restore into an empty folder needs no such care).
    */
   atomicCreate?: boolean;
+  /**
+   * A folder for the data of open transactions past a few MiB (txn_gate.ts),
+   * so a transaction as large as a file is held in bounded memory; on the
+   * target's disk or one with as much room. None: held in memory. `close`
+   * frees it.
+   */
+  spoolDir?: string;
 }
 
 export class TreeApplier {
-  private readonly gate = new TxnGate();
+  private readonly gate: TxnGate;
+  private readonly spool: Spool | undefined;
   /** LSN of the last record applied (or dropped by an abort). */
   appliedLsn = 0;
   /** Records skipped because their path was missing (replayed after a crash). */
@@ -110,6 +119,13 @@ export class TreeApplier {
     options: TreeApplierOptions = {},
   ) {
     this.atomicCreate = options.atomicCreate ?? false;
+    this.spool = options.spoolDir === undefined ? undefined : new Spool(options.spoolDir);
+    this.gate = new TxnGate({ spool: this.spool });
+  }
+
+  /** Frees what open transactions hold on disk; wait for records in flight first. */
+  async close(): Promise<void> {
+    await this.spool?.close();
   }
 
   /**
@@ -162,6 +178,11 @@ export class TreeApplier {
     this.window.closeThrough(lsn);
   }
 
+  /** Data of open transactions' records held in memory, bytes (the rest is spooled). */
+  get heldMemoryBytes(): number {
+    return this.gate.heldMemoryBytes;
+  }
+
   /** Records submitted and not yet done. */
   get inFlightCount(): number {
     return this.inFlight.size;
@@ -185,7 +206,7 @@ export class TreeApplier {
     const admitted = this.gate.admit(entry);
     if (admitted.kind === 'held') {
       this.appliedLsn = Math.max(this.appliedLsn, entry.lsn);
-      return Promise.resolve();
+      return admitted.spooled ?? Promise.resolve();
     }
     let paths: string[];
     let deps: Promise<void>[];
@@ -200,7 +221,7 @@ export class TreeApplier {
         .map((f) => f.done);
       work = () => this.applyOne(admitted.entry);
     } else {
-      const { txn, entries } = admitted;
+      const { txn, entries, records } = admitted;
       const effect = combinedEffect(entries);
       this.window.add(entry.lsn, effect);
       // A transaction that moves nothing (a file's creation, content and
@@ -214,7 +235,7 @@ export class TreeApplier {
         .filter((f) => f.paths.some((p) => own.some((q) => related(p, q))))
         .map((f) => f.done);
       work = async () => {
-        await this.applyTransaction(entries);
+        await this.applyTransaction(entries, records);
         this.gate.applied(txn);
       };
     }
@@ -272,9 +293,12 @@ export class TreeApplier {
   /**
    * Applies a committed transaction. With atomicCreate, a file created in it
    * is built in a temp file beside it (content, mode, owner, times) and
-   * renamed into place once whole and fsynced.
+   * renamed into place once whole, fsynced first when it replaces something.
    */
-  private async applyTransaction(held: JournalEntry[]): Promise<void> {
+  private async applyTransaction(
+    held: readonly JournalEntry[],
+    records: () => AsyncIterable<JournalEntry>,
+  ): Promise<void> {
     const redirect = new Map<string, string>();
     if (this.atomicCreate) {
       for (const e of held) {
@@ -304,7 +328,7 @@ export class TreeApplier {
       }
     }
     try {
-      for (const e of held) await this.applyOne(e, redirect.get(e.record.path));
+      for await (const e of records()) await this.applyOne(e, redirect.get(e.record.path));
     } catch (err) {
       // Leave no half-built temp file behind; the transaction is applied again on retry.
       for (const [path, tmp] of redirect) {

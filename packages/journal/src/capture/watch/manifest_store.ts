@@ -25,8 +25,12 @@ export function manifestUsable(lsn: number, firstLsn: number, lastLsn: number): 
 /**
  * Replays journal records in order, holding those of a transaction until it
  * commits: records of a transaction count only once committed. Pure: it
- * says which records take effect, the caller applies them.
+ * says which records take effect, the caller applies them. What a record
+ * does to the manifest never depends on its data, so held records keep none
+ * (a transaction can be as large as a file).
  */
+const NO_DATA = new Uint8Array(0);
+
 export class TxnReplay {
   private readonly open = new Map<number, RecordBody[]>();
 
@@ -42,8 +46,10 @@ export class TxnReplay {
       const held = this.open.get(r.txn) ?? [];
       this.open.delete(r.txn);
       return held;
-    } else if (r.txn && this.open.has(r.txn)) this.open.get(r.txn)!.push(r);
-    else return [r];
+    } else if (r.txn && this.open.has(r.txn)) {
+      if (r.data.length > 0) r.data = NO_DATA;
+      this.open.get(r.txn)!.push(r);
+    } else return [r];
     return [];
   }
 
