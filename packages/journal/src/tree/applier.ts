@@ -12,7 +12,7 @@
  * - A directory's mtime is kept across changes to its children: the source's
  *   new directory mtime arrives as its own UTIMES record.
  */
-import { constants as fsc, type BigIntStats } from 'node:fs';
+import { constants as fsc, type BigIntStats, type Stats } from 'node:fs';
 import {
   chmod,
   lchown,
@@ -60,7 +60,25 @@ function related(a: string, b: string): boolean {
 interface InFlight {
   paths: string[];
   done: Promise<void>;
+  /**
+   * For a record on a file's content or attributes: the file it acts on
+   * (`dev:ino`), once looked at; undefined when missing or not such a record.
+   */
+  inode?: Promise<string | undefined>;
 }
+
+/**
+ * Records that act on the file a path names, not on the path: through a
+ * hard link, two of them on unrelated paths can act on one file.
+ */
+const FOLLOWS_FILE = new Set<number>([
+  RecordKind.RECORD_KIND_WRITE,
+  RecordKind.RECORD_KIND_TRUNCATE,
+  RecordKind.RECORD_KIND_CHMOD,
+  RecordKind.RECORD_KIND_CHOWN,
+  RecordKind.RECORD_KIND_UTIMES,
+  RecordKind.RECORD_KIND_SETXATTR,
+]);
 
 /** A folder whose times are kept while changes to its entries are in flight. */
 interface HeldTime {
@@ -211,6 +229,8 @@ export class TreeApplier {
     let paths: string[];
     let deps: Promise<void>[];
     let work: () => Promise<void>;
+    let inode: Promise<string | undefined> | undefined;
+    let settleInode: ((key: string | undefined) => void) | undefined;
     if (admitted.kind === 'one') {
       const effect = pathEffect(admitted.entry.record);
       const own = effect.touches;
@@ -219,7 +239,19 @@ export class TreeApplier {
       deps = [...this.inFlight]
         .filter((f) => f.paths.some((p) => own.some((q) => related(p, q))))
         .map((f) => f.done);
-      work = () => this.applyOne(admitted.entry);
+      if (FOLLOWS_FILE.has(admitted.entry.record.kind)) {
+        const earlier = [...this.inFlight].filter((f) => f.inode !== undefined);
+        let known: (key: string | undefined) => void = () => undefined;
+        inode = new Promise((res) => (known = res));
+        work = async () => {
+          try {
+            await this.applyToFile(admitted.entry, earlier, known);
+          } finally {
+            known(undefined); // a failure before the look: nothing waits for ever
+          }
+        };
+        settleInode = known;
+      } else work = () => this.applyOne(admitted.entry);
     } else {
       const { txn, entries, records } = admitted;
       const effect = combinedEffect(entries);
@@ -242,8 +274,10 @@ export class TreeApplier {
     const done = (deps.length > 0 ? Promise.all(deps).then(work) : work()).then(() => {
       this.appliedLsn = Math.max(this.appliedLsn, entry.lsn);
     });
+    // A record that never ran (its wait failed) still lets later ones look past it.
+    if (settleInode) done.catch(() => settleInode(undefined));
     if (paths.length > 0) {
-      const f: InFlight = { paths, done };
+      const f: InFlight = { paths, done, inode };
       this.inFlight.add(f);
       const gone = (): void => {
         this.inFlight.delete(f);
@@ -449,11 +483,41 @@ export class TreeApplier {
     );
   }
 
-  /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
-  private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
+  /**
+   * Applies a record on a file's content or attributes. A file with more
+   * than one name first waits for the records before it (in LSN order) that
+   * act on the same file under another name: unrelated paths run at once,
+   * and without this a WRITE and a TRUNCATE through two hard links of one
+   * file could land in either order.
+   */
+  private async applyToFile(
+    entry: JournalEntry,
+    earlier: readonly InFlight[],
+    known: (key: string | undefined) => void,
+  ): Promise<void> {
+    const abs = await this.resolvePath(entry, entry.record.path);
+    const st = await lstat(abs).catch(() => undefined);
+    const key = st ? `${st.dev}:${st.ino}` : undefined;
+    known(key);
+    if (st && st.nlink > 1) {
+      for (const f of earlier) if ((await f.inode) === key) await f.done;
+    }
+    await this.applyOne(entry, undefined, st ?? null);
+  }
+
+  /**
+   * Applies one record; `pathOverride` redirects its path (a transaction's
+   * temp file); `seen`: the path's lstat when the caller just took it (null: missing).
+   */
+  private async applyOne(
+    entry: JournalEntry,
+    pathOverride?: string,
+    seen?: Stats | null,
+  ): Promise<void> {
     const r: RecordBody = entry.record;
     const abs = await this.resolvePath(entry, pathOverride ?? r.path);
-    const existing = await lstat(abs).catch(() => undefined);
+    const existing =
+      seen === undefined ? await lstat(abs).catch(() => undefined) : (seen ?? undefined);
     if (!existing && SKIPPED_WHEN_MISSING.has(r.kind)) {
       // Replayed after a crash: a later record (already applied once) moved or
       // removed the path; it comes right when that record is applied again.
