@@ -120,6 +120,17 @@ export function defaultStateDir(target: string): string {
 /** Records in flight at once on the replica (`fs` calls run on libuv's thread pool). */
 const APPLY_IN_FLIGHT = 64;
 
+/** Record data in flight past which no further record starts (bounded memory; 1 MiB WRITEs). */
+const APPLY_IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Bytes of messages received and not yet handled past which the socket is
+ * paused (TCP then holds the primary back, which sends only when its socket
+ * has room), and below half of which it reads again: the window counts
+ * records, and 4096 records of 1 MiB would otherwise all be taken in.
+ */
+const QUEUED_BYTES = 8 * 1024 * 1024;
+
 /** Files and folders fsynced at once at a durability point. */
 const SYNC_IN_FLIGHT = 32;
 
@@ -136,6 +147,13 @@ interface Applying {
 interface Link {
   ws: WebSocket;
   applier: TreeApplier;
+  /**
+   * An fsync at a durability point failed: what it covered may be lost
+   * while a later fsync says all is well (Linux reports a writeback error
+   * once), so nothing more is made durable on this connection; the next
+   * one applies those records again from the durable position.
+   */
+  syncFailed: boolean;
 }
 
 export class ReplicaDaemon {
@@ -160,6 +178,12 @@ export class ReplicaDaemon {
   private readonly observers = new Set<ReplicaObserver>();
   /** Records submitted to the applier and not yet fed as `applied`, oldest first. */
   private applying: Applying[] = [];
+  /** Bytes of the data of records in flight, not yet settled. */
+  private applyingBytes = 0;
+  /** Bytes of received messages not yet handled (QUEUED_BYTES). */
+  private queuedBytes = 0;
+  /** The position a durability point failed to make durable (see `persist`). */
+  private persistFloor: { journalId: string; lsn: number } | undefined;
 
   private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
     this.upstream = o.upstream;
@@ -341,8 +365,9 @@ export class ReplicaDaemon {
       });
       // A new file's content past a few MiB waits for its commit on disk, not in memory.
       const applier = new TreeApplier(this.target, { atomicCreate: true, spoolDir: this.stateDir });
-      this.link = { ws, applier };
+      this.link = { ws, applier, syncFailed: false };
       this.batchesQueued = 0;
+      this.queuedBytes = 0;
       let chain = Promise.resolve();
       const beat = setInterval(() => void this.feed({ type: 'tick' }), this.s.config.heartbeatMs);
 
@@ -367,12 +392,17 @@ export class ReplicaDaemon {
         // Messages are handled one at a time, in order.
         const isBatch = message.type === 'batch';
         if (isBatch) this.batchesQueued++;
+        this.queuedBytes += data.length;
+        if (this.queuedBytes > QUEUED_BYTES && !ws.isPaused) ws.pause();
         chain = chain.then(async () => {
           if (isBatch) this.batchesQueued--;
           try {
             await this.feed({ type: 'message', message });
           } catch (err) {
             void this.feed({ type: 'fault', error: applyFailure(err) });
+          } finally {
+            this.queuedBytes -= data.length;
+            if (this.queuedBytes <= QUEUED_BYTES / 2 && ws.isPaused) ws.resume();
           }
         });
       });
@@ -473,10 +503,32 @@ export class ReplicaDaemon {
   }
 
   private async persist(position: Position): Promise<void> {
-    const { applier } = this.currentLink();
+    const link = this.currentLink();
+    const { applier } = link;
+    // Nothing may still be writing when what it touched is fsynced.
+    await this.drain(false);
+    if (link.syncFailed) {
+      throw new ReplicaError(
+        'FSJ_ERR_REPLICA_APPLY_IO',
+        'an fsync failed on this connection: nothing more is made durable before its records are applied again',
+        { retryable: true },
+      );
+    }
+    // After a failed durability point, the next covers at least as much:
+    // the records after the durable position are applied and fsynced again
+    // as a whole, as the failed one would have, never a part of them.
+    const floor = this.persistFloor;
+    if (floor && floor.journalId === position.journalId && position.appliedLsn < floor.lsn) return;
     const { first, last } = applier.takeTouched();
-    await syncTouched(first);
-    await syncTouched(last);
+    try {
+      await syncTouched(first);
+      await syncTouched(last);
+    } catch (err) {
+      link.syncFailed = true;
+      this.persistFloor = { journalId: position.journalId, lsn: position.appliedLsn };
+      throw err;
+    }
+    this.persistFloor = undefined;
     await savePosition(this.stateDir, position);
     applier.durableThrough(position.appliedLsn);
     await this.feed({ type: 'durable', position });
@@ -496,7 +548,14 @@ export class ReplicaDaemon {
       // The session sees records applied in LSN order, and a persist only
       // when nothing is in flight: drain before a record that persists or
       // stands alone, and keep at most APPLY_IN_FLIGHT records going.
-      if (alone || this.applying.length >= APPLY_IN_FLIGHT) await this.drain(!alone);
+      if (alone) await this.drain(false);
+      else {
+        while (
+          this.applying.length >= APPLY_IN_FLIGHT ||
+          (this.applyingBytes >= APPLY_IN_FLIGHT_BYTES && this.applying.length > 0)
+        )
+          await this.drain(true);
+      }
       await this.feed({
         type: 'record',
         entry,
@@ -506,7 +565,10 @@ export class ReplicaDaemon {
       });
       if (alone) await this.drain(false);
     }
-    await this.drain(false);
+    // With another batch waiting, its records join those still in flight
+    // (a persist drains them first); caught up, everything is done before
+    // the session hears of it, so it can persist at once.
+    if (this.batchesQueued === 0) await this.drain(false);
     const skipped = applier.skipped;
     applier.skipped = 0;
     await this.feed({
@@ -522,13 +584,17 @@ export class ReplicaDaemon {
   /** Starts applying a record; `applied` is fed once it and every record before it are done. */
   private async applyRecord(entry: JournalEntry): Promise<void> {
     const { applier } = this.currentLink();
+    const bytes = entry.record.data.length;
     const a: Applying = { lsn: entry.lsn, settled: false, error: undefined, done: undefined };
+    this.applyingBytes += bytes;
     a.done = applier.submit(entry).then(
       () => {
         a.settled = true;
+        this.applyingBytes -= bytes;
       },
       (err: unknown) => {
         a.settled = true;
+        this.applyingBytes -= bytes;
         a.error = err ?? new Error('apply failed');
       },
     );

@@ -71,6 +71,12 @@ export interface ConnectionState {
   skip: { through: number; keepTxns: readonly number[] } | undefined;
   /** The record being applied needs a replay window of its own: persist right after it. */
   reshaping: boolean;
+  /**
+   * The newest LSN of the batches taken on this connection: the next must
+   * start right after it. Ahead of `receivedLsn` while a batch's records
+   * are still being applied (the next batch's join them).
+   */
+  batchedLsn: number;
 }
 
 /** The conversation's state across connections; the status is read from it. */
@@ -231,12 +237,13 @@ export function newSession(config: SessionConfig, position: Position, now: numbe
     reconnects: 0,
     attempt: 0,
     fatal: false,
-    conn: newConnection(now),
+    conn: newConnection(now, position.appliedLsn),
   };
 }
 
-function newConnection(now: number): ConnectionState {
+function newConnection(now: number, batchedLsn: number): ConnectionState {
   return {
+    batchedLsn,
     lastHeard: now,
     lastPersist: 0,
     flowed: false,
@@ -278,7 +285,7 @@ function react(s: SessionState, e: SessionEvent, now: number): SessionAction[] {
       // earlier one held of an open transaction, or applied and could not
       // make durable, comes again.
       s.receivedLsn = s.position.appliedLsn;
-      s.conn = newConnection(now);
+      s.conn = newConnection(now, s.receivedLsn);
       return [];
     case 'open':
       return send({
@@ -443,15 +450,16 @@ function welcomed(s: SessionState, m: Welcome, now: number): SessionAction[] {
 
 function onBatch(s: SessionState, b: Batch): SessionAction[] {
   if (s.phase !== 'streaming') return fail(s, unexpected('batch before welcome'));
-  if (b.firstLsn !== s.receivedLsn + 1) {
+  if (b.firstLsn !== s.conn.batchedLsn + 1) {
     return fail(
       s,
       new ProtocolError(
         'FSJ_ERR_PROTOCOL_INVALID',
-        `batch starts at ${b.firstLsn}, expected ${s.receivedLsn + 1}`,
+        `batch starts at ${b.firstLsn}, expected ${s.conn.batchedLsn + 1}`,
       ),
     );
   }
+  s.conn.batchedLsn = b.firstLsn + b.frames.length - 1;
   s.upstreamLsn = Math.max(s.upstreamLsn, b.firstLsn + b.frames.length - 1);
   s.conn.skip = { through: s.position.skipThrough ?? 0, keepTxns: s.position.keepTxns ?? [] };
   return [{ type: 'apply-batch', batch: b }];
@@ -554,6 +562,7 @@ function onSnapshotFinished(
   s.conn.snapshot = undefined;
   s.appliedLsn = Math.max(s.appliedLsn, at);
   s.receivedLsn = at;
+  s.conn.batchedLsn = at;
   s.bootstraps++;
   s.phase = 'streaming';
   if (s.appliedLsn >= s.upstreamLsn) s.caughtUpAt = now;

@@ -551,6 +551,25 @@ describe('batches, Acks and the durable position (PROTOCOL.md, "Batch", "Ack", "
     one(10, T0 + 23, true, ['persist 10', 'send ack applied=10 durable=10 received=10']);
   });
 
+  it('a batch whose records are still in flight does not hold the next back: it continues the last batch, not the last record applied', () => {
+    const s = transcript(streaming(5, 12), [
+      [batch(6, 3), ['apply-batch 6..8']],
+      [record(create(6)), ['apply-record 6']],
+      [record(create(7)), ['apply-record 7']],
+      [record(create(8)), ['apply-record 8']],
+      [applied(6), []],
+      // 7 and 8 still in flight; another batch waits.
+      [batchApplied(undefined, 0, true), ['persist 6', 'send ack applied=6 durable=6 received=6']],
+      [batch(9, 2), ['apply-batch 9..10']],
+      [record(create(9)), ['apply-record 9']],
+      [applied(7), []],
+    ]);
+    expect(s).toMatchObject({ receivedLsn: 7 });
+    // A batch that skips or repeats LSNs is still refused.
+    const r = feed(s, [batch(12, 1)], T0);
+    expect(r.state.conn.failure?.message).toBe('batch starts at 12, expected 11');
+  });
+
   it('an open transaction holds applied back: the Ack says applied before its TXN_BEGIN, received past it', () => {
     let s = transcript(streaming(5, 8), [
       [batch(6, 3), ['apply-batch 6..8']],
@@ -861,6 +880,7 @@ describe('the end of a connection', () => {
     const { state } = feed(failed, [{ type: 'dial' }], T0 + 1000);
     expect(state).toMatchObject({ receivedLsn: 5, appliedLsn: 8, position: { appliedLsn: 5 } });
     expect(state.conn).toEqual({
+      batchedLsn: 5,
       lastHeard: T0 + 1000,
       lastPersist: 0,
       flowed: false,

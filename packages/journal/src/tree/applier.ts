@@ -48,6 +48,33 @@ function secondsFromNs(ns: bigint): number {
   return utimeSeconds(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
 }
 
+/** Kinds a transaction that makes one new file whole is made of (isWholeNewFile). */
+const WHOLE_FILE_KINDS = new Set<number>([
+  RecordKind.RECORD_KIND_CREATE,
+  RecordKind.RECORD_KIND_WRITE,
+  RecordKind.RECORD_KIND_TRUNCATE,
+  RecordKind.RECORD_KIND_CHMOD,
+  RecordKind.RECORD_KIND_CHOWN,
+  RecordKind.RECORD_KIND_UTIMES,
+]);
+
+/**
+ * Whether a transaction's records make one file whole and nothing else:
+ * a CREATE of `path` first, then content and attributes of `path` only,
+ * ending with its UTIMES (how watch capture journals a new or rewritten file).
+ */
+export function isWholeNewFile(held: readonly JournalEntry[], path: string): boolean {
+  if (held[0]?.record.kind !== RecordKind.RECORD_KIND_CREATE) return false;
+  if (held.at(-1)?.record.kind !== RecordKind.RECORD_KIND_UTIMES) return false;
+  return held.every(
+    (e, i) =>
+      e.record.path === path &&
+      !e.record.path2 &&
+      WHOLE_FILE_KINDS.has(e.record.kind) &&
+      (i === 0 || e.record.kind !== RecordKind.RECORD_KIND_CREATE),
+  );
+}
+
 /** Kinds that move paths (see `TreeApplier.reshapes`). */
 const MOVING = new Set<number>([RecordKind.RECORD_KIND_RENAME, RecordKind.RECORD_KIND_LINK]);
 
@@ -158,6 +185,21 @@ export class TreeApplier {
     this.touched = new Set();
     this.onlyLost = new Set();
     return { first, last };
+  }
+
+  /**
+   * What was touched at or below `from` is now at `to` (a rename): the data
+   * written there is still to be made durable, under its new name.
+   */
+  private moveTouched(from: string, to: string): void {
+    const below = `${from}/`;
+    for (const p of [...this.touched]) {
+      if (p !== from && !p.startsWith(below)) continue;
+      const moved = to + p.slice(from.length);
+      this.touched.delete(p);
+      this.touched.add(moved);
+      if (this.onlyLost.delete(p)) this.onlyLost.add(moved);
+    }
   }
 
   /** LSN of the oldest open transaction's TXN_BEGIN, if any: a position must stay below it. */
@@ -360,6 +402,11 @@ export class TreeApplier {
           redirect.delete(e.record.path2);
         }
       }
+      const [only] = redirect;
+      if (only && redirect.size === 1 && isWholeNewFile(held, only[0])) {
+        await this.applyNewFile(held[0]!, records, only[0], only[1]);
+        return;
+      }
     }
     try {
       for await (const e of records()) await this.applyOne(e, redirect.get(e.record.path));
@@ -375,22 +422,115 @@ export class TreeApplier {
       const entry = held.find((e) => e.record.path === path)!;
       const from = await this.resolvePath(entry, tmp);
       const to = await this.resolvePath(entry, path);
-      const fh = await open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      const there = await lstat(to).catch(() => undefined);
       this.touched.delete(from);
+      if (there) {
+        // Something is replaced: the new content is durable before the
+        // rename, so a power cut leaves the old or the new, never neither.
+        const fh = await open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }
       await this.keepingParentTime(to, async () => {
-        const there = await lstat(to).catch(() => undefined);
         if (there?.isDirectory()) {
           this.knownDirs.clear();
           await rm(to, { recursive: true, force: true });
         }
         await rename(from, to);
       });
+      // A new name replaces nothing: its content is made durable with the
+      // rest of the group, before any position that covers it (a power cut
+      // before then replays the transaction over what reached the disk).
+      if (!there) this.touched.add(to);
     }
+  }
+
+  /**
+   * A transaction that makes one file whole (isWholeNewFile), built through
+   * one descriptor of its temp file: the same tree as its records applied
+   * one by one to the temp file, in a third of the calls, and no path looked
+   * up again after the open (O_NOFOLLOW), so nothing else can be swapped in.
+   */
+  private async applyNewFile(
+    first: JournalEntry,
+    records: () => AsyncIterable<JournalEntry>,
+    path: string,
+    tmp: string,
+  ): Promise<void> {
+    const from = await this.resolvePath(first, tmp);
+    const to = await this.resolvePath(first, path);
+    const there = await lstat(to).catch(() => undefined);
+    await this.keepingParentTime(to, async () => {
+      // The temp name is this transaction's own: one left by an earlier try is rebuilt.
+      const fh = await open(
+        from,
+        fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW,
+        first.record.mode || 0o644,
+      );
+      try {
+        let mode = 0;
+        let times: { atime: number; mtime: number } | undefined;
+        for await (const e of records()) {
+          const r = e.record;
+          switch (r.kind) {
+            case RecordKind.RECORD_KIND_CREATE:
+              // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
+              if (canChown) await fh.chown(r.uid, r.gid);
+              await fh.chmod(r.mode);
+              mode = r.mode;
+              break;
+            case RecordKind.RECORD_KIND_WRITE: {
+              let done = 0;
+              while (done < r.data.length) {
+                const { bytesWritten } = await fh.write(
+                  r.data,
+                  done,
+                  r.data.length - done,
+                  r.offset + done,
+                );
+                done += bytesWritten;
+              }
+              break;
+            }
+            case RecordKind.RECORD_KIND_TRUNCATE:
+              await fh.truncate(r.size);
+              break;
+            case RecordKind.RECORD_KIND_CHMOD:
+              await fh.chmod(r.mode);
+              mode = r.mode;
+              break;
+            case RecordKind.RECORD_KIND_CHOWN:
+              if (canChown) {
+                await fh.chown(r.uid, r.gid);
+                await fh.chmod(mode & 0o7777); // set-ID bits chown(2) cleared
+              }
+              break;
+            case RecordKind.RECORD_KIND_UTIMES:
+              times = { atime: seconds(r.atime ?? r.mtime), mtime: seconds(r.mtime) };
+              break;
+          }
+        }
+        // The last record is a UTIMES (isWholeNewFile): content stamps before it are overwritten.
+        if (times) await fh.utimes(times.atime, times.mtime);
+        // Something is replaced: the new content is durable before the rename.
+        if (there) await fh.sync();
+      } catch (err) {
+        await fh.close().catch(() => undefined);
+        await rm(from, { force: true }).catch(() => undefined);
+        throw err;
+      }
+      await fh.close();
+      if (there?.isDirectory()) {
+        this.knownDirs.clear();
+        await rm(to, { recursive: true, force: true });
+      }
+      await rename(from, to);
+    });
+    // A new name replaces nothing: made durable with the rest of the group.
+    if (!there) this.touched.add(to);
   }
 
   /**
@@ -605,6 +745,7 @@ export class TreeApplier {
               if (over && over.isDirectory() !== existing.isDirectory())
                 await rm(to, { recursive: true, force: true });
               await rename(abs, to);
+              this.moveTouched(abs, to);
             }),
           true,
         );
