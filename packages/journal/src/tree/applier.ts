@@ -38,6 +38,7 @@ import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 import { Spool } from './spool.js';
+import { writeAll } from '../sys/write_all.js';
 import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
@@ -95,17 +96,11 @@ interface InFlight {
 }
 
 /**
- * Records that act on the file a path names, not on the path: through a
- * hard link, two of them on unrelated paths can act on one file.
+ * Records that act on the file a path names, not on the path (content and
+ * attributes: the kinds skipped when the path is missing): through a hard
+ * link, two of them on unrelated paths can act on one file.
  */
-const FOLLOWS_FILE = new Set<number>([
-  RecordKind.RECORD_KIND_WRITE,
-  RecordKind.RECORD_KIND_TRUNCATE,
-  RecordKind.RECORD_KIND_CHMOD,
-  RecordKind.RECORD_KIND_CHOWN,
-  RecordKind.RECORD_KIND_UTIMES,
-  RecordKind.RECORD_KIND_SETXATTR,
-]);
+const FOLLOWS_FILE = SKIPPED_WHEN_MISSING;
 
 /** A folder whose times are kept while changes to its entries are in flight. */
 interface HeldTime {
@@ -482,19 +477,9 @@ export class TreeApplier {
               await fh.chmod(r.mode);
               mode = r.mode;
               break;
-            case RecordKind.RECORD_KIND_WRITE: {
-              let done = 0;
-              while (done < r.data.length) {
-                const { bytesWritten } = await fh.write(
-                  r.data,
-                  done,
-                  r.data.length - done,
-                  r.offset + done,
-                );
-                done += bytesWritten;
-              }
+            case RecordKind.RECORD_KIND_WRITE:
+              await writeAll(fh, r.data, r.offset);
               break;
-            }
             case RecordKind.RECORD_KIND_TRUNCATE:
               await fh.truncate(r.size);
               break;
@@ -687,16 +672,7 @@ export class TreeApplier {
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
         const fh = await open(abs, fsc.O_WRONLY | fsc.O_NOFOLLOW);
         try {
-          let done = 0;
-          while (done < r.data.length) {
-            const { bytesWritten } = await fh.write(
-              r.data,
-              done,
-              r.data.length - done,
-              r.offset + done,
-            );
-            done += bytesWritten;
-          }
+          await writeAll(fh, r.data, r.offset);
         } finally {
           await fh.close();
         }

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JournalError } from '../errors.js';
+import { writeAll } from '../sys/write_all.js';
 
 /** Where a `put` left its bytes. */
 export interface SpoolRef {
@@ -47,12 +48,7 @@ export class Spool {
     this.end += data.length;
     this.live++;
     await this.cutting;
-    const fh = await this.file();
-    let done = 0;
-    while (done < data.length) {
-      const { bytesWritten } = await fh.write(data, done, data.length - done, ref.offset + done);
-      done += bytesWritten;
-    }
+    await writeAll(await this.file(), data, ref.offset);
     return ref;
   }
 
