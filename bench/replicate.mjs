@@ -37,7 +37,7 @@ const USAGE = `usage: node bench/replicate.mjs [--quick] [--timeout-seconds N] [
   --quick               every workload scaled down (~1/20): a smoke check, not a measurement
   --timeout-seconds N   per workload, how long to wait for a replica to become identical
                         (default 600; --quick 90); past it the line says "timedOut":true
-  --only NAMES          comma-separated workloads to run (tar-x,rm-rf,bulk,sparse,lag)
+  --only NAMES          comma-separated workloads to run (tar-x,rm-rf,bulk,sparse,lag,scale)
   --keep                leave the temp folder (trees, journal, logs)
   --cpu-prof DIR        run the primary and the replica with node --cpu-prof, profiles in DIR
                         (written when the daemons exit at the end of the run)`;
@@ -78,10 +78,10 @@ function start(name, cmd, args, log) {
   const out = createWriteStream(log);
   child.stdout.pipe(out);
   child.stderr.pipe(out);
-  const p = { name, child, exited: false, log };
+  const p = { name, child, exited: false, killed: false, log };
   child.on('exit', (code, signal) => {
     p.exited = true;
-    if (!stopping) note(`${name} exited: code ${code} signal ${signal} (log: ${log})`);
+    if (!stopping && !p.killed) note(`${name} exited: code ${code} signal ${signal} (log: ${log})`);
   });
   procs.push(p);
   return p;
@@ -93,15 +93,21 @@ async function api(url, init = {}) {
   return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
 }
 
-async function waitReady(p, url) {
-  const deadline = Date.now() + 30_000;
+async function waitReady(p, url, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (p.exited) throw new Error(`${p.name} exited before it was ready (log: ${p.log})`);
     const ok = await api(`${url}/v1/status`).catch(() => undefined);
     if (ok?.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${p.name} not ready after 30 s (log: ${p.log})`);
-    await sleep(100);
+    if (Date.now() > deadline)
+      throw new Error(`${p.name} not ready after ${timeoutMs / 1000} s (log: ${p.log})`);
+    await sleep(50);
   }
+}
+
+/** Resolves once `p` has exited. */
+function exited(p) {
+  return p.exited ? Promise.resolve() : new Promise((r) => p.child.once('exit', r));
 }
 
 /** VmHWM (peak RSS) of a process in MiB, and resets it for the next workload. */
@@ -256,37 +262,42 @@ async function main() {
   const [pp, rp] = [await freePort(), await freePort()];
   const primaryUrl = `http://127.0.0.1:${pp}`;
   const replicaUrl = `http://127.0.0.1:${rp}`;
-  const primary = start(
-    'primary',
-    process.execPath,
-    [
-      ...NODE_ARGS,
-      CLI,
+  let starts = 0;
+  const startPrimary = () =>
+    start(
       'primary',
-      '--source',
-      source,
-      '--journal',
-      p('journal'),
-      '--listen',
-      `127.0.0.1:${pp}`,
-    ],
-    p('logs/primary.log'),
-  );
-  await waitReady(primary, primaryUrl);
-  const replica = start(
-    'replica',
-    process.execPath,
-    [
-      ...NODE_ARGS,
-      CLI,
+      process.execPath,
+      [
+        ...NODE_ARGS,
+        CLI,
+        'primary',
+        '--source',
+        source,
+        '--journal',
+        p('journal'),
+        '--listen',
+        `127.0.0.1:${pp}`,
+      ],
+      p(`logs/primary-${starts++}.log`),
+    );
+  const startReplica = () =>
+    start(
       'replica',
-      '--upstream',
-      `ws://127.0.0.1:${pp}/v1/stream`,
-      '--target',
-      p('fsj-target'),
-    ].concat(['--id', 'r1', '--listen', `127.0.0.1:${rp}`]),
-    p('logs/replica.log'),
-  );
+      process.execPath,
+      [
+        ...NODE_ARGS,
+        CLI,
+        'replica',
+        '--upstream',
+        `ws://127.0.0.1:${pp}/v1/stream`,
+        '--target',
+        p('fsj-target'),
+      ].concat(['--id', 'r1', '--listen', `127.0.0.1:${rp}`]),
+      p(`logs/replica-${starts++}.log`),
+    );
+  let primary = startPrimary();
+  await waitReady(primary, primaryUrl);
+  let replica = startReplica();
   await waitReady(replica, replicaUrl);
   const sides = [
     { name: 'fsjournal', target: p('fsj-target'), durable: true, primaryUrl, replicaUrl },
@@ -510,6 +521,57 @@ async function main() {
       for (let i = 0; i < burstFiles; i++)
         await writeFile(join(source, 'burst', `b${i}`), randomBytes(1024));
     });
+    await rm(join(source, 'lag'), { recursive: true });
+    await rm(join(source, 'burst'), { recursive: true });
+    await settle('rm lag');
+  }
+
+  // (6) a 100k-file tree: copied in, then each daemon SIGKILLed and restarted under it.
+  if (want('scale')) {
+    const stage = p('stage/scale');
+    const n = Math.round(100_000 * SCALE);
+    for (let d = 0; d * 100 < n; d++) {
+      await mkdir(join(stage, `d${d}`), { recursive: true });
+      const writes = [];
+      for (let i = d * 100; i < Math.min(n, (d + 1) * 100); i++)
+        writes.push(writeFile(join(stage, `d${d}`, `f${i}`), randomBytes(100 + (i % 20) * 100)));
+      await Promise.all(writes);
+    }
+    note(`scale: ${n} files in ${Math.ceil(n / 100)} folders (times from the start of cp -a)`);
+    await measure('scale-copy', () => run('cp', ['-a', stage, join(source, 'scale')]), {
+      fromStart: true,
+    });
+    await rm(stage, { recursive: true });
+
+    // The primary, killed and started again over the tree: its start-up
+    // scan (manifest + journal replay) until it serves, then a change made
+    // right after reaches the replica. Beside it, what lsyncd does when it
+    // starts: an rsync of the whole tree (here a no-op one: already equal).
+    const restartLine = async (workload, kill, restart) => {
+      kill.killed = true;
+      kill.child.kill('SIGKILL');
+      await exited(kill);
+      const t0 = performance.now();
+      const proc = restart();
+      await waitReady(proc, proc === replica ? replicaUrl : primaryUrl, TIMEOUT_MS);
+      const readySec = round((performance.now() - t0) / 1000, 3);
+      await writeFile(join(source, 'scale', `after-${workload}`), `${workload}\n`);
+      const t = await timeToIdentical(source, sides.slice(0, 1), t0);
+      const line = { bench: 'replicate', workload, files: n, readySec, fsjournalSec: t.fsjournal };
+      if (has('rsync')) {
+        const r0 = performance.now();
+        await run('rsync', ['-a', '--delete', `${source}/`, `${p('lsyncd-target')}/`]);
+        line.rsyncStartSec = round((performance.now() - r0) / 1000, 3);
+        if (t.fsjournal !== null) line.vsRsyncStart = round(t.fsjournal / line.rsyncStartSec, 2);
+      }
+      line.peakRssMb = await peakRssMb(proc.child.pid, true);
+      if (t.fsjournal === null) line.timedOut = true;
+      emit(line);
+    };
+    await restartLine('scale-restart-primary', primary, () => (primary = startPrimary()));
+    await restartLine('scale-restart-replica', replica, () => (replica = startReplica()));
+    await daemonPeaks(); // reset
+    await measure('scale-rm', () => run('rm', ['-rf', join(source, 'scale')]));
   }
 }
 
