@@ -49,8 +49,12 @@ function secondsFromNs(ns: bigint): number {
   return utimeSeconds(Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n));
 }
 
-/** Kinds a transaction that makes one new file whole is made of (isWholeNewFile). */
-const WHOLE_FILE_KINDS = new Set<number>([
+/**
+ * Kinds that keep to one file's own content and attributes: what a file
+ * created in a transaction can have applied to its temp file, and what a
+ * transaction that makes one file whole is made of (isWholeNewFile).
+ */
+const OWN_FILE_KINDS = new Set<number>([
   RecordKind.RECORD_KIND_CREATE,
   RecordKind.RECORD_KIND_WRITE,
   RecordKind.RECORD_KIND_TRUNCATE,
@@ -71,7 +75,7 @@ export function isWholeNewFile(held: readonly JournalEntry[], path: string): boo
     (e, i) =>
       e.record.path === path &&
       !e.record.path2 &&
-      WHOLE_FILE_KINDS.has(e.record.kind) &&
+      OWN_FILE_KINDS.has(e.record.kind) &&
       (i === 0 || e.record.kind !== RecordKind.RECORD_KIND_CREATE),
   );
 }
@@ -383,16 +387,11 @@ export class TreeApplier {
         }
       }
       // Only records that keep to the created path's own content and attributes can go to the temp file.
-      const inPlace = new Set([
-        RecordKind.RECORD_KIND_CREATE,
-        RecordKind.RECORD_KIND_WRITE,
-        RecordKind.RECORD_KIND_TRUNCATE,
-        RecordKind.RECORD_KIND_CHMOD,
-        RecordKind.RECORD_KIND_CHOWN,
-        RecordKind.RECORD_KIND_UTIMES,
-      ]);
       for (const e of held) {
-        if (!inPlace.has(e.record.kind) || (e.record.path2 && redirect.has(e.record.path2))) {
+        if (
+          !OWN_FILE_KINDS.has(e.record.kind) ||
+          (e.record.path2 && redirect.has(e.record.path2))
+        ) {
           redirect.delete(e.record.path);
           redirect.delete(e.record.path2);
         }
