@@ -271,7 +271,7 @@ export class TreeApplier {
     let deps: Promise<void>[];
     let work: () => Promise<void>;
     let inode: Promise<string | undefined> | undefined;
-    let settleInode: ((key: string | undefined) => void) | undefined;
+    let known: ((key: string | undefined) => void) | undefined;
     if (admitted.kind === 'one') {
       const effect = pathEffect(admitted.entry.record);
       const own = effect.touches;
@@ -282,16 +282,10 @@ export class TreeApplier {
         .map((f) => f.done);
       if (FOLLOWS_FILE.has(admitted.entry.record.kind)) {
         const earlier = [...this.inFlight].filter((f) => f.inode !== undefined);
-        let known: (key: string | undefined) => void = () => undefined;
-        inode = new Promise((res) => (known = res));
-        work = async () => {
-          try {
-            await this.applyToFile(admitted.entry, earlier, known);
-          } finally {
-            known(undefined); // a failure before the look: nothing waits for ever
-          }
-        };
-        settleInode = known;
+        let resolve: (key: string | undefined) => void = () => undefined;
+        inode = new Promise((res) => (resolve = res));
+        known = resolve;
+        work = () => this.applyToFile(admitted.entry, earlier, resolve);
       } else work = () => this.applyOne(admitted.entry);
     } else {
       const { txn, entries, records } = admitted;
@@ -315,8 +309,13 @@ export class TreeApplier {
     const done = (deps.length > 0 ? Promise.all(deps).then(work) : work()).then(() => {
       this.appliedLsn = Math.max(this.appliedLsn, entry.lsn);
     });
-    // A record that never ran (its wait failed) still lets later ones look past it.
-    if (settleInode) done.catch(() => settleInode(undefined));
+    // Done, failed or never run (its wait failed): later records can look past it.
+    const settle = known;
+    if (settle)
+      done.then(
+        () => settle(undefined),
+        () => settle(undefined),
+      );
     if (paths.length > 0) {
       const f: InFlight = { paths, done, inode };
       this.inFlight.add(f);
@@ -428,18 +427,24 @@ export class TreeApplier {
           await fh.close();
         }
       }
-      await this.keepingParentTime(to, async () => {
-        if (there?.isDirectory()) {
-          this.knownDirs.clear();
-          await rm(to, { recursive: true, force: true });
-        }
-        await rename(from, to);
-      });
-      // A new name replaces nothing: its content is made durable with the
-      // rest of the group, before any position that covers it (a power cut
-      // before then replays the transaction over what reached the disk).
-      if (!there) this.touched.add(to);
+      await this.keepingParentTime(to, () => this.intoPlace(from, to, there));
     }
+  }
+
+  /**
+   * Renames a whole temp file onto its destination (`there`: what the
+   * destination held; a file there was fsynced first by the caller). A new
+   * name replaces nothing: its content is made durable with the rest of the
+   * group, before any position that covers it (a power cut before then
+   * replays the transaction over what reached the disk).
+   */
+  private async intoPlace(from: string, to: string, there: Stats | undefined): Promise<void> {
+    if (there?.isDirectory()) {
+      this.knownDirs.clear();
+      await rm(to, { recursive: true, force: true });
+    }
+    await rename(from, to);
+    if (!there) this.touched.add(to);
   }
 
   /**
@@ -507,14 +512,8 @@ export class TreeApplier {
         throw err;
       }
       await fh.close();
-      if (there?.isDirectory()) {
-        this.knownDirs.clear();
-        await rm(to, { recursive: true, force: true });
-      }
-      await rename(from, to);
+      await this.intoPlace(from, to, there);
     });
-    // A new name replaces nothing: made durable with the rest of the group.
-    if (!there) this.touched.add(to);
   }
 
   /**
