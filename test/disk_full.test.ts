@@ -14,7 +14,7 @@
  *   restart: a GAP says where the journal failed, the rescan journals what
  *   changed meanwhile, and the replica ends identical.
  */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
@@ -99,8 +99,12 @@ describe.skipIf(noSmallDisk)('disk full (tmpfs mounts need root)', () => {
       const first = await barrier(url);
       await waitDurable('a.txt on the replica', replica, first);
 
-      // Bigger than the journal's disk: the append fails with ENOSPC.
-      await writeFile(join(source, 'big.bin'), rng(3).bytes(3_000_000));
+      // Bigger than the journal's disk: the append fails with ENOSPC. Made
+      // whole beside the source and renamed in: written in place, a capture
+      // quicker than the writer (both in this process) journals a first
+      // part of it, which fits, before the rest fills the disk.
+      await writeFile(join(source, '..', 'big.bin'), rng(3).bytes(3_000_000));
+      await rename(join(source, '..', 'big.bin'), join(source, 'big.bin'));
       let health = await waitUntil('the primary to report the failed journal', async () => {
         const a = await http(`${url}/healthz`);
         return a.status === 503 ? a : undefined;

@@ -12,8 +12,10 @@
  * fuse-native does not expose.
  *
  * Also: the l*xattr syscalls, which Node's fs lacks, for the pass-through and
- * for appliers, and lseek(SEEK_DATA/SEEK_HOLE), which capture uses to skip
- * the holes of sparse files.
+ * for appliers, lseek(SEEK_DATA/SEEK_HOLE), which capture uses to skip
+ * the holes of sparse files, and syncfs(2), which makes a whole file system
+ * durable in one call (the replica's durability points), on a thread of
+ * libuv's pool.
  *
  * Request memory (paths, read/write buffers) belongs to libfuse and is valid
  * only until the reply: JS must copy what it keeps.
@@ -769,6 +771,46 @@ static napi_value js_data_extents(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* syncfs(fd) -> Promise<0 | -errno>: waits for the disk, so it runs on libuv's pool. */
+typedef struct {
+  int fd;
+  int result;
+  napi_deferred deferred;
+  napi_async_work work;
+} syncfs_job_t;
+
+static void syncfs_execute(napi_env env, void *data) {
+  syncfs_job_t *job = data;
+  job->result = syncfs(job->fd) == 0 ? 0 : -errno;
+}
+
+static void syncfs_complete(napi_env env, napi_status status, void *data) {
+  syncfs_job_t *job = data;
+  napi_value v;
+  napi_create_int32(env, status == napi_ok ? job->result : -ECANCELED, &v);
+  napi_resolve_deferred(env, job->deferred, v);
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value js_syncfs(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  syncfs_job_t *job = calloc(1, sizeof(*job));
+  if (!job) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  job->fd = arg_int(env, argv[0]);
+  napi_value promise, name;
+  CHECK(napi_create_promise(env, &job->deferred, &promise));
+  CHECK(napi_create_string_utf8(env, "fsjournal.syncfs", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_async_work(env, NULL, name, syncfs_execute, syncfs_complete, job, &job->work));
+  CHECK(napi_queue_async_work(env, job->work));
+  return promise;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -781,6 +823,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xattrRemove", NULL, js_xattr_remove, NULL, NULL, NULL, napi_default, NULL},
       {"xattrList", NULL, js_xattr_list, NULL, NULL, NULL, napi_default, NULL},
       {"dataExtents", NULL, js_data_extents, NULL, NULL, NULL, napi_default, NULL},
+      {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

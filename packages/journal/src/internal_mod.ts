@@ -61,3 +61,4 @@ export { parentOf } from './record/path_rules.js';
 export * from './tree/attrs.js';
 export * from './tree/entry.js';
 export * from './tree/writer.js';
+export { syncfsAvailable } from './sys/syncfs.js';

@@ -47,6 +47,8 @@ export {
   type CaptureStats,
 } from './capture/watch/watch_capture.js';
 export { TreeApplier } from './tree/applier.js';
+export { InlineFs, InlineFile, type InlineFsOptions } from './sys/inline_fs.js';
+export { syncFileSystem, syncfsCovers } from './sys/syncfs.js';
 export { TreeWriter, FileSink, emptyDir, type WriteRefusal } from './tree/writer.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree/diff.js';
 export {

@@ -11,7 +11,7 @@
  * returns, in order. What to send, when to persist and what each message
  * may do are decided there, not here.
  */
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, openSync } from 'node:fs';
 import { lstat, open, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,7 +20,10 @@ import WebSocket from 'ws';
 import {
   mkdirDurable,
   silentLogger,
+  syncFileSystem,
+  syncfsCovers,
   TreeApplier,
+  InlineFs,
   type JournalEntry,
   toEntry,
   type Logger,
@@ -134,6 +137,16 @@ const QUEUED_BYTES = 8 * 1024 * 1024;
 /** Files and folders fsynced at once at a durability point. */
 const SYNC_IN_FLIGHT = 32;
 
+/**
+ * Paths touched since the last durability point from which one syncfs(2)
+ * of the target's file system is made instead of an fsync each: measured
+ * here, 110 points of 100 new 4 KB files took 1,083 ms fsynced file by file
+ * (32 at once) and about 80 ms as one syncfs each. Below it, the fsyncs:
+ * a syncfs also waits for whatever else is being written on that file
+ * system, which for a point of a few files can cost more than it saves.
+ */
+const SYNCFS_FROM = 16;
+
 /** A record submitted to the applier, in LSN order. */
 interface Applying {
   lsn: number;
@@ -154,6 +167,12 @@ interface Link {
    * one applies those records again from the durable position.
    */
   syncFailed: boolean;
+  /**
+   * The target folder, open for the whole connection: syncfs reports a
+   * writeback error once per descriptor since it was opened, so it is
+   * opened before anything it vouches for is written.
+   */
+  targetFd: number | undefined;
 }
 
 export class ReplicaDaemon {
@@ -184,6 +203,10 @@ export class ReplicaDaemon {
   private queuedBytes = 0;
   /** The position a durability point failed to make durable (see `persist`). */
   private persistFloor: { journalId: string; lsn: number } | undefined;
+  /** The applier's file-system calls (inline while quick), across connections. */
+  private readonly io: InlineFs;
+  /** Durability points of many paths may be one syncfs of the target's file system (SYNCFS_FROM). */
+  private syncfs = false;
 
   private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
     this.upstream = o.upstream;
@@ -191,6 +214,13 @@ export class ReplicaDaemon {
     this.stateDir = stateDir;
     this.token = o.token;
     this.logger = o.logger ?? silentLogger;
+    this.io = new InlineFs({
+      onSlow: (ms, coolOffMs) =>
+        this.logger.warn(
+          { ms: Math.round(ms), coolOffMs },
+          'a file-system call on the target was slow: calls go through the thread pool for a while',
+        ),
+    });
     this.s = newSession(
       {
         window: o.window ?? 4096,
@@ -243,6 +273,7 @@ export class ReplicaDaemon {
       await abandonBootstrap(target, stateDir, position);
     }
     const d = new ReplicaDaemon(o, stateDir, position);
+    d.syncfs = await syncfsCovers(target);
     d.loop = d.run();
     return d;
   }
@@ -364,8 +395,15 @@ export class ReplicaDaemon {
         handshakeTimeout: 10_000,
       });
       // A new file's content past a few MiB waits for its commit on disk, not in memory.
-      const applier = new TreeApplier(this.target, { atomicCreate: true, spoolDir: this.stateDir });
-      this.link = { ws, applier, syncFailed: false };
+      const applier = new TreeApplier(this.target, {
+        atomicCreate: true,
+        spoolDir: this.stateDir,
+        fs: this.io,
+      });
+      const targetFd = this.syncfs
+        ? openSync(this.target, fsc.O_RDONLY | fsc.O_DIRECTORY)
+        : undefined;
+      this.link = { ws, applier, syncFailed: false, targetFd };
       this.batchesQueued = 0;
       this.queuedBytes = 0;
       let chain = Promise.resolve();
@@ -417,6 +455,7 @@ export class ReplicaDaemon {
           );
           this.link = undefined;
           await applier.close().catch(() => undefined);
+          if (targetFd !== undefined) closeSync(targetFd);
           const { failure, flowed } = this.s.conn;
           if (failure && !this.stopped) rejectConnection(failure);
           else resolveConnection(flowed);
@@ -521,8 +560,14 @@ export class ReplicaDaemon {
     if (floor && floor.journalId === position.journalId && position.appliedLsn < floor.lsn) return;
     const { first, last } = applier.takeTouched();
     try {
-      await syncTouched(first);
-      await syncTouched(last);
+      if (link.targetFd !== undefined && first.length + last.length >= SYNCFS_FROM) {
+        // One call for the group; the file system's own journal keeps each
+        // rename whole, so the order `last` asks of fsyncs holds within it.
+        await syncFileSystem(link.targetFd, `syncfs ${this.target}`);
+      } else {
+        await syncTouched(first);
+        await syncTouched(last);
+      }
     } catch (err) {
       link.syncFailed = true;
       this.persistFloor = { journalId: position.journalId, lsn: position.appliedLsn };

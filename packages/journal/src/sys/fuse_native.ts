@@ -112,6 +112,8 @@ export interface FuseBinding {
    * the end of the file), or -errno. Moves the fd's offset.
    */
   dataExtents(fd: number, from: number, max: number): number[] | number;
+  /** syncfs(2) on the file system of `fd`, on a thread of libuv's pool: 0, or -errno. */
+  syncfs(fd: number): Promise<number>;
 }
 
 let cached: FuseBinding | Error | undefined;

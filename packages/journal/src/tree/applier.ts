@@ -13,21 +13,7 @@
  *   new directory mtime arrives as its own UTIMES record.
  */
 import { constants as fsc, type BigIntStats, type Stats } from 'node:fs';
-import {
-  chmod,
-  lchown,
-  link,
-  lstat,
-  lutimes,
-  mkdir,
-  open,
-  rename,
-  rm,
-  rmdir,
-  symlink,
-  truncate,
-  unlink,
-} from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as osc } from 'node:os';
 import { JournalError } from '../errors.js';
@@ -38,7 +24,7 @@ import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 import { Spool } from './spool.js';
-import { writeAll } from '../sys/write_all.js';
+import { InlineFs } from '../sys/inline_fs.js';
 import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
@@ -127,6 +113,11 @@ export interface TreeApplierOptions {
    * frees it.
    */
   spoolDir?: string;
+  /**
+   * Where the applier's file-system calls go (sys/inline_fs.ts): on the JS
+   * thread while they are quick. Default: a new one of its own.
+   */
+  fs?: InlineFs;
 }
 
 export class TreeApplier {
@@ -146,6 +137,8 @@ export class TreeApplier {
   /** Of `touched`, the folders that only lost entries since the last `takeTouched`. */
   private onlyLost = new Set<string>();
   private readonly atomicCreate: boolean;
+  /** The file-system calls: inline while quick, else the thread pool. */
+  readonly fs: InlineFs;
   /** The records applied since the durable position (see replay_window.ts). */
   private readonly window = new ReplayWindow();
   private readonly inFlight = new Set<InFlight>();
@@ -163,6 +156,7 @@ export class TreeApplier {
     options: TreeApplierOptions = {},
   ) {
     this.atomicCreate = options.atomicCreate ?? false;
+    this.fs = options.fs ?? new InlineFs();
     this.spool = options.spoolDir === undefined ? undefined : new Spool(options.spoolDir);
     this.gate = new TxnGate({ spool: this.spool });
   }
@@ -356,7 +350,7 @@ export class TreeApplier {
     for (let i = 0; i < parts.length - 1; i++) {
       abs = join(abs, parts[i]!);
       if (this.knownDirs.has(abs)) continue;
-      const st = await lstat(abs).catch(() => undefined);
+      const st = await this.fs.lstatOrNone(abs);
       if (st && !st.isDirectory())
         this.refuse(entry, `parent ${parts.slice(0, i + 1).join('/')} is not a directory`);
       if (st) this.knownDirs.add(abs);
@@ -415,12 +409,12 @@ export class TreeApplier {
       const entry = held.find((e) => e.record.path === path)!;
       const from = await this.resolvePath(entry, tmp);
       const to = await this.resolvePath(entry, path);
-      const there = await lstat(to).catch(() => undefined);
+      const there = await this.fs.lstatOrNone(to);
       this.touched.delete(from);
       if (there) {
         // Something is replaced: the new content is durable before the
         // rename, so a power cut leaves the old or the new, never neither.
-        const fh = await open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+        const fh = await this.fs.open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
         try {
           await fh.sync();
         } finally {
@@ -443,7 +437,7 @@ export class TreeApplier {
       this.knownDirs.clear();
       await rm(to, { recursive: true, force: true });
     }
-    await rename(from, to);
+    await this.fs.rename(from, to);
     if (!there) this.touched.add(to);
   }
 
@@ -461,10 +455,10 @@ export class TreeApplier {
   ): Promise<void> {
     const from = await this.resolvePath(first, tmp);
     const to = await this.resolvePath(first, path);
-    const there = await lstat(to).catch(() => undefined);
+    const there = await this.fs.lstatOrNone(to);
     await this.keepingParentTime(to, async () => {
       // The temp name is this transaction's own: one left by an earlier try is rebuilt.
-      const fh = await open(
+      const fh = await this.fs.open(
         from,
         fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW,
         first.record.mode || 0o644,
@@ -482,7 +476,7 @@ export class TreeApplier {
               mode = r.mode;
               break;
             case RecordKind.RECORD_KIND_WRITE:
-              await writeAll(fh, r.data, r.offset);
+              await fh.writeAll(r.data, r.offset);
               break;
             case RecordKind.RECORD_KIND_TRUNCATE:
               await fh.truncate(r.size);
@@ -552,7 +546,7 @@ export class TreeApplier {
       }
       const fresh: HeldTime = {
         count: 1,
-        noted: lstat(dir, { bigint: true }).catch(() => undefined),
+        noted: this.fs.lstatNs(dir).catch(() => undefined),
         restoring: undefined,
       };
       this.heldTimes.set(dir, fresh);
@@ -565,9 +559,9 @@ export class TreeApplier {
     if (--h.count > 0) return;
     h.restoring = h.noted.then(async (before) => {
       if (before?.isDirectory()) {
-        await lutimes(dir, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs)).catch(
-          () => undefined,
-        );
+        await this.fs
+          .lutimes(dir, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs))
+          .catch(() => undefined);
       }
       if (this.heldTimes.get(dir) === h) this.heldTimes.delete(dir);
     });
@@ -597,9 +591,9 @@ export class TreeApplier {
    * (a UTIMES record that follows sets the source's exact time).
    */
   private async stampContentTime(abs: string, entry: JournalEntry): Promise<void> {
-    const st = await lstat(abs, { bigint: true });
+    const st = await this.fs.lstatNs(abs);
     const us = entry.timeUs;
-    await lutimes(
+    await this.fs.lutimes(
       abs,
       secondsFromNs(st.atimeNs),
       utimeSeconds(Math.floor(us / 1e6), (us % 1e6) * 1000),
@@ -619,7 +613,7 @@ export class TreeApplier {
     known: (key: string | undefined) => void,
   ): Promise<void> {
     const abs = await this.resolvePath(entry, entry.record.path);
-    const st = await lstat(abs).catch(() => undefined);
+    const st = await this.fs.lstatOrNone(abs);
     const key = st ? `${st.dev}:${st.ino}` : undefined;
     known(key);
     if (st && st.nlink > 1) {
@@ -639,8 +633,7 @@ export class TreeApplier {
   ): Promise<void> {
     const r: RecordBody = entry.record;
     const abs = await this.resolvePath(entry, pathOverride ?? r.path);
-    const existing =
-      seen === undefined ? await lstat(abs).catch(() => undefined) : (seen ?? undefined);
+    const existing = seen === undefined ? await this.fs.lstatOrNone(abs) : (seen ?? undefined);
     if (!existing && SKIPPED_WHEN_MISSING.has(r.kind)) {
       // Replayed after a crash: a later record (already applied once) moved or
       // removed the path; it comes right when that record is applied again.
@@ -655,22 +648,22 @@ export class TreeApplier {
         await this.keepingParentTime(abs, async () => {
           if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
-          const fh = await open(
+          const fh = await this.fs.open(
             abs,
             fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW,
             r.mode || 0o644,
           );
           await fh.close();
           // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
-          if (canChown) await lchown(abs, r.uid, r.gid);
-          await chmod(abs, r.mode);
+          if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
+          await this.fs.chmod(abs, r.mode);
         });
         return;
       case RecordKind.RECORD_KIND_WRITE: {
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
-        const fh = await open(abs, fsc.O_WRONLY | fsc.O_NOFOLLOW);
+        const fh = await this.fs.open(abs, fsc.O_WRONLY | fsc.O_NOFOLLOW);
         try {
-          await writeAll(fh, r.data, r.offset);
+          await fh.writeAll(r.data, r.offset);
         } finally {
           await fh.close();
         }
@@ -679,34 +672,34 @@ export class TreeApplier {
       }
       case RecordKind.RECORD_KIND_TRUNCATE:
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
-        await truncate(abs, r.size);
+        await this.fs.truncate(abs, r.size);
         await this.stampContentTime(abs, entry);
         return;
       case RecordKind.RECORD_KIND_UNLINK:
         if (!existing) return;
         if (existing.isDirectory()) this.refuse(entry, 'is a directory');
-        await this.keepingParentTime(abs, () => unlink(abs), true);
+        await this.keepingParentTime(abs, () => this.fs.unlink(abs), true);
         return;
       case RecordKind.RECORD_KIND_MKDIR:
         await this.keepingParentTime(abs, async () => {
           if (existing && !existing.isDirectory()) await rm(abs, { force: true });
-          if (!existing?.isDirectory()) await mkdir(abs, { mode: r.mode });
+          if (!existing?.isDirectory()) await this.fs.mkdir(abs, r.mode);
         });
-        if (canChown) await lchown(abs, r.uid, r.gid);
-        await chmod(abs, r.mode);
-        if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
+        if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
+        await this.fs.chmod(abs, r.mode);
+        if (r.mtime) await this.fs.lutimes(abs, seconds(r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_RMDIR:
         if (!existing) return;
         if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
         this.knownDirs.clear();
-        await this.keepingParentTime(abs, () => rmdir(abs), true);
+        await this.keepingParentTime(abs, () => this.fs.rmdir(abs), true);
         return;
       case RecordKind.RECORD_KIND_RENAME: {
         const to = await this.resolvePath(entry, r.path2);
         if (!existing) {
           // Applied before (a replay after a crash): the source is already moved.
-          if (await lstat(to).catch(() => undefined)) return;
+          if (await this.fs.lstatOrNone(to)) return;
           this.refuse(entry, 'source of the rename is missing');
         }
         this.knownDirs.clear();
@@ -714,11 +707,11 @@ export class TreeApplier {
           abs,
           () =>
             this.keepingParentTime(to, async () => {
-              const over = await lstat(to).catch(() => undefined);
+              const over = await this.fs.lstatOrNone(to);
               // rename(2) replaces files and empty directories; a type flip needs the old one gone.
               if (over && over.isDirectory() !== existing.isDirectory())
                 await rm(to, { recursive: true, force: true });
-              await rename(abs, to);
+              await this.fs.rename(abs, to);
               this.moveTouched(abs, to);
             }),
           true,
@@ -729,35 +722,35 @@ export class TreeApplier {
         await this.keepingParentTime(abs, async () => {
           if (existing?.isDirectory()) this.knownDirs.clear();
           if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
-          await symlink(r.target, abs);
+          await this.fs.symlink(r.target, abs);
         });
-        if (canChown) await lchown(abs, r.uid, r.gid);
-        if (r.mtime) await lutimes(abs, seconds(r.mtime), seconds(r.mtime));
+        if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
+        if (r.mtime) await this.fs.lutimes(abs, seconds(r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_LINK: {
         const to = await this.resolvePath(entry, r.path2);
         if (!existing?.isFile()) this.refuse(entry, 'link source is not a regular file');
         await this.keepingParentTime(to, async () => {
           await rm(to, { force: true });
-          await link(abs, to);
+          await this.fs.link(abs, to);
         });
         return;
       }
       case RecordKind.RECORD_KIND_CHMOD:
         if (!existing) this.refuse(entry, 'missing on the target');
-        if (!existing.isSymbolicLink()) await chmod(abs, r.mode);
+        if (!existing.isSymbolicLink()) await this.fs.chmod(abs, r.mode);
         return;
       case RecordKind.RECORD_KIND_CHOWN:
         if (!existing) this.refuse(entry, 'missing on the target');
         if (canChown) {
-          await lchown(abs, r.uid, r.gid);
+          await this.fs.lchown(abs, r.uid, r.gid);
           // A CHOWN changes the owner only: put back set-ID bits chown(2) cleared.
-          if (!existing.isSymbolicLink()) await chmod(abs, existing.mode & 0o7777);
+          if (!existing.isSymbolicLink()) await this.fs.chmod(abs, existing.mode & 0o7777);
         }
         return;
       case RecordKind.RECORD_KIND_UTIMES:
         if (!existing) this.refuse(entry, 'missing on the target');
-        await lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
+        await this.fs.lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_SETXATTR:
         this.applyXattr(abs, r);

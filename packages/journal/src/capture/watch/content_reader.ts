@@ -28,21 +28,11 @@ import { identity, settled, toTimespec } from './observation.js';
 import { ExtentCursor, type Extent } from '../../sys/extents.js';
 import { zeroBytes } from '../../tree/zeros.js';
 import type { CaptureStats } from './watch_capture.js';
+import type { InlineFile, InlineFs } from '../../sys/inline_fs.js';
 
 const HASH_BYTES = 16;
 const CONTENT_READERS = 8;
 const OPEN_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK;
-
-// The callback API, promisified by hand (see observation.ts). A descriptor
-// is closed on every path (readOnce).
-const openFd = (p: string): Promise<number> =>
-  new Promise((res, rej) => fs.open(p, OPEN_FLAGS, (e, fd) => (e ? rej(e) : res(fd))));
-const readFd = (fd: number, b: Buffer, at: number, n: number, pos: number): Promise<number> =>
-  new Promise((res, rej) => fs.read(fd, b, at, n, pos, (e, got) => (e ? rej(e) : res(got))));
-const fstatNs = (fd: number): Promise<fs.BigIntStats> =>
-  new Promise((res, rej) => fs.fstat(fd, { bigint: true }, (e, st) => (e ? rej(e) : res(st))));
-const closeFd = (fd: number): Promise<void> =>
-  new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
 
 /**
  * The records a content change opens with, and the file's length on the
@@ -170,6 +160,8 @@ export function contentAttributes(
 /** What the content reader needs of the capture. */
 export interface ContentReaderHost {
   readonly source: string;
+  /** Where the reads go (on the JS thread while they are quick). */
+  readonly io: InlineFs;
   readonly stats: CaptureStats;
   readonly logger: Logger | undefined;
   readonly blockBytes: number;
@@ -263,9 +255,9 @@ export class ContentReader {
   ): Promise<'done' | 'changed' | 'gone'> {
     const { blockBytes } = this.host;
     this.host.stats.contentReads++;
-    let fd: number;
+    let file: InlineFile;
     try {
-      fd = await openFd(join(this.host.source, path));
+      file = await this.host.io.open(join(this.host.source, path), OPEN_FLAGS);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR' || code === 'EISDIR')
@@ -279,7 +271,7 @@ export class ContentReader {
       // after the read differs from it and the read is done again.
       const size = now.size;
       // Holes are not read: only the data extents are (sys/extents.ts).
-      const extents = new ExtentCursor(fd, size);
+      const extents = new ExtentCursor(file.fd, size);
       let extent = extents.next();
       const sparse = extent === undefined ? size > 0 : extent.start > 0 || extent.end < size;
       const opening = openingRecords(path, old, now, sparse);
@@ -326,7 +318,7 @@ export class ContentReader {
             const n = part.end - part.start;
             let got = 0;
             while (got < n) {
-              const bytesRead = await readFd(fd, block, at + got, n - got, part.start + got);
+              const bytesRead = await file.read(block, at + got, n - got, part.start + got);
               if (bytesRead === 0) break;
               got += bytesRead;
             }
@@ -353,14 +345,14 @@ export class ContentReader {
         // A file still being written (a large copy) is given up early, not
         // read to the end: at most ~4 MiB is journaled per aborted attempt.
         if (i % 64 === 63) {
-          const mid = await fstatNs(fd);
+          const mid = await file.statNs();
           if (Number(mid.size) !== size || !sameTime(toTimespec(mid.ctimeNs), now.ctime)) {
             w.abort();
             return 'changed';
           }
         }
       }
-      const st1 = await fstatNs(fd);
+      const st1 = await file.statNs();
       const mtime = toTimespec(st1.mtimeNs);
       const ctime = toTimespec(st1.ctimeNs);
       if (
@@ -407,7 +399,7 @@ export class ContentReader {
       if (code === 'EISDIR' || code === 'ENOENT' || code === 'ESTALE') return 'gone';
       throw err;
     } finally {
-      await closeFd(fd);
+      await file.close();
     }
   }
 }

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import type { Observed } from '../../tree/manifest.js';
 import type { Timespec } from '../../tree/entry.js';
+import type { InlineFs } from '../../sys/inline_fs.js';
 
 // The callback API, promisified by hand: fs/promises costs about twice the
 // CPU per call (FileHandle bookkeeping), which on a small machine is most of
@@ -19,8 +20,6 @@ import type { Timespec } from '../../tree/entry.js';
 /** lstat with nanosecond times (bigint). */
 export const lstatNs = (p: string): Promise<fs.BigIntStats> =>
   new Promise((res, rej) => fs.lstat(p, { bigint: true }, (e, st) => (e ? rej(e) : res(st))));
-const readlinkOf = (p: string): Promise<string> =>
-  new Promise((res, rej) => fs.readlink(p, (e, target) => (e ? rej(e) : res(target))));
 
 /** A nanosecond stamp as seconds and nanoseconds. */
 export function toTimespec(ns: bigint): Timespec {
@@ -52,12 +51,17 @@ export function identity(st: { dev: bigint; ino: bigint; birthtimeNs: bigint }):
 /**
  * Lstat of `path` (relative) under `source`; undefined when it is gone or
  * not a file, directory or symlink. Other errors (EACCES, EIO) are thrown.
+ * The calls go through `io` (on the JS thread while they are quick).
  */
-export async function observe(source: string, path: string): Promise<Observed | undefined> {
+export async function observe(
+  io: InlineFs,
+  source: string,
+  path: string,
+): Promise<Observed | undefined> {
   const abs = join(source, path);
   let st;
   try {
-    st = await lstatNs(abs);
+    st = await io.lstatNs(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -84,7 +88,7 @@ export async function observe(source: string, path: string): Promise<Observed | 
   };
   if (type === 'symlink') {
     try {
-      o.target = await readlinkOf(abs);
+      o.target = await io.readlink(abs);
     } catch {
       return undefined;
     }

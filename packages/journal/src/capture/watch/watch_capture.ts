@@ -40,6 +40,7 @@ import {
 } from './dirty_set.js';
 import { OverflowWatch, defaultBurstThreshold, eventPaths, ignoreMatcher } from './intake.js';
 import { ManifestStore } from './manifest_store.js';
+import { InlineFs } from '../../sys/inline_fs.js';
 import { lstatNs, observe } from './observation.js';
 import { PathProcessor } from './path_processor.js';
 import { RenameWindow } from './rename_window.js';
@@ -109,6 +110,12 @@ export class WatchCapture implements Capture {
   private readonly content: ContentReader;
   private readonly scan: TreeRescan;
   private readonly processor: PathProcessor;
+  /**
+   * The capture's lstats and content reads: on the JS thread while quick
+   * (sys/inline_fs.ts). A call that waits on the disk (a cold cache) sends
+   * them to the thread pool, where many go at once, for a while.
+   */
+  private readonly io = new InlineFs({ slowMs: 10, coolOffMs: 2000 });
 
   private manifest = new Manifest();
   private watcher: TreeWatcher | undefined;
@@ -143,10 +150,11 @@ export class WatchCapture implements Capture {
       append: (records, bytes) => this.appendRecords(records, bytes),
     };
     const manifest = (): Manifest => this.manifest;
-    const look = (p: string): Promise<Observed | undefined> => observe(this.source, p);
+    const look = (p: string): Promise<Observed | undefined> => observe(this.io, this.source, p);
     const markDirty = (p: string): void => this.markDirty(p);
     this.content = new ContentReader({
       source: this.source,
+      io: this.io,
       stats: this.stats,
       logger: o.logger,
       blockBytes: o.blockBytes ?? 64 * 1024,
@@ -347,7 +355,7 @@ export class WatchCapture implements Capture {
         // An lstat taken a little early is as good: it still comes after the
         // event that marked the path, and a change after it makes a new event.
         const { round, paths } = this.dirty.takeRound();
-        const seen = new Lookahead(paths, (p) => observe(this.source, p), STAT_AHEAD);
+        const seen = new Lookahead(paths, (p) => observe(this.io, this.source, p), STAT_AHEAD);
         for (let i = 0; i < paths.length; i++) {
           if (this.stopped || this.failed) break;
           await this.processor.process(paths[i]!, { now: await seen.take(i) });
