@@ -156,35 +156,39 @@ async function identical(source, target) {
 /**
  * Polls each replica until it equals `source`; resolves with the seconds
  * from `t0` (performance.now()) to the start of the check that found it
- * equal, or null on timeout. For fsjournal also waits for the replica's
- * durable position to reach the primary's last LSN seen at that point.
+ * equal, or null on timeout. Each side is polled in a loop of its own, so
+ * a long check of one (a content comparison of the whole tree) never
+ * delays the other's. For fsjournal the replica's durable position must
+ * also have reached the primary's last LSN: that is asked first (two
+ * status calls), and the trees are compared only once it has.
  */
 async function timeToIdentical(source, sides, t0) {
   const result = {};
-  const pending = new Set(sides);
   const deadline = t0 + TIMEOUT_MS;
-  while (pending.size > 0 && performance.now() < deadline) {
-    for (const s of [...pending]) {
+  const poll = async (s) => {
+    while (performance.now() < deadline) {
       const at = performance.now();
-      if (!(await identical(source, s.target))) continue;
-      if (s.durable) {
-        const last = (await api(`${s.primaryUrl}/v1/status`)).body.lastLsn;
-        const durable = (await api(`${s.replicaUrl}/v1/status`)).body.durableLsn;
-        if (typeof durable !== 'number' || durable < last) continue;
+      if ((!s.durable || (await durableCaughtUp(s))) && (await identical(source, s.target))) {
+        result[s.name] = round((at - t0) / 1000, 3);
+        return;
       }
-      result[s.name] = round((at - t0) / 1000, 3);
-      pending.delete(s);
+      await sleep(POLL_MS);
     }
-    await sleep(POLL_MS);
-  }
-  for (const s of pending) {
     result[s.name] = null;
     const diffs = await compareTrees(source, s.target, { mtime: false }).catch((e) => [e.message]);
     note(
       `${s.name}: not identical after ${TIMEOUT_MS / 1000} s: ${JSON.stringify(diffs.slice(0, 3))}`,
     );
-  }
+  };
+  await Promise.all(sides.map(poll));
   return result;
+}
+
+/** The replica's durable position has reached the primary's last LSN. */
+async function durableCaughtUp(s) {
+  const last = (await api(`${s.primaryUrl}/v1/status`)).body.lastLsn;
+  const durable = (await api(`${s.replicaUrl}/v1/status`)).body.durableLsn;
+  return typeof durable === 'number' && durable >= last;
 }
 
 /**
