@@ -76,6 +76,21 @@ describe('InlineFs', () => {
     }
   });
 
+  it('a long run of inline calls lets the event loop turn (timers, sockets, inotify)', async () => {
+    const io = new InlineFs();
+    const dir = await tempDir('fsj-inline-pace-');
+    let turned = 0;
+    const tick = setInterval(() => turned++, 1);
+    try {
+      const until = performance.now() + 60;
+      // Without pacing, these awaits are microtasks only and the interval never runs.
+      while (performance.now() < until) await io.lstat(dir);
+    } finally {
+      clearInterval(tick);
+    }
+    expect(turned).toBeGreaterThan(3);
+  });
+
   it('a slow call sends calls to the thread pool for the cool-off, and says so', async () => {
     const told: number[] = [];
     // Every call is "slow" at 0 ms: the first one trips it.

@@ -27,6 +27,9 @@ import * as fsp from 'node:fs/promises';
 /** Reads and writes at or below this size may go inline; larger ones always go to the thread pool. */
 export const INLINE_WRITE_BYTES = 256 * 1024;
 
+/** Inline calls without a turn of the event loop, ms, after which the next waits for one. */
+const YIELD_MS = 4;
+
 export interface InlineFsOptions {
   /** Never inline (every call through the thread pool). Default false. */
   threadPoolOnly?: boolean;
@@ -65,8 +68,16 @@ export class InlineFs {
     return !this.threadPoolOnly && performance.now() >= this.poolUntil;
   }
 
-  /** Runs `call` on the JS thread, noting one that was slow. */
-  private now<T>(call: () => T): T {
+  /**
+   * Runs `call` on the JS thread, noting one that was slow. Calls made
+   * inline resolve without the event loop turning (an await of them is a
+   * microtask), so a loop of them would hold off everything else: timers,
+   * sockets, and the inotify queue, which overflows (and drops events)
+   * while it is not read. After YIELD_MS of calls without a turn, the next
+   * waits for one (setImmediate).
+   */
+  private async now<T>(call: () => T): Promise<T> {
+    await this.pace();
     const started = performance.now();
     try {
       return call();
@@ -80,6 +91,19 @@ export class InlineFs {
     }
   }
 
+  /** When the current stretch of inline calls began (no turn of the loop since); -1: none. */
+  private stretchFrom = -1;
+
+  private async pace(): Promise<void> {
+    const t = performance.now();
+    if (this.stretchFrom < 0) {
+      this.stretchFrom = t;
+      setImmediate(() => (this.stretchFrom = -1));
+      return;
+    }
+    if (t - this.stretchFrom >= YIELD_MS) await new Promise<void>((res) => setImmediate(res));
+  }
+
   async lstat(p: string): Promise<fs.Stats> {
     return this.inline ? this.now(() => fs.lstatSync(p)) : fsp.lstat(p);
   }
@@ -88,7 +112,7 @@ export class InlineFs {
   async lstatOrNone(p: string): Promise<fs.Stats | undefined> {
     if (!this.inline) return fsp.lstat(p).catch(() => undefined);
     try {
-      return this.now(() => fs.lstatSync(p, { throwIfNoEntry: false }));
+      return await this.now(() => fs.lstatSync(p, { throwIfNoEntry: false }));
     } catch {
       return undefined;
     }
@@ -132,7 +156,7 @@ export class InlineFs {
   }
 
   async mkdir(p: string, mode: number): Promise<void> {
-    if (this.inline) this.now(() => fs.mkdirSync(p, { mode }));
+    if (this.inline) await this.now(() => fs.mkdirSync(p, { mode }));
     else await fsp.mkdir(p, { mode });
   }
 
@@ -151,7 +175,7 @@ export class InlineFs {
   /** Opens `p`; the file's calls choose inline or the thread pool each time, as these do. */
   async open(p: string, flags: number, mode?: number): Promise<InlineFile> {
     const fd = this.inline
-      ? this.now(() => fs.openSync(p, flags, mode))
+      ? await this.now(() => fs.openSync(p, flags, mode))
       : await new Promise<number>((res, rej) =>
           fs.open(p, flags, mode, (e, fd) => (e ? rej(e) : res(fd))),
         );
@@ -160,13 +184,7 @@ export class InlineFs {
 
   /** For InlineFile: `call` inline when that is the mode, else `pool` on the thread pool. */
   run<T>(call: () => T, pool: (done: (e: Error | null, v: T) => void) => void): Promise<T> {
-    if (this.inline) {
-      try {
-        return Promise.resolve(this.now(call));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
+    if (this.inline) return this.now(call);
     return new Promise<T>((res, rej) => pool((e, v) => (e ? rej(e) : res(v))));
   }
 }
