@@ -15,7 +15,8 @@
  * for appliers, lseek(SEEK_DATA/SEEK_HOLE), which capture uses to skip
  * the holes of sparse files, and syncfs(2), which makes a whole file system
  * durable in one call (the replica's durability points), on a thread of
- * libuv's pool.
+ * libuv's pool, and mallopt(3), which bounds what glibc's allocator keeps
+ * of freed memory (a daemon's RSS).
  *
  * Request memory (paths, read/write buffers) belongs to libfuse and is valid
  * only until the reply: JS must copy what it keeps.
@@ -27,6 +28,7 @@
 #include <fcntl.h>
 #include <fuse.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -811,6 +813,28 @@ static napi_value js_syncfs(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/*
+ * mallopt(3) for a long-running daemon: a fixed mmap threshold (glibc's
+ * dynamic one moves buffers up to 32 MiB into the brk heap after the first
+ * large free, where freed space fragments and stays in RSS), a trim
+ * threshold, and at most `arenas` arenas. tuneMalloc(mmapThreshold,
+ * trimThreshold, arenas) -> 1 when every call succeeded, else 0.
+ */
+static napi_value js_tune_malloc(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int ok = 0;
+#ifdef __GLIBC__
+  ok = mallopt(M_MMAP_THRESHOLD, arg_int(env, argv[0])) == 1;
+  ok &= mallopt(M_TRIM_THRESHOLD, arg_int(env, argv[1])) == 1;
+  ok &= mallopt(M_ARENA_MAX, arg_int(env, argv[2])) == 1;
+#endif
+  napi_value v;
+  CHECK(napi_create_int32(env, ok, &v));
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -824,6 +848,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"xattrList", NULL, js_xattr_list, NULL, NULL, NULL, napi_default, NULL},
       {"dataExtents", NULL, js_data_extents, NULL, NULL, NULL, napi_default, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL},
+      {"tuneMalloc", NULL, js_tune_malloc, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

@@ -1,13 +1,14 @@
 /**
  * sys/inline_fs.ts: the same results inline and through the thread pool,
  * the same errors, and a slow call sending calls to the pool for a while;
- * sys/syncfs.ts: syncfs(2) on a real folder, its error on a bad descriptor.
+ * sys/syncfs.ts: syncfs(2) on a real folder, its error on a bad descriptor;
+ * sys/malloc_tuning.ts: mallopt through the binding.
  */
 import { constants as fsc, openSync, closeSync } from 'node:fs';
 import { lstat, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InlineFs, syncFileSystem, syncfsCovers } from '@fsjournal/journal';
+import { InlineFs, syncFileSystem, syncfsCovers, tuneMalloc } from '@fsjournal/journal';
 import { syncfsAvailable } from '@fsjournal/journal/internal';
 import { tempDir } from './helpers.js';
 
@@ -130,5 +131,13 @@ describe.runIf(syncfsAvailable())('syncFileSystem', () => {
     // /proc's syncfs does nothing: it is not one of them.
     expect(await syncfsCovers('/proc')).toBe(false);
     expect(await syncfsCovers('/nonexistent-folder-of-no-file-system')).toBe(false);
+  });
+});
+
+describe.runIf(syncfsAvailable() && process.platform === 'linux')('tuneMalloc', () => {
+  it('sets the allocator’s limits, unless the operator set them in the environment', () => {
+    expect(tuneMalloc({ MALLOC_ARENA_MAX: '4' })).toBe(false);
+    expect(tuneMalloc({ MALLOC_MMAP_THRESHOLD_: '65536' })).toBe(false);
+    expect(tuneMalloc({})).toBe(true);
   });
 });

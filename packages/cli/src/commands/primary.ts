@@ -1,7 +1,7 @@
 /** `fsjournal primary`: capture a tree, journal it, serve REST and the stream. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { startPrimary } from '@fsjournal/api';
-import type { SyncPolicy } from '@fsjournal/journal';
+import { tuneMalloc, type SyncPolicy } from '@fsjournal/journal';
 import {
   collect,
   parseDuration,
@@ -140,6 +140,8 @@ Examples:
       }
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
       const logger = makeLogger('fsjournal-primary');
+      // Freed buffers back to the system rather than kept in RSS (sys/malloc_tuning.ts).
+      tuneMalloc();
       let primary;
       try {
         primary = await startPrimary({

@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { buildReplicaApp } from '@fsjournal/api';
 import { ReplicaDaemon } from '@fsjournal/replica';
+import { tuneMalloc } from '@fsjournal/journal';
 import { parseHostPort, parseReplicaId, parseUpstream, readToken, type HostPort } from '../args.js';
 import { runUntilSignal } from '../daemon.js';
 import { CliError } from '../errors.js';
@@ -55,6 +56,8 @@ Examples:
     .action(async (flags: ReplicaFlags) => {
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
       const logger = makeLogger('fsjournal-replica');
+      // Freed buffers back to the system rather than kept in RSS (sys/malloc_tuning.ts).
+      tuneMalloc();
       let daemon: ReplicaDaemon;
       try {
         daemon = await ReplicaDaemon.start({

@@ -114,6 +114,8 @@ export interface FuseBinding {
   dataExtents(fd: number, from: number, max: number): number[] | number;
   /** syncfs(2) on the file system of `fd`, on a thread of libuv's pool: 0, or -errno. */
   syncfs(fd: number): Promise<number>;
+  /** mallopt(3): M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_ARENA_MAX; 1 when all took. */
+  tuneMalloc(mmapThreshold: number, trimThreshold: number, arenas: number): number;
 }
 
 let cached: FuseBinding | Error | undefined;
