@@ -133,3 +133,9 @@ export function loadFuseBinding(): FuseBinding | Error {
   }
   return cached;
 }
+
+/** The binding, or undefined where it cannot be loaded: for calls that have a fallback. */
+export function fuseBinding(): FuseBinding | undefined {
+  const b = loadFuseBinding();
+  return b instanceof Error ? undefined : b;
+}

@@ -182,9 +182,16 @@ export class InlineFs {
     return new InlineFile(this, fd);
   }
 
-  /** For InlineFile: `call` inline when that is the mode, else `pool` on the thread pool. */
-  run<T>(call: () => T, pool: (done: (e: Error | null, v: T) => void) => void): Promise<T> {
-    if (this.inline) return this.now(call);
+  /**
+   * For InlineFile: `call` inline when that is the mode (and `small`: large
+   * reads and writes always go to the pool), else `pool` on the thread pool.
+   */
+  run<T>(
+    call: () => T,
+    pool: (done: (e: Error | null, v: T) => void) => void,
+    small = true,
+  ): Promise<T> {
+    if (small && this.inline) return this.now(call);
     return new Promise<T>((res, rej) => pool((e, v) => (e ? rej(e) : res(v))));
   }
 }
@@ -204,29 +211,20 @@ export class InlineFile {
     while (done < data.length) {
       const n = data.length - done;
       const at = position + done;
-      const written =
-        data.length <= INLINE_WRITE_BYTES
-          ? await this.io.run(
-              () => fs.writeSync(this.fd, data, done, n, at),
-              (cb) => fs.write(this.fd, data, done, n, at, (e, w) => cb(e, w)),
-            )
-          : await new Promise<number>((res, rej) =>
-              fs.write(this.fd, data, done, n, at, (e, w) => (e ? rej(e) : res(w))),
-            );
-      done += written;
+      done += await this.io.run(
+        () => fs.writeSync(this.fd, data, done, n, at),
+        (cb) => fs.write(this.fd, data, done, n, at, (e, w) => cb(e, w)),
+        n <= INLINE_WRITE_BYTES,
+      );
     }
   }
 
   /** Reads up to `n` bytes at `position` into `buf` at `at`; the bytes read (0 at the end). */
   read(buf: Uint8Array, at: number, n: number, position: number): Promise<number> {
-    if (n > INLINE_WRITE_BYTES) {
-      return new Promise<number>((res, rej) =>
-        fs.read(this.fd, buf, at, n, position, (e, got) => (e ? rej(e) : res(got))),
-      );
-    }
     return this.io.run(
       () => fs.readSync(this.fd, buf, at, n, position),
       (cb) => fs.read(this.fd, buf, at, n, position, (e, got) => cb(e, got)),
+      n <= INLINE_WRITE_BYTES,
     );
   }
 

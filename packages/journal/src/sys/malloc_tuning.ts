@@ -19,7 +19,7 @@
  * library is not glibc, nothing changes. Environment variables an operator
  * set win: they are read by glibc at start-up and this leaves them alone.
  */
-import { loadFuseBinding } from './fuse_native.js';
+import { fuseBinding } from './fuse_native.js';
 
 const MMAP_THRESHOLD = 128 * 1024;
 const TRIM_THRESHOLD = 1024 * 1024;
@@ -33,8 +33,8 @@ export function tuneMalloc(env: NodeJS.ProcessEnv = process.env): boolean {
     env.MALLOC_ARENA_MAX !== undefined
   )
     return false;
-  const b = loadFuseBinding();
+  const b = fuseBinding();
   // A binding built before this call existed has none: nothing changes.
-  if (b instanceof Error || typeof b.tuneMalloc !== 'function') return false;
+  if (typeof b?.tuneMalloc !== 'function') return false;
   return b.tuneMalloc(MMAP_THRESHOLD, TRIM_THRESHOLD, ARENAS) === 1;
 }

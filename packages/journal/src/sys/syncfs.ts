@@ -18,24 +18,19 @@
 import { statfs } from 'node:fs/promises';
 import { constants as osc } from 'node:os';
 import { errnoError } from './errno_error.js';
-import { loadFuseBinding, type FuseBinding } from './fuse_native.js';
-
-function binding(): FuseBinding | undefined {
-  const b = loadFuseBinding();
-  return b instanceof Error ? undefined : b;
-}
+import { fuseBinding } from './fuse_native.js';
 
 export function syncfsAvailable(): boolean {
-  return binding() !== undefined;
+  return fuseBinding() !== undefined;
 }
 
 /** statfs(2) `f_type` of the file systems whose syncfs makes every change on them durable. */
-const SYNCFS_DURABLE = new Map<number, string>([
-  [0xef53, 'ext2/3/4'],
-  [0x58465342, 'xfs'],
-  [0x9123683e, 'btrfs'],
-  [0xf2f52010, 'f2fs'],
-  [0x01021994, 'tmpfs'], // nothing is durable there; fsync is no more
+const SYNCFS_DURABLE = new Set<number>([
+  0xef53, // ext2/3/4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0xf2f52010, // f2fs
+  0x01021994, // tmpfs: nothing is durable there; fsync is no more
 ]);
 
 /**
@@ -51,7 +46,7 @@ export async function syncfsCovers(dir: string): Promise<boolean> {
 
 /** syncfs(2) on the file system that holds `fd`; throws an Error with `code` when it fails. */
 export async function syncFileSystem(fd: number, what: string): Promise<void> {
-  const b = binding();
+  const b = fuseBinding();
   if (!b) throw errnoError('syncfs', what, -osc.errno.EOPNOTSUPP); // built without the binding
   const res = await b.syncfs(fd);
   if (res !== 0) throw errnoError('syncfs', what, res);

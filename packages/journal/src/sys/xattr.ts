@@ -12,39 +12,34 @@
  * systems have no xattrs at all and answer ENOTSUP).
  */
 import { constants as osc } from 'node:os';
-import { loadFuseBinding, type FuseBinding } from './fuse_native.js';
+import { fuseBinding } from './fuse_native.js';
 import { errnoError } from './errno_error.js';
 
 const ENOTSUP = -osc.errno.ENOTSUP;
 
-function calls(): FuseBinding | undefined {
-  const b = loadFuseBinding();
-  return b instanceof Error ? undefined : b;
-}
-
 /** Whether this build has xattr calls (the FUSE binding loads). */
 export function xattrsAvailable(): boolean {
-  return calls() !== undefined;
+  return fuseBinding() !== undefined;
 }
 
 /** lgetxattr(2): the value of `name`, or -errno (-ENODATA: no such attribute). */
 export function getXattr(path: string, name: string): Buffer | number {
-  return calls()?.xattrGet(path, name) ?? ENOTSUP;
+  return fuseBinding()?.xattrGet(path, name) ?? ENOTSUP;
 }
 
 /** lsetxattr(2): 0 or -errno. `flags`: XATTR_CREATE (1) / XATTR_REPLACE (2), or 0. */
 export function setXattr(path: string, name: string, value: Buffer, flags = 0): number {
-  return calls()?.xattrSet(path, name, value, flags) ?? ENOTSUP;
+  return fuseBinding()?.xattrSet(path, name, value, flags) ?? ENOTSUP;
 }
 
 /** lremovexattr(2): 0 or -errno (-ENODATA: there was none). */
 export function removeXattr(path: string, name: string): number {
-  return calls()?.xattrRemove(path, name) ?? ENOTSUP;
+  return fuseBinding()?.xattrRemove(path, name) ?? ENOTSUP;
 }
 
 /** llistxattr(2): the attribute names (decoded as UTF-8), or -errno. */
 export function listXattrs(path: string): string[] | number {
-  const res = calls()?.xattrList(path) ?? ENOTSUP;
+  const res = fuseBinding()?.xattrList(path) ?? ENOTSUP;
   if (typeof res === 'number') return res;
   return res
     .toString()
