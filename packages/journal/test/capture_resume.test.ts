@@ -76,13 +76,20 @@ describe('watch capture resumes after the journal failed', () => {
   it('aborts a transaction the failure cut in two', async () => {
     const rig = await startRig({ blockBytes: 4096 });
     const { source, journal, capture } = rig;
-    // A file of many blocks is journaled as a transaction; the fsync after
-    // its first records succeeds, the next fails.
-    let syncs = 0;
+    // A file of many blocks is journaled as a transaction; once its
+    // TXN_BEGIN is durable, the next fsync fails. (Counting fsyncs instead
+    // was flaky: a record of the source folder's own change could take the
+    // first one, and the cut then came before the transaction began.)
+    let begun = false;
+    journal.observe({
+      onAppended: (a) => {
+        if (a.kinds.includes(RecordKind.RECORD_KIND_TXN_BEGIN)) begun = true;
+      },
+    });
     const big = Buffer.alloc(6 * 1024 * 1024, 7);
     for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
     injectJournalFaults(journal, (step) => {
-      if (step === 'datasync' && ++syncs >= 2) throw eio(step);
+      if (step === 'datasync' && begun) throw eio(step);
     });
     await writeFile(join(source, 'big.bin'), big);
     await until('the capture to fail', () => capture.failure !== undefined);
