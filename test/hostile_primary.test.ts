@@ -11,13 +11,10 @@
  */
 import { readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { describe, expect, it } from 'vitest';
-import { fsjournal } from '../packages/journal/schema/fsjournal.js';
-import { encodeFrame, FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/journal/internal';
-import { decodeMessage, encodeMessage, PROTOCOL_VERSION } from '@fsjournal/journal/wire';
+import { FRAME_HEADER_BYTES, RecordKind as K } from '@fsjournal/journal/internal';
+import { fakePrimary, frame, type RawRecord, type Script } from './fake_primary.js';
 import {
-  freePort,
   sentinel,
   useHarness,
   waitUntil,
@@ -27,78 +24,6 @@ import {
 } from './harness.js';
 
 const harness = useHarness('hostile-primary');
-const JOURNAL_ID = '0b8e2a52-1c55-4c4a-9d7e-3f0a5d1c2b99';
-
-type RawRecord = fsjournal.v1.Record.$Properties;
-
-/** A frame for any record, valid or not: the hostile side skips the codec's checks. */
-function frame(lsn: number, r: RawRecord): Buffer {
-  return encodeFrame(lsn, Date.now() * 1000, fsjournal.v1.Record.encode(r).finish());
-}
-
-/** What the fake primary sends after Welcome: batches of raw frames, or raw messages. */
-type Script = { first: number; frames: Buffer[]; prev?: number }[];
-
-/** Serves one script to every replica that connects; records what they say back. */
-async function fakePrimary(script: Script | Uint8Array[]): Promise<{
-  url: string;
-  acks: number[];
-  close: () => Promise<void>;
-}> {
-  const port = await freePort();
-  const wss = new WebSocketServer({ host: '127.0.0.1', port, path: '/v1/stream' });
-  const acks: number[] = [];
-  wss.on('connection', (ws: WebSocket) => {
-    ws.once('message', (data: Buffer) => {
-      const hello = decodeMessage(data);
-      if (hello.type !== 'hello') return ws.close();
-      const newest =
-        Array.isArray(script) && script.length > 0 && !(script[0] instanceof Uint8Array)
-          ? Math.max(...(script as Script).map((b) => b.first + b.frames.length - 1))
-          : 1;
-      ws.send(
-        encodeMessage({
-          type: 'welcome',
-          protocolVersion: PROTOCOL_VERSION,
-          journalId: JOURNAL_ID,
-          oldestLsn: 1,
-          newestLsn: newest,
-        }),
-      );
-      for (const step of script) {
-        if (step instanceof Uint8Array) {
-          ws.send(step);
-          continue;
-        }
-        const m = fsjournal.v1.StreamMessage.encode({
-          batch: {
-            firstLsn: step.first,
-            prevLsn: step.prev ?? step.first - 1,
-            frames: step.frames,
-          },
-        }).finish();
-        ws.send(m);
-      }
-      ws.on('message', (d: Buffer) => {
-        try {
-          const m = decodeMessage(d);
-          if (m.type === 'ack') acks.push(m.appliedLsn);
-        } catch {
-          /* the replica's messages are not under test here */
-        }
-      });
-    });
-  });
-  return {
-    url: `ws://127.0.0.1:${port}/v1/stream`,
-    acks,
-    close: () =>
-      new Promise<void>((res) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => res());
-      }),
-  };
-}
 
 /** Waits until the replica reports an error in its status; returns it. */
 async function lastError(replica: Daemon): Promise<Json> {
@@ -111,7 +36,7 @@ async function lastError(replica: Daemon): Promise<Json> {
 /** Runs a replica against `script` until it reports an error; returns that error. */
 async function refusedWith(
   h: Harness,
-  script: Script | Uint8Array[],
+  script: Script,
   prepare?: (target: string) => Promise<void>,
 ): Promise<{ code: string; message: string; target: string }> {
   const primary = await fakePrimary(script);

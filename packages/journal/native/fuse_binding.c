@@ -16,7 +16,9 @@
  * the holes of sparse files, and syncfs(2), which makes a whole file system
  * durable in one call (the replica's durability points), on a thread of
  * libuv's pool, and mallopt(3), which bounds what glibc's allocator keeps
- * of freed memory (a daemon's RSS).
+ * of freed memory (a daemon's RSS), and openat2(2) with RESOLVE_BENEATH and
+ * RESOLVE_NO_SYMLINKS, which appliers resolve every target path with
+ * (sys/beneath.ts): Node has no openat.
  *
  * Request memory (paths, read/write buffers) belongs to libfuse and is valid
  * only until the reply: JS must copy what it keeps.
@@ -36,7 +38,9 @@
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
+#include <linux/openat2.h>
 
 /* Operation codes; mirrored in src/fuse_native.ts. */
 enum {
@@ -835,6 +839,37 @@ static napi_value js_tune_malloc(napi_env env, napi_callback_info info) {
   return v;
 }
 
+/*
+ * openBeneath(dirFd, path, flags, mode) -> fd | -errno: openat2(2) of `path`
+ * relative to `dirFd`, never leaving it and following no symlink at any
+ * component (nor a /proc magic link). -ENOSYS on a kernel without openat2
+ * (before 5.6): the caller walks the components itself. The descriptor is
+ * close-on-exec.
+ */
+static napi_value js_open_beneath(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096];
+  size_t n;
+  if (napi_get_value_string_utf8(env, argv[1], path, sizeof(path), &n) != napi_ok)
+    return errno_value(env, EINVAL);
+  if (n >= sizeof(path) - 1) return errno_value(env, ENAMETOOLONG);
+  struct open_how how;
+  memset(&how, 0, sizeof(how));
+  how.flags = (uint64_t)(uint32_t)arg_int(env, argv[2]) | O_CLOEXEC;
+  how.mode = (how.flags & (O_CREAT | O_TMPFILE)) ? (uint64_t)(arg_int(env, argv[3]) & 07777) : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd;
+  int tries = 0;
+  do {
+    fd = syscall(SYS_openat2, arg_int(env, argv[0]), n == 0 ? "." : path, &how, sizeof(how));
+  } while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 16);
+  napi_value v;
+  CHECK(napi_create_int32(env, fd < 0 ? -errno : (int32_t)fd, &v));
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"mount", NULL, js_mount, NULL, NULL, NULL, napi_default, NULL},
@@ -849,6 +884,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dataExtents", NULL, js_data_extents, NULL, NULL, NULL, napi_default, NULL},
       {"syncfs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL},
       {"tuneMalloc", NULL, js_tune_malloc, NULL, NULL, NULL, napi_default, NULL},
+      {"openBeneath", NULL, js_open_beneath, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props));
   return exports;

@@ -30,6 +30,8 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_CONTENT_MISSING: 'a checkpoint names a content block the store does not hold',
   FSJ_ERR_CHECKPOINT_CORRUPT: 'a checkpoint file is damaged or not valid',
   FSJ_ERR_CHECKPOINT_REPLAY: 'a record cannot be applied to the tree a checkpoint is built from',
+  FSJ_ERR_TARGET_UNSAFE:
+    'paths of a target cannot be resolved without following symlinks (/proc is not mounted)',
   FSJ_ERR_RESTORE_TARGET: 'the restore target is not an empty folder (or cannot be made one)',
   FSJ_ERR_RESTORE_RANGE:
     'the point asked for is before the oldest retained point or after the newest record',

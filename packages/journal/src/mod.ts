@@ -49,6 +49,7 @@ export {
 export { TreeApplier } from './tree/applier.js';
 export { InlineFs, InlineFile, type InlineFsOptions } from './sys/inline_fs.js';
 export { syncFileSystem, syncfsCovers } from './sys/syncfs.js';
+export { Beneath, type Place } from './sys/beneath.js';
 export { tuneMalloc } from './sys/malloc_tuning.js';
 export { TreeWriter, FileSink, emptyDir, type WriteRefusal } from './tree/writer.js';
 export { compareTrees, type TreeDifference, type CompareOptions } from './tree/diff.js';

@@ -36,7 +36,7 @@ describe('TreeApplier: what a durability point must fsync', () => {
     expect(await readdir(join(target, 'd'))).toEqual(['new']);
     expect((await readFile(join(target, 'd/new'))).toString()).toBe('hello');
     const first = applier.takeTouched().first;
-    expect(first).toContain(join(target, 'd/new'));
+    expect(first).toContain('d/new'); // paths in the target
     expect(first.some((p) => p.includes('.fsj-'))).toBe(false);
 
     for (const e of entries([
@@ -45,10 +45,8 @@ describe('TreeApplier: what a durability point must fsync', () => {
     ]))
       await applier.submit({ ...e, lsn: e.lsn + 10 });
     const after = applier.takeTouched();
-    expect(after.first).toContain(join(target, 'e/new'));
-    expect([...after.first, ...after.last].some((p) => p.startsWith(join(target, 'd/')))).toBe(
-      false,
-    );
+    expect(after.first).toContain('e/new');
+    expect([...after.first, ...after.last].some((p) => p.startsWith('d/'))).toBe(false);
     await applier.close();
   });
 });

@@ -12,7 +12,7 @@
  * may do are decided there, not here.
  */
 import { closeSync, constants as fsc, openSync } from 'node:fs';
-import { lstat, open, readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +24,7 @@ import {
   syncfsCovers,
   TreeApplier,
   InlineFs,
+  type Beneath,
   type JournalEntry,
   toEntry,
   type Logger,
@@ -565,8 +566,8 @@ export class ReplicaDaemon {
         // rename whole, so the order `last` asks of fsyncs holds within it.
         await syncFileSystem(link.targetFd, `syncfs ${this.target}`);
       } else {
-        await syncTouched(first);
-        await syncTouched(last);
+        await syncTouched(applier.beneath, first);
+        await syncTouched(applier.beneath, last);
       }
     } catch (err) {
       link.syncFailed = true;
@@ -740,14 +741,14 @@ export class ReplicaDaemon {
  * can be persisted: many at once (they wait on the disk, not on this
  * thread). The caller syncs folders that only lost entries last.
  */
-async function syncTouched(paths: string[]): Promise<void> {
+async function syncTouched(beneath: Beneath, paths: string[]): Promise<void> {
   let next = 0;
   let failure: unknown;
   async function worker(): Promise<void> {
     while (next < paths.length && failure === undefined) {
       const p = paths[next++]!;
       try {
-        await syncOne(p);
+        await syncOne(beneath, p);
       } catch (err) {
         failure ??= err;
       }
@@ -757,19 +758,13 @@ async function syncTouched(paths: string[]): Promise<void> {
   if (failure !== undefined) throw failure;
 }
 
-async function syncOne(p: string): Promise<void> {
-  let fh;
+async function syncOne(beneath: Beneath, rel: string): Promise<void> {
   try {
-    fh = await open(p, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    await beneath.fsync(rel);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return; // gone since
     throw err;
-  }
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
 

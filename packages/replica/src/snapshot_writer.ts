@@ -12,10 +12,9 @@
  * parent is a directory this snapshot created (the target was emptied
  * first, so nothing planted there is followed), files are opened with
  * O_NOFOLLOW and O_EXCL, and a hard link names a regular file this snapshot
- * wrote. This module holds what is the stream's: piece order, counts, block
- * checks, progress. Not guaranteed: someone swapping a directory of the
- * target for a symlink while the snapshot is written (the same limit as
- * restore).
+ * wrote, every call made beneath the target without following a symlink at
+ * any component. This module holds what is the stream's: piece order,
+ * counts, block checks, progress.
  */
 import { createHash } from 'node:crypto';
 import { emptyDir, TreeWriter, type FileSink, type WriteRefusal } from '@fsjournal/journal';
@@ -146,6 +145,7 @@ export class SnapshotWriter {
     const f = this.current;
     this.current = undefined;
     await f?.sink.abort();
+    this.tree.close();
   }
 
   private async entry(e: SnapshotEntry): Promise<void> {

@@ -279,57 +279,61 @@ async function writeTree(
     refuse: (r) =>
       new JournalError('FSJ_ERR_RESTORE_TARGET', `refusing to write ${JSON.stringify(r.path)}`),
   });
-  const links: HardlinkEntry[] = [];
-  const inFlight = new Set<Promise<void>>();
-  const run = async (job: () => Promise<void>): Promise<void> => {
-    while (inFlight.size >= WRITERS) await Promise.race(inFlight);
-    const p = job().finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  };
-  for (const e of entries) {
-    writer.check(e.path);
-    if (e.path === RESTORE_SCRATCH) {
-      throw new JournalError(
-        'FSJ_ERR_RESTORE_TARGET',
-        `the tree has a path named ${RESTORE_SCRATCH}`,
-      );
+  try {
+    const links: HardlinkEntry[] = [];
+    const inFlight = new Set<Promise<void>>();
+    const run = async (job: () => Promise<void>): Promise<void> => {
+      while (inFlight.size >= WRITERS) await Promise.race(inFlight);
+      const p = job().finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    };
+    for (const e of entries) {
+      writer.check(e.path);
+      if (e.path === RESTORE_SCRATCH) {
+        throw new JournalError(
+          'FSJ_ERR_RESTORE_TARGET',
+          `the tree has a path named ${RESTORE_SCRATCH}`,
+        );
+      }
+      if (e.type === 'dir') {
+        await writer.dir(e);
+        counts.dirs++;
+        tick();
+      } else if (e.type === 'symlink') {
+        counts.symlinks++;
+        await run(async () => {
+          await writer.symlink(e);
+          tick();
+        });
+      } else if (e.type === 'hardlink') {
+        links.push(e);
+      } else {
+        counts.files++;
+        counts.bytes += e.size;
+        await run(async () => {
+          const sink = await writer.file(e);
+          try {
+            for await (const b of model.content(e.path)) await sink.write(b.data, b.offset);
+          } catch (err) {
+            await sink.abort();
+            throw err;
+          }
+          await sink.close();
+          tick();
+        });
+      }
     }
-    if (e.type === 'dir') {
-      await writer.dir(e);
-      counts.dirs++;
+    await Promise.all(inFlight);
+    // After every file is whole: a hard link names a finished file.
+    for (const e of links) {
+      await writer.hardlink(e);
       tick();
-    } else if (e.type === 'symlink') {
-      counts.symlinks++;
-      await run(async () => {
-        await writer.symlink(e);
-        tick();
-      });
-    } else if (e.type === 'hardlink') {
-      links.push(e);
-    } else {
-      counts.files++;
-      counts.bytes += e.size;
-      await run(async () => {
-        const sink = await writer.file(e);
-        try {
-          for await (const b of model.content(e.path)) await sink.write(b.data, b.offset);
-        } catch (err) {
-          await sink.abort();
-          throw err;
-        }
-        await sink.close();
-        tick();
-      });
     }
+    // Directory attributes last, deepest first: their mtimes must not move again.
+    await writer.finish(model.root.attrsKnown ? model.root : null);
+  } finally {
+    writer.close();
   }
-  await Promise.all(inFlight);
-  // After every file is whole: a hard link names a finished file.
-  for (const e of links) {
-    await writer.hardlink(e);
-    tick();
-  }
-  // Directory attributes last, deepest first: their mtimes must not move again.
-  await writer.finish(model.root.attrsKnown ? model.root : null);
   return counts;
 }
 

@@ -116,6 +116,12 @@ export interface FuseBinding {
   syncfs(fd: number): Promise<number>;
   /** mallopt(3): M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_ARENA_MAX; 1 when all took. */
   tuneMalloc(mmapThreshold: number, trimThreshold: number, arenas: number): number;
+  /**
+   * openat2(2) of `path` relative to `dirFd` with RESOLVE_BENEATH |
+   * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, close-on-exec ('' opens
+   * `dirFd`'s directory again): the fd, or -errno (-ENOSYS before Linux 5.6).
+   */
+  openBeneath(dirFd: number, path: string, flags: number, mode: number): number;
 }
 
 let cached: FuseBinding | Error | undefined;

@@ -23,6 +23,7 @@
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import { lchmod, lchmodSync } from './lchmod.js';
 
 /** Reads and writes at or below this size may go inline; larger ones always go to the thread pool. */
 export const INLINE_WRITE_BYTES = 256 * 1024;
@@ -122,6 +123,29 @@ export class InlineFs {
     return this.inline
       ? this.now(() => fs.lstatSync(p, { bigint: true }))
       : fsp.lstat(p, { bigint: true });
+  }
+
+  /** stat (follows symlinks: for `/proc/self/fd/N`, the descriptor's file itself). */
+  async statNs(p: string): Promise<fs.BigIntStats> {
+    return this.inline
+      ? this.now(() => fs.statSync(p, { bigint: true }))
+      : fsp.stat(p, { bigint: true });
+  }
+
+  /** utimes (follows symlinks: for `/proc/self/fd/N`, the descriptor's file itself). */
+  async utimes(p: string, atime: number, mtime: number): Promise<void> {
+    return this.inline
+      ? this.now(() => fs.utimesSync(p, atime, mtime))
+      : fsp.utimes(p, atime, mtime);
+  }
+
+  async readdir(p: string): Promise<string[]> {
+    return this.inline ? this.now(() => fs.readdirSync(p)) : fsp.readdir(p);
+  }
+
+  /** chmod of `p` itself, never through a final symlink (a symlink is left as it is; sys/lchmod.ts). */
+  async lchmod(p: string, mode: number): Promise<void> {
+    return this.inline ? this.now(() => lchmodSync(p, mode)) : lchmod(p, mode);
   }
 
   async readlink(p: string): Promise<string> {

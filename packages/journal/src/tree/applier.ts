@@ -7,14 +7,14 @@
  * - Applying a record twice leaves the same tree (idempotent), so a crash
  *   between applying and persisting the position is harmless.
  * - A path never leads outside the target: record paths obey path_rules.ts,
- *   every parent component must be a real directory (a symlink there is
- *   refused), and final components are not followed.
+ *   and every call is made beneath the target (sys/beneath.ts): no
+ *   component, the final one included, is followed if it is a symlink, even
+ *   one swapped in between a check and a call (a record whose parent is not
+ *   a directory is refused).
  * - A directory's mtime is kept across changes to its children: the source's
  *   new directory mtime arrives as its own UTIMES record.
  */
 import { constants as fsc, type BigIntStats, type Stats } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { constants as osc } from 'node:os';
 import { JournalError } from '../errors.js';
 import { removeXattr, setXattr, xattrError, xattrsAvailable } from '../sys/xattr.js';
@@ -24,7 +24,8 @@ import { canChown, utimeSeconds } from './attrs.js';
 import { SKIPPED_WHEN_MISSING } from './model.js';
 import { TxnGate, type OpenTxn } from './txn_gate.js';
 import { Spool } from './spool.js';
-import { InlineFs } from '../sys/inline_fs.js';
+import { InlineFs, type InlineFile } from '../sys/inline_fs.js';
+import { Beneath, type Place } from '../sys/beneath.js';
 import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
@@ -120,6 +121,19 @@ export interface TreeApplierOptions {
   fs?: InlineFs;
 }
 
+function errnoCode(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Node's kind of ENOENT error, for a call whose parent folder is missing. */
+function missingParent(display: string): Error {
+  return Object.assign(new Error(`ENOENT: no such file or directory, ${display}`), {
+    code: 'ENOENT',
+    errno: -2,
+    path: display,
+  });
+}
+
 export class TreeApplier {
   private readonly gate: TxnGate;
   private readonly spool: Spool | undefined;
@@ -130,8 +144,9 @@ export class TreeApplier {
   /** SETXATTR records not applied because this build has no xattr calls (no FUSE binding). */
   xattrsSkipped = 0;
   /**
-   * Absolute paths whose data or entries changed since the last `takeTouched`:
-   * what must be fsynced before a position covering them is persisted.
+   * Paths (in the target) whose data or entries changed since the last
+   * `takeTouched`: what must be fsynced before a position covering them is
+   * persisted.
    */
   private touched = new Set<string>();
   /** Of `touched`, the folders that only lost entries since the last `takeTouched`. */
@@ -143,13 +158,8 @@ export class TreeApplier {
   private readonly window = new ReplayWindow();
   private readonly inFlight = new Set<InFlight>();
   private readonly heldTimes = new Map<string, HeldTime>();
-  /**
-   * Folders of the target this applier has seen to be real directories, so
-   * each parent component is looked at once, not once per record. Only this
-   * applier changes the target; anything it does that could turn a
-   * directory into something else (RMDIR, RENAME, a type flip) forgets them all.
-   */
-  private readonly knownDirs = new Set<string>();
+  /** The target, opened: every path is resolved beneath it. */
+  readonly beneath: Beneath;
 
   constructor(
     readonly target: string,
@@ -157,6 +167,7 @@ export class TreeApplier {
   ) {
     this.atomicCreate = options.atomicCreate ?? false;
     this.fs = options.fs ?? new InlineFs();
+    this.beneath = new Beneath(target);
     this.spool = options.spoolDir === undefined ? undefined : new Spool(options.spoolDir);
     this.gate = new TxnGate({ spool: this.spool });
   }
@@ -164,10 +175,12 @@ export class TreeApplier {
   /** Frees what open transactions hold on disk; wait for records in flight first. */
   async close(): Promise<void> {
     await this.spool?.close();
+    this.beneath.close();
   }
 
   /**
-   * The paths changed since the last call (files and directories), and
+   * The paths changed since the last call (files and directories, paths
+   * in the target; open them with `beneath`), and
    * forgets them: `last` the folders that only lost entries, to be made
    * durable after the rest, so a power cut in between never loses a name
    * that moved (it may leave both).
@@ -341,21 +354,39 @@ export class TreeApplier {
     );
   }
 
-  /** The absolute path for a record path, after checking every parent is a real directory. */
-  private async resolvePath(entry: JournalEntry, path: string): Promise<string> {
+  /**
+   * The place of a record path (sys/beneath.ts): its parent held open,
+   * resolved without following a symlink. Null when the parent is missing;
+   * a record whose parent is not a directory (or a symlink) is refused.
+   * Release it after use.
+   */
+  private at(entry: JournalEntry, path: string): Place | null {
     const problem = pathProblem(path, true);
     if (problem) this.refuse(entry, problem);
-    const parts = path === '' ? [] : path.split('/');
-    let abs = this.target;
-    for (let i = 0; i < parts.length - 1; i++) {
-      abs = join(abs, parts[i]!);
-      if (this.knownDirs.has(abs)) continue;
-      const st = await this.fs.lstatOrNone(abs);
-      if (st && !st.isDirectory())
-        this.refuse(entry, `parent ${parts.slice(0, i + 1).join('/')} is not a directory`);
-      if (st) this.knownDirs.add(abs);
+    try {
+      return this.beneath.place(path);
+    } catch (err) {
+      const code = errnoCode(err);
+      if (code === 'ENOENT') return null;
+      if (code === 'ELOOP' || code === 'ENOTDIR' || code === 'EXDEV')
+        this.refuse(
+          entry,
+          `parent ${this.beneath.blocker(path) ?? JSON.stringify(path)} is not a directory`,
+        );
+      throw err;
     }
-    return join(this.target, path);
+  }
+
+  /** `place`, or the error a call there would get (its parent is missing). */
+  private need(place: Place | null, path: string): Place {
+    if (!place) throw missingParent(this.beneath.display(path));
+    return place;
+  }
+
+  /** Removes what is at `p` (`st`: its lstat), a whole subtree for a directory. */
+  private async removeAt(p: Place, st: Stats): Promise<void> {
+    if (st.isDirectory()) await this.beneath.removeTree(p.rel, this.fs);
+    else await this.fs.unlink(p.path);
   }
 
   /**
@@ -401,27 +432,39 @@ export class TreeApplier {
       // Leave no half-built temp file behind; the transaction is applied again on retry.
       for (const [path, tmp] of redirect) {
         const entry = held.find((e) => e.record.path === path)!;
-        await rm(await this.resolvePath(entry, tmp), { force: true }).catch(() => undefined);
+        const p = this.at(entry, tmp);
+        if (p) await this.fs.unlink(p.path).catch(() => undefined);
+        p?.release();
       }
       throw err;
     }
     for (const [path, tmp] of redirect) {
       const entry = held.find((e) => e.record.path === path)!;
-      const from = await this.resolvePath(entry, tmp);
-      const to = await this.resolvePath(entry, path);
-      const there = await this.fs.lstatOrNone(to);
-      this.touched.delete(from);
-      if (there) {
-        // Something is replaced: the new content is durable before the
-        // rename, so a power cut leaves the old or the new, never neither.
-        const fh = await this.fs.open(from, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      const from = this.need(this.at(entry, tmp), tmp);
+      try {
+        const to = this.need(this.at(entry, path), path);
         try {
-          await fh.sync();
+          const there = await this.fs.lstatOrNone(to.path);
+          this.touched.delete(tmp);
+          if (there) {
+            // Something is replaced: the new content is durable before the
+            // rename, so a power cut leaves the old or the new, never neither.
+            const fh = await this.fs.open(from.path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+            try {
+              await fh.sync();
+            } finally {
+              await fh.close();
+            }
+          }
+          await this.keepingParentTime(to, () => this.intoPlace(from, to, there));
         } finally {
-          await fh.close();
+          to.release();
         }
+      } catch (err) {
+        throw this.beneath.explain(err);
+      } finally {
+        from.release();
       }
-      await this.keepingParentTime(to, () => this.intoPlace(from, to, there));
     }
   }
 
@@ -432,13 +475,10 @@ export class TreeApplier {
    * group, before any position that covers it (a power cut before then
    * replays the transaction over what reached the disk).
    */
-  private async intoPlace(from: string, to: string, there: Stats | undefined): Promise<void> {
-    if (there?.isDirectory()) {
-      this.knownDirs.clear();
-      await rm(to, { recursive: true, force: true });
-    }
-    await this.fs.rename(from, to);
-    if (!there) this.touched.add(to);
+  private async intoPlace(from: Place, to: Place, there: Stats | undefined): Promise<void> {
+    if (there?.isDirectory()) await this.removeAt(to, there);
+    await this.fs.rename(from.path, to.path);
+    if (!there) this.touched.add(to.rel);
   }
 
   /**
@@ -453,13 +493,29 @@ export class TreeApplier {
     path: string,
     tmp: string,
   ): Promise<void> {
-    const from = await this.resolvePath(first, tmp);
-    const to = await this.resolvePath(first, path);
-    const there = await this.fs.lstatOrNone(to);
+    const to = this.need(this.at(first, path), path);
+    const from = to.sibling(tmp.slice(tmp.lastIndexOf('/') + 1));
+    try {
+      await this.buildNewFile(first, records, from, to);
+    } catch (err) {
+      throw this.beneath.explain(err);
+    } finally {
+      from.release();
+      to.release();
+    }
+  }
+
+  private async buildNewFile(
+    first: JournalEntry,
+    records: () => AsyncIterable<JournalEntry>,
+    from: Place,
+    to: Place,
+  ): Promise<void> {
+    const there = await this.fs.lstatOrNone(to.path);
     await this.keepingParentTime(to, async () => {
       // The temp name is this transaction's own: one left by an earlier try is rebuilt.
       const fh = await this.fs.open(
-        from,
+        from.path,
         fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC | fsc.O_NOFOLLOW,
         first.record.mode || 0o644,
       );
@@ -502,7 +558,7 @@ export class TreeApplier {
         if (there) await fh.sync();
       } catch (err) {
         await fh.close().catch(() => undefined);
-        await rm(from, { force: true }).catch(() => undefined);
+        await this.fs.unlink(from.path).catch(() => undefined);
         throw err;
       }
       await fh.close();
@@ -516,25 +572,28 @@ export class TreeApplier {
    * times, taken before the first starts and put back when the last ends.
    */
   private async keepingParentTime(
-    abs: string,
+    at: Place,
     change: () => Promise<void>,
     loses = false,
   ): Promise<void> {
-    const parent = join(abs, '..');
+    const parent = at.parentRel;
+    const dir = at.parent;
+    if (parent === undefined || dir === undefined) return change(); // the target itself
     if (!loses) this.onlyLost.delete(parent);
     else if (!this.touched.has(parent)) this.onlyLost.add(parent);
     this.touched.add(parent);
-    const held = await this.holdTime(parent);
+    const held = await this.holdTime(parent, dir);
     try {
       await change();
     } finally {
-      await this.releaseTime(parent, held);
+      await this.releaseTime(parent, dir, held);
     }
   }
 
-  private async holdTime(dir: string): Promise<HeldTime> {
+  /** `key`: the folder's path in the target; `dir`: a path that leads to it (its descriptor). */
+  private async holdTime(key: string, dir: string): Promise<HeldTime> {
     for (;;) {
-      const h = this.heldTimes.get(dir);
+      const h = this.heldTimes.get(key);
       if (h?.restoring) {
         await h.restoring;
         continue;
@@ -546,24 +605,24 @@ export class TreeApplier {
       }
       const fresh: HeldTime = {
         count: 1,
-        noted: this.fs.lstatNs(dir).catch(() => undefined),
+        noted: this.fs.statNs(dir).catch(() => undefined),
         restoring: undefined,
       };
-      this.heldTimes.set(dir, fresh);
+      this.heldTimes.set(key, fresh);
       await fresh.noted;
       return fresh;
     }
   }
 
-  private async releaseTime(dir: string, h: HeldTime): Promise<void> {
+  private async releaseTime(key: string, dir: string, h: HeldTime): Promise<void> {
     if (--h.count > 0) return;
     h.restoring = h.noted.then(async (before) => {
       if (before?.isDirectory()) {
         await this.fs
-          .lutimes(dir, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs))
+          .utimes(dir, secondsFromNs(before.atimeNs), secondsFromNs(before.mtimeNs))
           .catch(() => undefined);
       }
-      if (this.heldTimes.get(dir) === h) this.heldTimes.delete(dir);
+      if (this.heldTimes.get(key) === h) this.heldTimes.delete(key);
     });
     await h.restoring;
   }
@@ -588,16 +647,39 @@ export class TreeApplier {
   /**
    * A content change leaves the file's mtime at the record's time, not at
    * the time it is applied: the same on every replica and in every restore
-   * (a UTIMES record that follows sets the source's exact time).
+   * (a UTIMES record that follows sets the source's exact time). `st`: the
+   * file's stat, for its atime.
    */
-  private async stampContentTime(abs: string, entry: JournalEntry): Promise<void> {
-    const st = await this.fs.lstatNs(abs);
+  private async stampContentTime(
+    fh: InlineFile,
+    st: BigIntStats,
+    entry: JournalEntry,
+  ): Promise<void> {
     const us = entry.timeUs;
-    await this.fs.lutimes(
-      abs,
+    await fh.utimes(
       secondsFromNs(st.atimeNs),
       utimeSeconds(Math.floor(us / 1e6), (us % 1e6) * 1000),
     );
+  }
+
+  /**
+   * Opens the regular file at `p` for writing; refused when something else
+   * is there now (swapped since it was looked at: O_NONBLOCK keeps a FIFO
+   * from blocking, the stat refuses it and a device).
+   */
+  private async openFile(
+    entry: JournalEntry,
+    p: Place,
+  ): Promise<{ fh: InlineFile; st: BigIntStats }> {
+    const fh = await this.fs.open(p.path, fsc.O_WRONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+    try {
+      const st = await fh.statNs();
+      if (!st.isFile()) this.refuse(entry, 'not a regular file on the target');
+      return { fh, st };
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
   }
 
   /**
@@ -612,28 +694,51 @@ export class TreeApplier {
     earlier: readonly InFlight[],
     known: (key: string | undefined) => void,
   ): Promise<void> {
-    const abs = await this.resolvePath(entry, entry.record.path);
-    const st = await this.fs.lstatOrNone(abs);
-    const key = st ? `${st.dev}:${st.ino}` : undefined;
-    known(key);
-    if (st && st.nlink > 1) {
-      for (const f of earlier) if ((await f.inode) === key) await f.done;
+    const place = this.at(entry, entry.record.path);
+    try {
+      const st = place ? await this.fs.lstatOrNone(place.path) : undefined;
+      const key = st ? `${st.dev}:${st.ino}` : undefined;
+      known(key);
+      if (st && st.nlink > 1) {
+        for (const f of earlier) if ((await f.inode) === key) await f.done;
+      }
+      await this.applyAt(entry, place, st ?? null);
+    } catch (err) {
+      throw this.beneath.explain(err);
+    } finally {
+      place?.release();
     }
-    await this.applyOne(entry, undefined, st ?? null);
+  }
+
+  /** Applies one record; `pathOverride` redirects its path (a transaction's temp file). */
+  private async applyOne(entry: JournalEntry, pathOverride?: string): Promise<void> {
+    const place = this.at(entry, pathOverride ?? entry.record.path);
+    try {
+      await this.applyAt(entry, place);
+    } catch (err) {
+      throw this.beneath.explain(err);
+    } finally {
+      place?.release();
+    }
   }
 
   /**
-   * Applies one record; `pathOverride` redirects its path (a transaction's
-   * temp file); `seen`: the path's lstat when the caller just took it (null: missing).
+   * Applies one record at `place` (null: its parent is missing); `seen`: the
+   * path's lstat when the caller just took it (null: missing).
    */
-  private async applyOne(
+  private async applyAt(
     entry: JournalEntry,
-    pathOverride?: string,
+    place: Place | null,
     seen?: Stats | null,
   ): Promise<void> {
     const r: RecordBody = entry.record;
-    const abs = await this.resolvePath(entry, pathOverride ?? r.path);
-    const existing = seen === undefined ? await this.fs.lstatOrNone(abs) : (seen ?? undefined);
+    const rel = place?.rel ?? r.path;
+    const existing =
+      seen === undefined
+        ? place
+          ? await this.fs.lstatOrNone(place.path)
+          : undefined
+        : (seen ?? undefined);
     if (!existing && SKIPPED_WHEN_MISSING.has(r.kind)) {
       // Replayed after a crash: a later record (already applied once) moved or
       // removed the path; it comes right when that record is applied again.
@@ -641,119 +746,137 @@ export class TreeApplier {
       return;
     }
     if (r.kind === RecordKind.RECORD_KIND_WRITE || r.kind === RecordKind.RECORD_KIND_TRUNCATE) {
-      this.touched.add(abs);
+      this.touched.add(rel);
     }
     switch (r.kind) {
-      case RecordKind.RECORD_KIND_CREATE:
-        await this.keepingParentTime(abs, async () => {
-          if (existing?.isDirectory()) this.knownDirs.clear();
-          if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
+      case RecordKind.RECORD_KIND_CREATE: {
+        const p = this.need(place, rel);
+        await this.keepingParentTime(p, async () => {
+          if (existing) await this.removeAt(p, existing);
           const fh = await this.fs.open(
-            abs,
+            p.path,
             fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW,
             r.mode || 0o644,
           );
-          await fh.close();
-          // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
-          if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
-          await this.fs.chmod(abs, r.mode);
+          try {
+            // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
+            if (canChown) await fh.chown(r.uid, r.gid);
+            await fh.chmod(r.mode);
+          } finally {
+            await fh.close();
+          }
         });
         return;
-      case RecordKind.RECORD_KIND_WRITE: {
+      }
+      case RecordKind.RECORD_KIND_WRITE:
+      case RecordKind.RECORD_KIND_TRUNCATE: {
         if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
-        const fh = await this.fs.open(abs, fsc.O_WRONLY | fsc.O_NOFOLLOW);
+        const { fh, st } = await this.openFile(entry, place!);
         try {
-          await fh.writeAll(r.data, r.offset);
+          if (r.kind === RecordKind.RECORD_KIND_WRITE) await fh.writeAll(r.data, r.offset);
+          else await fh.truncate(r.size);
+          await this.stampContentTime(fh, st, entry);
         } finally {
           await fh.close();
         }
-        await this.stampContentTime(abs, entry);
         return;
       }
-      case RecordKind.RECORD_KIND_TRUNCATE:
-        if (!existing?.isFile()) this.refuse(entry, 'not a regular file on the target');
-        await this.fs.truncate(abs, r.size);
-        await this.stampContentTime(abs, entry);
-        return;
-      case RecordKind.RECORD_KIND_UNLINK:
+      case RecordKind.RECORD_KIND_UNLINK: {
         if (!existing) return;
         if (existing.isDirectory()) this.refuse(entry, 'is a directory');
-        await this.keepingParentTime(abs, () => this.fs.unlink(abs), true);
-        return;
-      case RecordKind.RECORD_KIND_MKDIR:
-        await this.keepingParentTime(abs, async () => {
-          if (existing && !existing.isDirectory()) await rm(abs, { force: true });
-          if (!existing?.isDirectory()) await this.fs.mkdir(abs, r.mode);
-        });
-        if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
-        await this.fs.chmod(abs, r.mode);
-        if (r.mtime) await this.fs.lutimes(abs, seconds(r.mtime), seconds(r.mtime));
-        return;
-      case RecordKind.RECORD_KIND_RMDIR:
-        if (!existing) return;
-        if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
-        this.knownDirs.clear();
-        await this.keepingParentTime(abs, () => this.fs.rmdir(abs), true);
-        return;
-      case RecordKind.RECORD_KIND_RENAME: {
-        const to = await this.resolvePath(entry, r.path2);
-        if (!existing) {
-          // Applied before (a replay after a crash): the source is already moved.
-          if (await this.fs.lstatOrNone(to)) return;
-          this.refuse(entry, 'source of the rename is missing');
-        }
-        this.knownDirs.clear();
-        await this.keepingParentTime(
-          abs,
-          () =>
-            this.keepingParentTime(to, async () => {
-              const over = await this.fs.lstatOrNone(to);
-              // rename(2) replaces files and empty directories; a type flip needs the old one gone.
-              if (over && over.isDirectory() !== existing.isDirectory())
-                await rm(to, { recursive: true, force: true });
-              await this.fs.rename(abs, to);
-              this.moveTouched(abs, to);
-            }),
-          true,
-        );
+        const p = place!;
+        await this.keepingParentTime(p, () => this.fs.unlink(p.path), true);
         return;
       }
-      case RecordKind.RECORD_KIND_SYMLINK:
-        await this.keepingParentTime(abs, async () => {
-          if (existing?.isDirectory()) this.knownDirs.clear();
-          if (existing) await rm(abs, { recursive: existing.isDirectory(), force: true });
-          await this.fs.symlink(r.target, abs);
+      case RecordKind.RECORD_KIND_MKDIR: {
+        const p = this.need(place, rel);
+        await this.keepingParentTime(p, async () => {
+          if (existing && !existing.isDirectory()) await this.removeAt(p, existing);
+          if (!existing?.isDirectory()) await this.fs.mkdir(p.path, r.mode);
         });
-        if (canChown) await this.fs.lchown(abs, r.uid, r.gid);
-        if (r.mtime) await this.fs.lutimes(abs, seconds(r.mtime), seconds(r.mtime));
+        if (canChown) await this.fs.lchown(p.path, r.uid, r.gid);
+        await this.fs.lchmod(p.path, r.mode);
+        if (r.mtime) await this.fs.lutimes(p.path, seconds(r.mtime), seconds(r.mtime));
         return;
-      case RecordKind.RECORD_KIND_LINK: {
-        const to = await this.resolvePath(entry, r.path2);
-        if (!existing?.isFile()) this.refuse(entry, 'link source is not a regular file');
-        await this.keepingParentTime(to, async () => {
-          await rm(to, { force: true });
-          await this.fs.link(abs, to);
+      }
+      case RecordKind.RECORD_KIND_RMDIR: {
+        if (!existing) return;
+        if (!existing.isDirectory()) this.refuse(entry, 'not a directory');
+        const p = place!;
+        await this.keepingParentTime(p, () => this.fs.rmdir(p.path), true);
+        return;
+      }
+      case RecordKind.RECORD_KIND_RENAME: {
+        const to = this.at(entry, r.path2);
+        try {
+          if (!existing) {
+            // Applied before (a replay after a crash): the source is already moved.
+            if (to && (await this.fs.lstatOrNone(to.path))) return;
+            this.refuse(entry, 'source of the rename is missing');
+          }
+          const p = place!;
+          const dest = this.need(to, r.path2);
+          await this.keepingParentTime(
+            p,
+            () =>
+              this.keepingParentTime(dest, async () => {
+                const over = await this.fs.lstatOrNone(dest.path);
+                // rename(2) replaces files and empty directories; a type flip needs the old one gone.
+                if (over && over.isDirectory() !== existing.isDirectory())
+                  await this.removeAt(dest, over);
+                await this.fs.rename(p.path, dest.path);
+                this.moveTouched(rel, r.path2);
+              }),
+            true,
+          );
+        } finally {
+          to?.release();
+        }
+        return;
+      }
+      case RecordKind.RECORD_KIND_SYMLINK: {
+        const p = this.need(place, rel);
+        await this.keepingParentTime(p, async () => {
+          if (existing) await this.removeAt(p, existing);
+          await this.fs.symlink(r.target, p.path);
         });
+        if (canChown) await this.fs.lchown(p.path, r.uid, r.gid);
+        if (r.mtime) await this.fs.lutimes(p.path, seconds(r.mtime), seconds(r.mtime));
+        return;
+      }
+      case RecordKind.RECORD_KIND_LINK: {
+        const to = this.at(entry, r.path2);
+        try {
+          if (!existing?.isFile()) this.refuse(entry, 'link source is not a regular file');
+          const p = place!;
+          const dest = this.need(to, r.path2);
+          await this.keepingParentTime(dest, async () => {
+            if (await this.fs.lstatOrNone(dest.path)) await this.fs.unlink(dest.path);
+            await this.fs.link(p.path, dest.path);
+          });
+        } finally {
+          to?.release();
+        }
         return;
       }
       case RecordKind.RECORD_KIND_CHMOD:
         if (!existing) this.refuse(entry, 'missing on the target');
-        if (!existing.isSymbolicLink()) await this.fs.chmod(abs, r.mode);
+        await this.fs.lchmod(place!.path, r.mode);
         return;
       case RecordKind.RECORD_KIND_CHOWN:
         if (!existing) this.refuse(entry, 'missing on the target');
         if (canChown) {
-          await this.fs.lchown(abs, r.uid, r.gid);
+          await this.fs.lchown(place!.path, r.uid, r.gid);
           // A CHOWN changes the owner only: put back set-ID bits chown(2) cleared.
-          if (!existing.isSymbolicLink()) await this.fs.chmod(abs, existing.mode & 0o7777);
+          await this.fs.lchmod(place!.path, existing.mode & 0o7777);
         }
         return;
       case RecordKind.RECORD_KIND_UTIMES:
         if (!existing) this.refuse(entry, 'missing on the target');
-        await this.fs.lutimes(abs, seconds(r.atime ?? r.mtime), seconds(r.mtime));
+        await this.fs.lutimes(place!.path, seconds(r.atime ?? r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_SETXATTR:
-        this.applyXattr(abs, r);
+        this.applyXattr(this.need(place, rel).path, r);
         return;
       default:
         // Control records (GAP, ANNOTATE, BARRIER, CHECKPOINT) change nothing in the tree here.

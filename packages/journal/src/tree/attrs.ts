@@ -8,7 +8,8 @@
  * (`canChown`); elsewhere a path keeps the owner it was created with.
  * Times keep whole microseconds (what libuv passes to utimensat).
  */
-import { chmod, lchown, lutimes, type FileHandle } from 'node:fs/promises';
+import { lchown, lutimes, type FileHandle } from 'node:fs/promises';
+import { lchmod } from '../sys/lchmod.js';
 import type { EntryAttrs, Ownership, Timespec } from './entry.js';
 
 /** Whether this process can set owners (root). */
@@ -29,10 +30,10 @@ export function timeSeconds(t: Timespec): number {
   return utimeSeconds(t.sec, t.nsec);
 }
 
-/** Owner, mode and times of `abs`, a directory (chmod would follow a symlink). */
+/** Owner, mode and times of `abs`, a directory (a symlink there is not followed). */
 export async function setAttrs(abs: string, a: EntryAttrs): Promise<void> {
   if (canChown) await lchown(abs, a.uid, a.gid);
-  await chmod(abs, a.mode);
+  await lchmod(abs, a.mode);
   await lutimes(abs, timeSeconds(a.atime), timeSeconds(a.mtime));
 }
 

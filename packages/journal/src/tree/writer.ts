@@ -3,23 +3,25 @@
  * empty or emptied folder: what a restore and a replica's bootstrap do.
  *
  * Nothing is written outside the target: every path obeys the record path
- * rules, its parent is a directory this writer created (the target was
- * empty, so nothing planted there is followed), files are created with
- * O_CREAT, O_EXCL and O_NOFOLLOW, and a hard link names a regular file this
- * writer finished. Directories are created 0700 and get their owner, mode
+ * rules, its parent is a directory this writer created, every call is made
+ * beneath the target without following a symlink at any component
+ * (sys/beneath.ts), even one swapped in while the tree is written, files are
+ * created with O_CREAT, O_EXCL and O_NOFOLLOW, and a hard link names a
+ * regular file this writer finished. Directories are created 0700 and get their owner, mode
  * and times in `finish`, deepest first, so that no later change inside one
  * moves its mtime again. With `fsync`, every file is fsynced as it is
  * finished and every directory in `finish`; without, the caller makes the
  * tree durable (restore: one syncfs).
  *
- * Not guaranteed: someone swapping a directory of the target for a symlink
- * while the tree is written. Several files may be open at once; the caller
- * orders the entries (a hard link after its file is finished).
+ * Several files may be open at once; the caller orders the entries (a hard
+ * link after its file is finished). `finish` or `close` releases the
+ * target's descriptor.
  */
 import { constants as fsc } from 'node:fs';
-import { link, mkdir, open, readdir, rm, symlink, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
 import { fsyncDir } from '../sys/durable_file.js';
+import { Beneath } from '../sys/beneath.js';
+import { InlineFs } from '../sys/inline_fs.js';
 import { parentOf, pathProblem } from '../record/path_rules.js';
 import { setAttrs, setFileAttrs, setLinkAttrs } from './attrs.js';
 import type { DirEntry, EntryAttrs, FileEntry, HardlinkEntry, SymlinkEntry } from './entry.js';
@@ -39,9 +41,17 @@ export interface TreeWriterOptions {
   refuse: (r: WriteRefusal) => Error;
 }
 
-/** Removes everything inside `dir` and makes that durable. */
+/**
+ * Removes everything inside `dir` and makes that durable; nothing is
+ * followed on the way (a symlink is removed, not what it names).
+ */
 export async function emptyDir(dir: string): Promise<void> {
-  for (const n of await readdir(dir)) await rm(join(dir, n), { recursive: true, force: true });
+  const beneath = new Beneath(dir);
+  try {
+    await beneath.removeTree('', new InlineFs());
+  } finally {
+    beneath.close();
+  }
   await fsyncDir(dir);
 }
 
@@ -57,11 +67,22 @@ export class TreeWriter {
   private readonly dirAttrs: DirEntry[] = [];
   /** Regular files finished: what a hard link may name. */
   private readonly files = new Set<string>();
+  private readonly beneath: Beneath;
+  private closed = false;
 
   constructor(
     readonly target: string,
     private readonly o: TreeWriterOptions,
-  ) {}
+  ) {
+    this.beneath = new Beneath(target);
+  }
+
+  /** Releases the target's descriptor (once; `finish` does too). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.beneath.close();
+  }
 
   /** Throws unless `path` may be written now: path rules, parent made by this writer. */
   check(path: string): void {
@@ -71,10 +92,10 @@ export class TreeWriter {
   }
 
   /** Runs `make` on the checked path; an existing name is refused. */
-  private async create<T>(path: string, make: (abs: string) => Promise<T>): Promise<T> {
+  private async create<T>(path: string, make: (at: string) => Promise<T>): Promise<T> {
     this.check(path);
     try {
-      return await make(join(this.target, path));
+      return await this.beneath.with(path, (p) => make(p.path));
     } catch (err) {
       if (errnoOf(err) === 'EEXIST') throw this.o.refuse({ why: 'exists', path });
       throw err;
@@ -83,16 +104,16 @@ export class TreeWriter {
 
   /** Creates a directory (0700 until `finish`). */
   async dir(e: DirEntry): Promise<void> {
-    await this.create(e.path, (abs) => mkdir(abs, { mode: 0o700 }));
+    await this.create(e.path, (at) => mkdir(at, { mode: 0o700 }));
     this.dirs.add(e.path);
     this.dirAttrs.push(e);
   }
 
   /** Creates a symlink with its owner and times. */
   async symlink(e: SymlinkEntry): Promise<void> {
-    await this.create(e.path, async (abs) => {
-      await symlink(e.target, abs);
-      await setLinkAttrs(abs, e);
+    await this.create(e.path, async (at) => {
+      await symlink(e.target, at);
+      await setLinkAttrs(at, e);
     });
   }
 
@@ -102,13 +123,13 @@ export class TreeWriter {
       this.check(e.path);
       throw this.o.refuse({ why: 'link', path: e.path, linkTo: e.linkTo });
     }
-    await this.create(e.path, (abs) => link(join(this.target, e.linkTo), abs));
+    await this.create(e.path, (at) => this.beneath.with(e.linkTo, (from) => link(from.path, at)));
   }
 
   /** Creates a regular file; its content goes through the returned sink. */
   async file(e: FileEntry<unknown>): Promise<FileSink> {
-    const fh = await this.create(e.path, (abs) =>
-      open(abs, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600),
+    const fh = await this.create(e.path, (at) =>
+      open(at, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600),
     );
     return new FileSink(fh, e, this.o.fsync, () => this.files.add(e.path));
   }
@@ -116,13 +137,17 @@ export class TreeWriter {
   /** Directory attributes, deepest first, then the root's (when known); fsyncs with `fsync`. */
   async finish(root: EntryAttrs | null | undefined): Promise<void> {
     // Setting a directory's attributes never moves its parent's mtime.
-    for (let i = this.dirAttrs.length - 1; i >= 0; i--) {
-      const abs = join(this.target, this.dirAttrs[i]!.path);
-      await setAttrs(abs, this.dirAttrs[i]!);
-      if (this.o.fsync) await fsyncDir(abs);
+    try {
+      for (let i = this.dirAttrs.length - 1; i >= 0; i--) {
+        const d = this.dirAttrs[i]!;
+        await this.beneath.with(d.path, (p) => setAttrs(p.path, d));
+        if (this.o.fsync) await this.beneath.fsync(d.path);
+      }
+      if (root) await setAttrs(this.target, root);
+      if (this.o.fsync) await fsyncDir(this.target);
+    } finally {
+      this.close();
     }
-    if (root) await setAttrs(this.target, root);
-    if (this.o.fsync) await fsyncDir(this.target);
   }
 }
 
