@@ -109,4 +109,49 @@ describe.skipIf(!existsSync(CHROMIUM))(`the dashboard in Chromium (${CHROMIUM})`
       expect(problems).toEqual([]);
     },
   );
+
+  it(
+    'with --token-file asks the browser for the token, then works with it as the password',
+    { timeout: 60_000 },
+    async () => {
+      const h = harness();
+      const tokenFile = join(h.root, 'token');
+      await writeFile(tokenFile, 'dash-token-51c0\n');
+      const primary = await h.primary({
+        source: await h.dir('source'),
+        journal: join(h.root, 'journal'),
+        tokenFile,
+      });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
+      });
+      // No credentials: the page answers 401 asking for Basic; a headless
+      // browser cannot show the prompt, so the load fails.
+      const anonymous = await browser.newPage();
+      await expect(anonymous.goto(`${primary.url}/`)).rejects.toThrow(
+        /ERR_INVALID_AUTH_CREDENTIALS/,
+      );
+      // What a person types into the browser's prompt: any name, the token.
+      const context = await browser.newContext({
+        httpCredentials: { username: 'ops', password: 'dash-token-51c0' },
+      });
+      const page = await context.newPage();
+      const failed: string[] = [];
+      page.on('response', (res) => {
+        if (res.status() >= 400) failed.push(`HTTP ${res.status()}: ${res.url()}`);
+      });
+      await page.goto(`${primary.url}/`);
+      await expect(page.title()).resolves.toBe('fsjournal primary');
+      await page.fill('#annotation-text', 'signed in');
+      await page.click('#annotate button');
+      await waitUntil('the annotation listed', async () =>
+        (await page.locator('#annotations li').allTextContents()).some((t) =>
+          t.endsWith(': signed in'),
+        ),
+      );
+      expect(failed).toEqual([]);
+    },
+  );
 });

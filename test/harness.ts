@@ -5,7 +5,7 @@
  * test starts is killed after it; nothing outlives the test file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,11 +64,14 @@ export interface HttpAnswer<T = Json> {
 /** A JSON request to a daemon's API. */
 export async function http<T = Json>(
   url: string,
-  init: { method?: string; body?: unknown; timeoutMs?: number } = {},
+  init: { method?: string; body?: unknown; timeoutMs?: number; token?: string } = {},
 ): Promise<HttpAnswer<T>> {
+  const headers: Record<string, string> = {};
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   const res = await fetch(url, {
     method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
   });
@@ -162,6 +165,8 @@ export class Daemon {
     readonly port: number,
     private readonly child: ChildProcess,
     logFile: string,
+    /** The token its API requires (its --token-file), sent by status(). */
+    readonly token?: string,
   ) {
     this.url = `http://127.0.0.1:${port}`;
     const file = createWriteStream(logFile);
@@ -214,7 +219,7 @@ export class Daemon {
 
   /** GET /v1/status. */
   async status(): Promise<Json> {
-    const a = await http(`${this.url}/v1/status`);
+    const a = await http(`${this.url}/v1/status`, { token: this.token });
     if (a.status !== 200) throw new Error(`${this.name} status: HTTP ${a.status}`);
     return a.body;
   }
@@ -236,6 +241,16 @@ export interface ReplicaStart {
   port?: number;
   tokenFile?: string;
   args?: string[];
+}
+
+/** The token in a --token-file, or undefined without one (or when it cannot be read: a test of that). */
+function tokenOf(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Temp folders and daemons of one test. */
@@ -261,6 +276,7 @@ export class Harness {
     port: number,
     args: string[],
     env: Record<string, string> = {},
+    token?: string,
   ): Promise<Daemon> {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -268,14 +284,15 @@ export class Harness {
     });
     const id = `${name}#${++this.count}`;
     const logs = await this.dir('logs');
-    const d = new Daemon(id, port, child, join(logs, `${id.replace(/[^\w.#-]/g, '_')}.log`));
+    const log = join(logs, `${id.replace(/[^\w.#-]/g, '_')}.log`);
+    const d = new Daemon(id, port, child, log, token);
     this.daemons.push(d);
     let exited = false;
     await waitUntil(`${d.name} to answer on ${d.url}`, async () => {
       if (!d.running) return (exited = true);
       return (
-        (await http(`${d.url}/v1/status`, { timeoutMs: 2000 }).catch(() => undefined))?.status ===
-        200
+        (await http(`${d.url}/v1/status`, { timeoutMs: 2000, token }).catch(() => undefined))
+          ?.status === 200
       );
     });
     if (exited) throw new Error(`${d.name} exited before it was ready:\n${d.log()}`);
@@ -287,7 +304,13 @@ export class Harness {
     const args = ['primary', '--source', o.source, '--journal', o.journal];
     args.push('--listen', `127.0.0.1:${port}`);
     if (o.tokenFile) args.push('--token-file', o.tokenFile);
-    return this.spawnDaemon('primary', port, [...args, ...(o.args ?? [])]);
+    return this.spawnDaemon(
+      'primary',
+      port,
+      [...args, ...(o.args ?? [])],
+      {},
+      tokenOf(o.tokenFile),
+    );
   }
 
   async replica(o: ReplicaStart): Promise<Daemon> {
@@ -297,7 +320,8 @@ export class Harness {
     if (o.state) args.push('--state', o.state);
     if (o.id) args.push('--id', o.id);
     if (o.tokenFile) args.push('--token-file', o.tokenFile);
-    return this.spawnDaemon(`replica ${o.id ?? ''}`.trim(), port, [...args, ...(o.args ?? [])]);
+    const name = `replica ${o.id ?? ''}`.trim();
+    return this.spawnDaemon(name, port, [...args, ...(o.args ?? [])], {}, tokenOf(o.tokenFile));
   }
 
   /** Every daemon's last log lines, for a failed test. */

@@ -57,7 +57,15 @@ describe('a primary with --token-file', () => {
         tokenFile,
       });
       await writeFile(join(source, 'later.txt'), 'written after the replicas started\n');
-      const waited = await runCli(['wait', '--api', primary.url, '--replica', 'good']);
+      const waited = await runCli([
+        'wait',
+        '--api',
+        primary.url,
+        '--replica',
+        'good',
+        '--token-file',
+        tokenFile,
+      ]);
       expect(waited.code).toBe(0);
       expect(await compareTrees(source, target, { owner: true })).toEqual([]);
 
@@ -67,7 +75,9 @@ describe('a primary with --token-file', () => {
         expect(await readPosition(state), id).toMatchObject({ journalId: '', appliedLsn: 0 });
       }
       // The primary never heard their hello: only the good replica is known.
-      const rows = await http<{ id: string }[]>(`${primary.url}/v1/replicas`);
+      const rows = await http<{ id: string }[]>(`${primary.url}/v1/replicas`, {
+        token: 'sesame-4f7c2a9e',
+      });
       expect(rows.body.map((r) => r.id)).toEqual(['good']);
 
       // On the wire: the upgrade is answered 401 and the socket never opens.

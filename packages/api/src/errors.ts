@@ -9,6 +9,12 @@ export const API_ERROR_CODES = {
   FSJ_ERR_API_UNKNOWN_REPLICA: 'no replica with that id has ever connected',
   FSJ_ERR_API_TIMEOUT: 'the replica did not reach the LSN before the timeout',
   FSJ_ERR_API_UNAVAILABLE: 'the primary cannot do this now (capture stopped, journal failed)',
+  FSJ_ERR_API_UNAUTHORIZED: 'no valid token: the daemon runs with --token-file or --tokens-file',
+  FSJ_ERR_API_FORBIDDEN_HOST:
+    'the Host header is not a name of this daemon (DNS rebinding); --allowed-host accepts one',
+  FSJ_ERR_API_CROSS_ORIGIN:
+    'a request that changes something, or a stream upgrade, from a web page of another origin',
+  FSJ_ERR_API_BUSY: 'too many requests already wait for the same expensive work; try again later',
   FSJ_ERR_API_INTERNAL: 'an unexpected failure; the log has details',
 } as const;
 

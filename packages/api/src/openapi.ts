@@ -294,7 +294,8 @@ export function errorResponses(specific: Record<number, string> = {}): Record<st
   for (const [status, description] of Object.entries(specific))
     out[status] = { description, $ref: 'ApiError#' };
   out['4xx'] = {
-    description: 'Refused: bad input (FSJ_ERR_API_BAD_REQUEST) or no such route',
+    description:
+      'Refused: bad input (FSJ_ERR_API_BAD_REQUEST), no such route, no valid token (401 FSJ_ERR_API_UNAUTHORIZED), a foreign Host or Origin (403), too many waiting (429 FSJ_ERR_API_BUSY)',
     $ref: 'ApiError#',
   };
   out['5xx'] = {

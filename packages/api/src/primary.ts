@@ -16,6 +16,7 @@ import {
 import type { Logger } from '@fsjournal/journal';
 import type { FastifyInstance } from 'fastify';
 import type { JournalHealth } from './journal_supervisor.js';
+import { Access } from './access.js';
 import { JournalSupervisor } from './journal_supervisor.js';
 import { buildPrimaryApp } from './primary_app.js';
 import { PrimaryMetrics } from './primary_metrics.js';
@@ -28,7 +29,14 @@ export interface PrimaryOptions {
   host: string;
   port: number;
   sync?: SyncPolicy;
+  /** `--token-file`: the token every client (replica, CLI, browser) must present. */
   token?: string;
+  /** `--tokens-file`: replica id -> its token; a replica may take only its own id. */
+  replicaTokens?: ReadonlyMap<string, string>;
+  /** `--allowed-host`: more names the `Host` header may carry. */
+  allowedHosts?: string[];
+  /** `--metrics-public`: `/metrics` without a token. */
+  metricsPublic?: boolean;
   ignore?: string[];
   logger?: Logger;
   heartbeatMs?: number;
@@ -136,7 +144,15 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       syncStatus: mount && o.syncReplicas ? () => mount.syncStatus() : undefined,
       health,
     });
+    const access = new Access({
+      token: o.token,
+      replicaTokens: o.replicaTokens,
+      listenHost: o.host,
+      allowedHosts: o.allowedHosts,
+      metricsPublic: o.metricsPublic,
+    });
     const app = buildPrimaryApp({
+      access,
       journal,
       registry,
       capture,
@@ -153,7 +169,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     const closeStream = attachStreamServer(app.server, {
       journal,
       registry,
-      token: o.token,
+      access,
       logger: o.logger,
       heartbeatMs: o.heartbeatMs,
       metrics,

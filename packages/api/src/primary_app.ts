@@ -25,16 +25,20 @@ import {
   type Capture,
   type SyncReplicationStatus,
 } from '@fsjournal/journal';
+import { Access, installAccess } from './access.js';
 import { dashboardRoutes } from './dashboard.js';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
 import { journalHealthOf, type JournalHealth } from './journal_supervisor.js';
 import { metricsRoute } from './metrics.js';
+import { NextRun } from './next_run.js';
 import { errorResponses, installOpenApi, ok } from './openapi.js';
 import { PrimaryMetrics } from './primary_metrics.js';
 import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 
 export interface PrimaryAppOptions {
+  /** Who may call (tokens, Host, Origin); default: no token, Host checked against 127.0.0.1. */
+  access?: Access;
   journal: Journal;
   registry: ReplicaRegistry;
   /** The capture feeding the journal (barriers go through it); absent in tests of the API alone. */
@@ -151,6 +155,9 @@ export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
   const metrics = o.metrics ?? new PrimaryMetrics(o);
   if (!o.metrics) app.addHook('onClose', async () => metrics.close());
   installErrorHandling(app, (code) => metrics.apiError(code));
+  installAccess(app, o.access ?? new Access({ listenHost: '127.0.0.1' }), (code) =>
+    metrics.apiError(code),
+  );
   installOpenApi(app, {
     title: 'fsjournal primary',
     description:
@@ -189,10 +196,39 @@ const health = {
   },
 };
 
+/** Requests that may wait for the next checkpoint or barrier; more are answered 429. */
+export const MAX_WAITING_REQUESTS = 1000;
+/** A checkpoint asked for through the API starts at most this often (ms). */
+export const CHECKPOINT_MIN_INTERVAL_MS = 1000;
+
 /** The REST routes of the primary (DESIGN.md, REST). */
 function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
   const j = o.journal;
   const journalHealth = o.health ?? (() => journalHealthOf(j));
+  // One barrier and one checkpoint at a time, shared by the requests that
+  // come while one runs (next_run.ts): 200 concurrent requests make two.
+  const barriers = new NextRun(
+    async () => {
+      const id = randomUUID();
+      if (o.capture) return o.capture.barrier(id);
+      return (await j.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId: id })).lastLsn;
+    },
+    { what: 'barrier', maxWaiting: MAX_WAITING_REQUESTS },
+  );
+  let waits = 0; // requests in GET /v1/replicas/:id?waitForLsn
+  const checkpoints = new NextRun(
+    async () => {
+      const cps = o.checkpoints!;
+      // Every change made before the run (so before each request it serves): a barrier first.
+      const lsn = o.capture ? await o.capture.barrier(randomUUID()) : j.durableLsn;
+      return cps.create(j, lsn, { mark: true });
+    },
+    {
+      what: 'checkpoint',
+      maxWaiting: MAX_WAITING_REQUESTS,
+      minIntervalMs: CHECKPOINT_MIN_INTERVAL_MS,
+    },
+  );
 
   app.get(
     '/healthz',
@@ -276,6 +312,7 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
           ...errorResponses({
             404: 'no replica with that id ever connected (FSJ_ERR_API_UNKNOWN_REPLICA)',
             408: 'waitForLsn not reached within timeoutMs (FSJ_ERR_API_TIMEOUT)',
+            429: `more than ${MAX_WAITING_REQUESTS} requests already wait (FSJ_ERR_API_BUSY)`,
           }),
         },
       },
@@ -286,7 +323,15 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
       if (!row) throw new ApiError('FSJ_ERR_API_UNKNOWN_REPLICA', `no replica ${id}`, 404);
       const { waitForLsn, timeoutMs = 30_000 } = req.query;
       if (waitForLsn === undefined) return row;
-      const reached = await o.registry.waitFor(id, waitForLsn, timeoutMs);
+      if (waits >= MAX_WAITING_REQUESTS) {
+        throw new ApiError(
+          'FSJ_ERR_API_BUSY',
+          `${waits} requests already wait for replicas; try again later`,
+          429,
+        );
+      }
+      waits++;
+      const reached = await o.registry.waitFor(id, waitForLsn, timeoutMs).finally(() => waits--);
       if (!reached) {
         throw new ApiError(
           'FSJ_ERR_API_TIMEOUT',
@@ -303,17 +348,22 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
     {
       schema: {
         summary: 'Append a BARRIER after every change made before the call',
+        description:
+          'One barrier runs at a time; requests that come while one runs share the next (its LSN covers each of them).',
         tags: ['journal'],
-        response: { 200: ok('the barrier', 'Lsn'), ...errorResponses() },
+        response: {
+          200: ok('the barrier', 'Lsn'),
+          ...errorResponses({
+            429: `more than ${MAX_WAITING_REQUESTS} requests already wait for the next barrier (FSJ_ERR_API_BUSY)`,
+          }),
+        },
       },
     },
     async () => {
-      const id = randomUUID();
       try {
-        if (o.capture) return { lsn: await o.capture.barrier(id) };
-        const at = await j.append({ kind: RecordKind.RECORD_KIND_BARRIER, barrierId: id });
-        return { lsn: at.lastLsn };
+        return { lsn: await barriers.run() };
       } catch (cause) {
+        if (cause instanceof ApiError) throw cause;
         throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `barrier: ${withCode(cause)}`, 503, {
           cause,
         });
@@ -365,11 +415,13 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
     {
       schema: {
         summary: 'Write a checkpoint covering every change made before the call',
+        description: `One checkpoint is written at a time, and one starts at most every ${CHECKPOINT_MIN_INTERVAL_MS} ms; requests that come meanwhile share the next (it covers each of them).`,
         tags: ['journal'],
         body: { type: ['object', 'null'], additionalProperties: false, properties: {} },
         response: {
           200: ok('the checkpoint', 'Checkpoint'),
           ...errorResponses({
+            429: `more than ${MAX_WAITING_REQUESTS} requests already wait for the next checkpoint (FSJ_ERR_API_BUSY)`,
             503: 'no checkpoints kept, or building failed (FSJ_ERR_API_UNAVAILABLE)',
           }),
         },
@@ -381,10 +433,9 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         throw new ApiError('FSJ_ERR_API_UNAVAILABLE', 'this primary keeps no checkpoints', 503);
       }
       try {
-        // Every change made before the call is in the checkpoint: a barrier first.
-        const lsn = o.capture ? await o.capture.barrier(randomUUID()) : j.durableLsn;
-        return await cps.create(j, lsn, { mark: true });
+        return await checkpoints.run();
       } catch (cause) {
+        if (cause instanceof ApiError) throw cause;
         throw new ApiError('FSJ_ERR_API_UNAVAILABLE', `checkpoint: ${withCode(cause)}`, 503, {
           cause,
         });

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ReplicaDaemon, ReplicaStatus } from '@fsjournal/replica';
+import { Access, installAccess } from './access.js';
 import { installErrorHandling } from './http_errors.js';
 import { metricsRoute } from './metrics.js';
 import { errorResponses, installOpenApi, ok } from './openapi.js';
@@ -25,6 +26,7 @@ const health = {
 export function buildReplicaApp(
   daemon: ReplicaDaemon,
   logger?: FastifyServerOptions['logger'],
+  access: Access = new Access({ listenHost: '127.0.0.1' }),
 ): FastifyInstance {
   const app = Fastify({
     logger: logger ?? false,
@@ -34,6 +36,7 @@ export function buildReplicaApp(
   const metrics = new ReplicaMetrics(daemon);
   app.addHook('onClose', async () => metrics.close());
   installErrorHandling(app, (code) => metrics.apiError(code));
+  installAccess(app, access, (code) => metrics.apiError(code));
   installOpenApi(app, {
     title: 'fsjournal replica',
     description: 'REST API of an fsjournal replica (docs/PROTOCOL.md): its state and positions.',

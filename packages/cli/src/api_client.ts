@@ -1,21 +1,30 @@
 /** Small JSON client for the REST API; failures become CliErrors (exit 1). */
 import { CliError } from './errors.js';
 
+/** The help of every client command's `--token-file`. */
+export const API_TOKEN_HELP = "bearer token the API requires (the daemon's --token-file)";
+
 export interface ApiAnswer<T> {
   status: number;
   body: T;
+}
+
+/** The headers of a request to an API that may need `token` (`--token-file`). */
+export function apiHeaders(token: string | undefined, more: Record<string, string> = {}) {
+  return token === undefined ? more : { ...more, authorization: `Bearer ${token}` };
 }
 
 export async function callApi<T>(
   method: 'GET' | 'POST',
   url: string,
   body?: unknown,
+  token?: string,
 ): Promise<ApiAnswer<T>> {
   let res: Response;
   try {
     res = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: apiHeaders(token, body === undefined ? {} : { 'content-type': 'application/json' }),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (cause) {

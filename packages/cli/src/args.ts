@@ -116,6 +116,42 @@ export function readToken(path: string): string {
   return token;
 }
 
+/**
+ * Reads --tokens-file: lines `ID TOKEN` (blank lines and `#` comments
+ * skipped), each id a replica id, ids and tokens unique, at least one line.
+ */
+export function readTokens(path: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(
+      `option '--tokens-file' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  const tokens = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const bad = (why: string) => usageError(`option '--tokens-file' ${path} line ${i + 1}: ${why}`);
+    const parts = line.split(/\s+/);
+    if (parts.length !== 2) throw bad('expected ID TOKEN');
+    const [id, token] = parts as [string, string];
+    try {
+      parseReplicaId(id);
+    } catch (err) {
+      throw bad(`replica id ${JSON.stringify(id)}: ${(err as Error).message}`);
+    }
+    if (tokens.has(id)) throw bad(`replica id ${id} listed twice`);
+    if (seen.has(token)) throw bad('a token listed twice (each replica needs its own)');
+    tokens.set(id, token);
+    seen.add(token);
+  }
+  if (tokens.size === 0) throw usageError(`option '--tokens-file' ${path} lists no token`);
+  return tokens;
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

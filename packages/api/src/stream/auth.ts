@@ -1,48 +1,33 @@
 /**
- * Who may open the stream: the upgrade request's path and bearer token,
- * checked on the HTTP upgrade before any WebSocket exists, so a refused
- * client receives no stream message and no journal data (docs/PROTOCOL.md,
- * Authentication). The token travels in clear unless something in front of
- * the primary terminates TLS; nothing here hides it on the wire.
+ * Who may open the stream: the upgrade request's path, then what `Access`
+ * says of its Origin and bearer token (`../access.ts`), checked on the HTTP
+ * upgrade before any WebSocket exists, so a refused client receives no
+ * stream message and no journal data (docs/PROTOCOL.md, Authentication).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STREAM_PATH } from '@fsjournal/journal/wire';
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
-}
-
-/** Constant-time comparison of a presented bearer token with the expected one. */
-export function tokenMatches(header: string | undefined, token: string): boolean {
-  const m = /^Bearer +(\S+) *$/i.exec(header ?? ''); // the scheme is case-insensitive (RFC 7235)
-  return timingSafeEqual(digest(m?.[1] ?? ''), digest(token)) && m !== null;
-}
+import type { Access } from '../access.js';
 
 /** The HTTP answer to an upgrade request that is refused. */
 export interface UpgradeRefusal {
-  status: 401 | 404;
-  text: 'Unauthorized' | 'Not Found';
+  status: 401 | 403 | 404;
+  /** Why, for the log (the answer itself has no body). */
+  reason: string;
 }
 
-/**
- * Why an upgrade request to `url` is refused, or undefined when it may
- * become a stream: another path is 404; with a `token`, a missing or wrong
- * `Authorization` header is 401.
- */
-export function upgradeRefusal(
-  url: string | undefined,
-  authorization: string | undefined,
-  token: string | undefined,
-): UpgradeRefusal | undefined {
-  const path = (url ?? '').split('?')[0];
-  if (path !== STREAM_PATH) return { status: 404, text: 'Not Found' };
-  if (token !== undefined && !tokenMatches(authorization, token))
-    return { status: 401, text: 'Unauthorized' };
-  return undefined;
+const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const;
+
+/** Why an upgrade request may not become a stream, or undefined when it may. */
+export function upgradeRefusal(req: IncomingMessage, access: Access): UpgradeRefusal | undefined {
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== STREAM_PATH) return { status: 404, reason: `no stream at ${path}` };
+  const r = access.upgradeRefusal(req.headers);
+  return r && { status: r.status, reason: r.message };
 }
 
 /** Answers a refused upgrade on its raw socket (`Connection: close`, empty body) and ends it. */
 export function refuseUpgrade(socket: Duplex, r: UpgradeRefusal): void {
-  socket.end(`HTTP/1.1 ${r.status} ${r.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const line = `${r.status} ${STATUS_TEXT[r.status]}`;
+  socket.end(`HTTP/1.1 ${line}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

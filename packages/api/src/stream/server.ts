@@ -1,7 +1,7 @@
 /**
  * The primary's end of the replication stream, the driver: WebSocket
- * upgrades on `/v1/stream` (path and bearer token checked before anything
- * is sent, `auth.ts`), and per replica connection the socket, the heartbeat
+ * upgrades on `/v1/stream` (path, Origin and bearer token checked before
+ * anything is sent, `auth.ts`), and per replica connection the socket, the heartbeat
  * timer and the journal and checkpoint reads. What to send and when is
  * decided by the conversation's state machine (`session.ts`); this module
  * carries its actions out and hands it what happened. A slow replica only
@@ -15,6 +15,7 @@ import type { Checkpoints, Journal, Logger } from '@fsjournal/journal';
 import { encodeMessage, MAX_MESSAGE_BYTES } from '@fsjournal/journal/wire';
 import type { PrimaryMetrics } from '../primary_metrics.js';
 import type { ReplicaRegistry } from '../replica_registry.js';
+import type { Access } from '../access.js';
 import { refuseUpgrade, upgradeRefusal } from './auth.js';
 import { LiveSender } from './live_sender.js';
 import {
@@ -31,8 +32,8 @@ import { SnapshotSender } from './snapshot_sender.js';
 export interface StreamServerOptions {
   journal: Journal;
   registry: ReplicaRegistry;
-  /** When set, upgrades must carry `Authorization: Bearer <token>`. */
-  token?: string;
+  /** Who may open the stream (tokens, Origin): the same rules as the REST API's. */
+  access: Access;
   logger?: Logger;
   heartbeatMs?: number;
   /** Bytes of a batch before it is sent. Default 1 MiB. */
@@ -54,12 +55,12 @@ export function attachStreamServer(server: Server, o: StreamServerOptions): () =
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const connections = new Set<StreamConnection>();
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const refused = upgradeRefusal(req.url, req.headers.authorization, o.token);
+    const refused = upgradeRefusal(req, o.access);
     if (refused) {
-      if (refused.status === 401) {
+      if (refused.status !== 404) {
         o.logger?.warn(
-          { address: req.socket.remoteAddress },
-          'stream upgrade refused: bad or missing token',
+          { address: req.socket.remoteAddress, reason: refused.reason },
+          'stream upgrade refused',
         );
       }
       return refuseUpgrade(socket, refused);

@@ -10,6 +10,7 @@ import {
   parseSize,
   parseSync,
   readToken,
+  readTokens,
   type HostPort,
 } from '../args.js';
 import { runUntilSignal } from '../daemon.js';
@@ -24,6 +25,9 @@ interface PrimaryFlags {
   mountpoint?: string;
   sync: SyncPolicy;
   tokenFile?: string;
+  tokensFile?: string;
+  allowedHost: string[];
+  metricsPublic?: boolean;
   ignore: string[];
   retain: number;
   checkpointEvery: number;
@@ -62,7 +66,23 @@ export function addPrimaryCommand(program: Command): void {
       parseSync,
       'batch' as SyncPolicy,
     )
-    .option('--token-file <FILE>', 'require this bearer token from replicas')
+    .option(
+      '--token-file <FILE>',
+      'require this bearer token on the stream and every route but /healthz',
+    )
+    .option(
+      '--tokens-file <FILE>',
+      'lines ID TOKEN: a token per replica, each bound to its replica id (also accepted on the API)',
+    )
+    .addOption(
+      new Option(
+        '--allowed-host <NAME>',
+        'a name the Host header may carry besides IP addresses, localhost and this host (repeatable; * for any)',
+      )
+        .argParser(collect)
+        .default([] as string[], 'none'),
+    )
+    .option('--metrics-public', 'serve /metrics without a token')
     .addOption(
       new Option('--ignore <GLOB>', 'leave out matching paths (repeatable)')
         .argParser(collect)
@@ -139,6 +159,8 @@ Examples:
         }
       }
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const replicaTokens =
+        flags.tokensFile === undefined ? undefined : readTokens(flags.tokensFile);
       const logger = makeLogger('fsjournal-primary');
       // Freed buffers back to the system rather than kept in RSS (sys/malloc_tuning.ts).
       tuneMalloc();
@@ -151,6 +173,9 @@ Examples:
           port: flags.listen.port,
           sync: flags.sync,
           token,
+          replicaTokens,
+          allowedHosts: flags.allowedHost,
+          metricsPublic: flags.metricsPublic === true,
           ignore: flags.ignore,
           logger,
           retainMs: flags.retain,

@@ -1,6 +1,6 @@
 /** `fsjournal replica`: follow a primary's stream into --target. */
 import { Option, type Command } from 'commander';
-import { buildReplicaApp } from '@fsjournal/api';
+import { Access, buildReplicaApp } from '@fsjournal/api';
 import { ReplicaDaemon } from '@fsjournal/replica';
 import { tuneMalloc } from '@fsjournal/journal';
 import { parseHostPort, parseReplicaId, parseUpstream, readToken, type HostPort } from '../args.js';
@@ -41,7 +41,10 @@ export function addReplicaCommand(program: Command): void {
         .argParser(parseHostPort)
         .default(parseHostPort('127.0.0.1:7071'), '127.0.0.1:7071'),
     )
-    .option('--token-file <FILE>', 'bearer token the primary requires')
+    .option(
+      '--token-file <FILE>',
+      'bearer token the primary requires; this replica then requires it on its own API too',
+    )
     .addHelpText(
       'after',
       `
@@ -79,7 +82,11 @@ Examples:
           },
         );
       }
-      const app = buildReplicaApp(daemon);
+      const app = buildReplicaApp(
+        daemon,
+        undefined,
+        new Access({ token, listenHost: flags.listen.host }),
+      );
       try {
         await app.listen({ host: flags.listen.host, port: flags.listen.port });
       } catch (cause) {

@@ -1,12 +1,13 @@
 /** `fsjournal status`: the primary's or a replica's status, as a table or JSON. */
 import type { Command } from 'commander';
-import { parseApi } from '../args.js';
-import { callApi, describeApiError } from '../api_client.js';
+import { parseApi, readToken } from '../args.js';
+import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface StatusFlags {
   api: string;
+  tokenFile?: string;
   json?: boolean;
 }
 
@@ -185,6 +186,7 @@ export function addStatusCommand(program: Command, io: CliIo): void {
     .command('status')
     .description('Show the status of a primary or replica API.')
     .requiredOption('--api <URL>', 'a primary (:7070) or replica (:7071) API URL', parseApi)
+    .option('--token-file <FILE>', API_TOKEN_HELP)
     .option('--json', 'print the status as JSON (the API answer as is)')
     .addHelpText(
       'after',
@@ -199,7 +201,8 @@ Examples:
 `,
     )
     .action(async (flags: StatusFlags) => {
-      const answer = await callApi<Json>('GET', `${flags.api}/v1/status`);
+      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const answer = await callApi<Json>('GET', `${flags.api}/v1/status`, undefined, token);
       if (answer.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `status: ${describeApiError(answer)}`, 1);
       io.out(flags.json ? `${JSON.stringify(answer.body, null, 2)}\n` : renderStatus(answer.body));

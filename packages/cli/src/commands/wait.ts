@@ -1,12 +1,13 @@
 /** `fsjournal wait`: a barrier, then wait until replicas have applied it (failover scripts). */
 import type { Command } from 'commander';
-import { parseApi, parseReplicaId, parseSeconds } from '../args.js';
-import { callApi, describeApiError } from '../api_client.js';
+import { parseApi, parseReplicaId, parseSeconds, readToken } from '../args.js';
+import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface WaitFlags {
   api: string;
+  tokenFile?: string;
   replica?: string;
   timeout: number;
 }
@@ -24,6 +25,7 @@ export function addWaitCommand(program: Command, io: CliIo): void {
       'Append a barrier (everything changed before it is journaled first) and wait until the replica, or every connected one, has applied it and made it durable.',
     )
     .requiredOption('--api <URL>', 'the primary API, e.g. http://127.0.0.1:7070', parseApi)
+    .option('--token-file <FILE>', API_TOKEN_HELP)
     .option('--replica <ID>', 'wait for this replica only', parseReplicaId)
     .option('--timeout <SECONDS>', 'give up after this long (exit 1)', parseSeconds, 60)
     .addHelpText(
@@ -38,7 +40,13 @@ Examples:
     )
     .action(async (flags: WaitFlags) => {
       const deadline = Date.now() + flags.timeout * 1000;
-      const barrier = await callApi<{ lsn: number }>('POST', `${flags.api}/v1/barrier`);
+      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const barrier = await callApi<{ lsn: number }>(
+        'POST',
+        `${flags.api}/v1/barrier`,
+        undefined,
+        token,
+      );
       if (barrier.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `barrier: ${describeApiError(barrier)}`, 1);
       const lsn = barrier.body.lsn;
@@ -46,7 +54,12 @@ Examples:
       if (flags.replica !== undefined) {
         ids = [flags.replica];
       } else {
-        const list = await callApi<ReplicaRow[]>('GET', `${flags.api}/v1/replicas`);
+        const list = await callApi<ReplicaRow[]>(
+          'GET',
+          `${flags.api}/v1/replicas`,
+          undefined,
+          token,
+        );
         if (list.status !== 200)
           throw new CliError('FSJ_ERR_CLI_API', `replicas: ${describeApiError(list)}`, 1);
         ids = list.body.filter((r) => r.connected).map((r) => r.id);
@@ -60,7 +73,7 @@ Examples:
       for (const id of ids) {
         const timeoutMs = Math.max(0, deadline - Date.now());
         const url = `${flags.api}/v1/replicas/${encodeURIComponent(id)}?waitForLsn=${lsn}&timeoutMs=${Math.round(timeoutMs)}`;
-        const answer = await callApi<ReplicaRow>('GET', url);
+        const answer = await callApi<ReplicaRow>('GET', url, undefined, token);
         if (answer.status === 408) {
           throw new CliError(
             'FSJ_ERR_CLI_TIMEOUT',
