@@ -8,7 +8,7 @@
  * flag; a point past the end and a busy target exit 1 with their codes.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
@@ -145,6 +145,70 @@ describe('restore, checkpoint and annotate through the CLI', () => {
     const cp = await runCli(['checkpoint', '--journal', journal]);
     expect(cp.code, cp.stderr).toBe(0);
     expect(cp.stdout).toMatch(/^cp-\d+ at lsn \d+: 1 files, 0 directories/);
+  }, 60_000);
+
+  it('refuses a --to in, around or beside the journal, or in the live source, even with --force', async () => {
+    const h = harness();
+    const source = await h.dir('source');
+    const journal = join(h.root, 'journal');
+    const primary = await h.primary({ source, journal });
+    await writeFile(join(source, 'keep.txt'), 'kept\n');
+    const lsn = await barrier(primary.url);
+    const journalFiles = (await readdir(journal)).sort();
+    const sourceFiles = (await readdir(source)).sort();
+    const cases: [string, RegExp][] = [
+      [journal, /is the journal folder/],
+      [join(journal, 'segments'), /is inside the journal folder/],
+      [join(journal, 'new-folder'), /is inside the journal folder/],
+      [h.root, /contains the journal folder/],
+      [source, /is the source of the running primary/],
+      [join(source, 'restored'), /is inside the source of the running primary/],
+      [`${journal}/../journal/segments/..`, /is the journal folder/],
+    ];
+    for (const [to, why] of cases) {
+      const r = await runCli([
+        'restore',
+        '--journal',
+        journal,
+        '--to',
+        to,
+        '--lsn',
+        String(lsn),
+        '--force',
+      ]);
+      expect(r.code, `${to}: ${r.stderr}`).toBe(1);
+      expect(r.stderr, to).toMatch(/FSJ_ERR_RESTORE_TARGET/);
+      expect(r.stderr, to).toMatch(why);
+    }
+    // A symlink to the journal is the journal.
+    await symlink(journal, join(h.root, 'alias'));
+    const viaLink = await runCli([
+      'restore',
+      '--journal',
+      journal,
+      '--to',
+      join(h.root, 'alias'),
+      '--lsn',
+      String(lsn),
+      '--force',
+    ]);
+    expect(viaLink.code).toBe(1);
+    expect(viaLink.stderr).toMatch(/is the journal folder/);
+    // Nothing was emptied, and the primary goes on.
+    expect((await readdir(journal)).sort()).toEqual(journalFiles);
+    expect((await readdir(source)).sort()).toEqual(sourceFiles);
+    await writeFile(join(source, 'after.txt'), 'after\n');
+    expect(await barrier(primary.url)).toBeGreaterThan(lsn);
+    const ok = await runCli([
+      'restore',
+      '--journal',
+      journal,
+      '--to',
+      join(h.root, 'elsewhere'),
+      '--lsn',
+      String(lsn),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
   }, 60_000);
 
   it('refuses bad restore and checkpoint flags with exit 2 naming them', async () => {

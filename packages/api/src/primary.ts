@@ -11,6 +11,7 @@ import {
   MountCapture,
   Retention,
   WatchCapture,
+  writeCaptureInfo,
   type SyncPolicy,
 } from '@fsjournal/journal';
 import type { Logger } from '@fsjournal/journal';
@@ -98,6 +99,12 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
     const registry = new ReplicaRegistry(journal);
     await registry.load();
     const mode = o.mode ?? 'watch';
+    // What this journal captures, so that `restore` keeps out of a live tree.
+    await writeCaptureInfo(journal.dir, {
+      mode,
+      source,
+      ...(mode === 'mount' ? { mountpoint: resolve(o.mountpoint ?? '') } : {}),
+    });
     if (mode === 'mount') {
       capture = await MountCapture.start({
         source,

@@ -12,6 +12,7 @@ export { SYNC_POLICIES, type JournalOptions, type SyncPolicy } from './store/opt
 export { type Appended } from './store/segment_writer.js';
 export { type JournalObserver } from './store/observer.js';
 export { type JournalRecovery } from './store/recovery.js';
+export { readCaptureInfo, writeCaptureInfo, type CaptureInfo } from './store/journal_dir.js';
 export { type ReadOptions } from './store/reader.js';
 export { type Logger, silentLogger } from './logger.js';
 export {

@@ -1,7 +1,8 @@
 /**
  * The journal folder: `journal.json` (identity, written once at creation),
- * `LOCK` (the pid and boot of the process that has it open for writing), and the
- * subfolders `segments/` and `index/`.
+ * `LOCK` (the pid and boot of the process that has it open for writing),
+ * `capture.json` (the tree a primary captures into it), and the subfolders
+ * `segments/` and `index/`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { JournalError } from '../errors.js';
 
 export const META_FILE = 'journal.json';
 export const LOCK_FILE = 'LOCK';
+export const CAPTURE_FILE = 'capture.json';
 export const SEGMENTS_DIR = 'segments';
 export const INDEX_DIR = 'index';
 export const META_FORMAT = 'fsjournal-journal';
@@ -160,11 +162,8 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
         });
       }
     }
-    const [pidText = '', boot] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
-    const pid = Number.parseInt(pidText, 10);
-    // A lock from before a reboot is stale whatever process has its pid now.
-    const sameBoot = boot === undefined || boot === (await bootId());
-    if (sameBoot && Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+    const pid = await lockOwner(dir);
+    if (pid !== undefined && pid !== process.pid) {
       throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: open by pid ${pid}`, {
         retryable: true,
       });
@@ -174,6 +173,45 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   throw new JournalError('FSJ_ERR_JOURNAL_LOCKED', `${dir}: lock keeps reappearing`, {
     retryable: true,
   });
+}
+
+/** The pid of the live process that has the journal open for writing, if any. */
+export async function lockOwner(dir: string): Promise<number | undefined> {
+  const text = await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => '');
+  const [pidText = '', boot] = text.trim().split(' ');
+  const pid = Number.parseInt(pidText, 10);
+  // A lock from before a reboot is stale whatever process has its pid now.
+  const sameBoot = boot === undefined || boot === (await bootId());
+  return sameBoot && Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+}
+
+/** What a primary captures into this journal (`capture.json`), for tools that must keep out of it. */
+export interface CaptureInfo {
+  mode: 'watch' | 'mount';
+  /** Absolute: the captured tree (mount mode: the backing folder). */
+  source: string;
+  /** Mount mode: where the journaled view is mounted. */
+  mountpoint?: string;
+}
+
+/** Records, durably, what a starting primary captures (`capture.json`). */
+export async function writeCaptureInfo(dir: string, info: CaptureInfo): Promise<void> {
+  await writeFileDurable(join(dir, CAPTURE_FILE), `${JSON.stringify(info, null, 2)}\n`);
+}
+
+/** What `capture.json` says, or undefined (no primary ever ran here, or an earlier build). */
+export async function readCaptureInfo(dir: string): Promise<CaptureInfo | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(dir, CAPTURE_FILE), 'utf8')) as Partial<CaptureInfo>;
+    if (typeof v.source !== 'string') return undefined;
+    return {
+      mode: v.mode === 'mount' ? 'mount' : 'watch',
+      source: v.source,
+      ...(typeof v.mountpoint === 'string' ? { mountpoint: v.mountpoint } : {}),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 let bootIdValue: string | undefined;
