@@ -230,6 +230,8 @@ export interface PrimaryStart {
   journal: string;
   port?: number;
   tokenFile?: string;
+  /** A token its API accepts, for status() (one of a --tokens-file given in args). */
+  token?: string;
   args?: string[];
 }
 
@@ -309,7 +311,7 @@ export class Harness {
       port,
       [...args, ...(o.args ?? [])],
       {},
-      tokenOf(o.tokenFile),
+      o.token ?? tokenOf(o.tokenFile),
     );
   }
 

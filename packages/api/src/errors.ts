@@ -7,6 +7,7 @@ export const API_ERROR_CODES = {
   FSJ_ERR_API_BAD_REQUEST: 'a parameter or body is missing or malformed',
   FSJ_ERR_API_NOT_FOUND: 'no such route',
   FSJ_ERR_API_UNKNOWN_REPLICA: 'no replica with that id has ever connected',
+  FSJ_ERR_API_REPLICA_CONNECTED: 'a connected replica cannot be forgotten',
   FSJ_ERR_API_TIMEOUT: 'the replica did not reach the LSN before the timeout',
   FSJ_ERR_API_UNAVAILABLE: 'the primary cannot do this now (capture stopped, journal failed)',
   FSJ_ERR_API_UNAUTHORIZED: 'no valid token: the daemon runs with --token-file or --tokens-file',

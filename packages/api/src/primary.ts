@@ -38,6 +38,8 @@ export interface PrimaryOptions {
   allowedHosts?: string[];
   /** `--metrics-public`: `/metrics` without a token. */
   metricsPublic?: boolean;
+  /** `--replica-expire`: forget replicas not connected for this long (ms). Default 7 days. */
+  replicaExpireMs?: number;
   ignore?: string[];
   logger?: Logger;
   heartbeatMs?: number;
@@ -96,7 +98,7 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
   let checkpoints: Checkpoints | undefined;
   try {
     checkpoints = await Checkpoints.open(journal.dir, { logger: o.logger });
-    const registry = new ReplicaRegistry(journal);
+    const registry = new ReplicaRegistry(journal, o.replicaExpireMs);
     await registry.load();
     const mode = o.mode ?? 'watch';
     // What this journal captures, so that `restore` keeps out of a live tree.
@@ -139,7 +141,11 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       checkpoints,
       retainMs: o.retainMs ?? 7 * 86_400_000,
       checkpointBytes: o.checkpointBytes ?? 256 * 1024 * 1024,
-      holdLsn: () => registry.minDurableLsn(),
+      // Rows of replicas gone for --replica-expire stop holding records.
+      holdLsn: () => {
+        registry.expire();
+        return registry.minDurableLsn();
+      },
       logger: o.logger,
       intervalMs: o.retentionIntervalMs,
     });

@@ -343,6 +343,47 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
     },
   );
 
+  app.delete<{ Params: { id: string } }>(
+    '/v1/replicas/:id',
+    {
+      schema: {
+        summary: 'Forget a replica that is not connected, and its retention hold',
+        tags: ['status'],
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', maxLength: 64 } },
+          required: ['id'],
+        },
+        response: {
+          200: {
+            description: 'forgotten',
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string' } },
+          },
+          ...errorResponses({
+            404: 'no replica with that id is known (FSJ_ERR_API_UNKNOWN_REPLICA)',
+            409: 'the replica is connected (FSJ_ERR_API_REPLICA_CONNECTED)',
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const { id } = req.params;
+      const done = o.registry.forget(id);
+      if (done === 'unknown')
+        throw new ApiError('FSJ_ERR_API_UNKNOWN_REPLICA', `no replica ${id}`, 404);
+      if (done === 'connected') {
+        throw new ApiError(
+          'FSJ_ERR_API_REPLICA_CONNECTED',
+          `replica ${id} is connected; stop it before forgetting it`,
+          409,
+        );
+      }
+      return { id };
+    },
+  );
+
   app.post(
     '/v1/barrier',
     {

@@ -27,6 +27,8 @@ interface Known {
   appliedLsn: number;
   durableLsn: number;
   lastAckAt: number | null;
+  /** When it was last connected (ms): what `--replica-expire` counts from. */
+  seenAt: number;
   connected: boolean;
   /** Times of records sent but not yet acknowledged, oldest first: [lsn, time us]. */
   inFlight: [number, number][];
@@ -35,17 +37,30 @@ interface Known {
 
 const FILE = 'replicas.json';
 
+/** Replicas a primary keeps rows for; a Hello under a new id past it is refused. */
+export const MAX_KNOWN_REPLICAS = 256;
+
 export class ReplicaRegistry {
   private readonly replicas = new Map<string, Known>();
   private readonly waiters = new Set<() => void>();
   private saving: Promise<void> | undefined;
   private dirty = false;
 
-  constructor(private readonly journal: Journal) {}
+  constructor(
+    private readonly journal: Journal,
+    /** Rows of replicas not connected for this long are dropped (ms; `--replica-expire`). */
+    private readonly expireMs = 7 * 86_400_000,
+  ) {}
 
   /** Loads the replicas known from earlier runs (all disconnected). */
   async load(): Promise<void> {
-    let list: { id: string; appliedLsn: number; durableLsn: number; lastAckAt: number | null }[];
+    let list: {
+      id: string;
+      appliedLsn: number;
+      durableLsn: number;
+      lastAckAt: number | null;
+      seenAt?: number;
+    }[];
     try {
       list = JSON.parse(await readFile(join(this.journal.dir, FILE), 'utf8')) as typeof list;
     } catch {
@@ -60,31 +75,67 @@ export class ReplicaRegistry {
         appliedLsn: Number(r.appliedLsn) || 0,
         durableLsn: Number(r.durableLsn) || 0,
         lastAckAt: typeof r.lastAckAt === 'number' ? r.lastAckAt : null,
+        // Rows of earlier builds have no seenAt: counted from now.
+        seenAt: typeof r.seenAt === 'number' ? r.seenAt : Date.now(),
         connected: false,
         inFlight: [],
         connectedAt: Date.now(),
       });
     }
+    this.expire();
+  }
+
+  /** Whether a Hello under `id` may be served: a known id, or room for a new one. */
+  admits(id: string): boolean {
+    return this.replicas.has(id) || this.replicas.size < MAX_KNOWN_REPLICAS;
   }
 
   /**
-   * A replica said Hello with its durable position. The applied LSN recorded
-   * before is kept (a replica resumes from its durable position, below what
-   * it had applied, and applies that stretch again): positions do not go
-   * back. Unless the replica starts over: a new one (`fresh`, Hello without
-   * a journal id: empty target) or one whose durable position is below what
-   * it acknowledged as durable (its state was lost or restored), whose rows
-   * restart from Hello.
+   * Forgets a replica that is not connected (`DELETE /v1/replicas/:id`):
+   * its row and its retention hold. 'connected' when it is, 'unknown' when
+   * there is no such row.
+   */
+  forget(id: string): 'forgotten' | 'connected' | 'unknown' {
+    const r = this.replicas.get(id);
+    if (!r) return 'unknown';
+    if (r.connected) return 'connected';
+    this.replicas.delete(id);
+    this.changed();
+    return 'forgotten';
+  }
+
+  /** Drops rows of replicas not connected for `expireMs`; answers their ids. */
+  expire(nowMs = Date.now()): string[] {
+    const gone: string[] = [];
+    for (const r of this.replicas.values()) {
+      if (!r.connected && nowMs - r.seenAt > this.expireMs) gone.push(r.id);
+    }
+    for (const id of gone) this.replicas.delete(id);
+    if (gone.length > 0) this.changed();
+    return gone;
+  }
+
+  /**
+   * A replica said Hello with its durable position. A claim never raises
+   * what is recorded (only acknowledgements of records a connection
+   * delivered do, session.ts): a replica continuing from at least its
+   * recorded durable position keeps its row, which its next Ack brings
+   * forward. A replica that starts over (`fresh`: Hello without a journal
+   * id, an empty target) or whose durable position is below the recorded one
+   * (its state was lost or restored) restarts from its claim; an id never
+   * seen starts at 0.
    */
   connected(id: string, address: string | null, lastAppliedLsn: number, fresh = false): void {
     const r = this.replicas.get(id);
     const continues = r !== undefined && !fresh && lastAppliedLsn >= r.durableLsn;
+    const restart = r === undefined ? 0 : Math.min(lastAppliedLsn, r.durableLsn);
     const row: Known = {
       id,
       address,
-      appliedLsn: continues ? Math.max(r.appliedLsn, lastAppliedLsn) : lastAppliedLsn,
-      durableLsn: lastAppliedLsn,
+      appliedLsn: continues ? r.appliedLsn : fresh ? 0 : restart,
+      durableLsn: continues ? r.durableLsn : fresh ? 0 : restart,
       lastAckAt: r?.lastAckAt ?? null,
+      seenAt: Date.now(),
       connected: true,
       inFlight: [],
       connectedAt: Date.now(),
@@ -97,6 +148,7 @@ export class ReplicaRegistry {
     const r = this.replicas.get(id);
     if (r) {
       r.connected = false;
+      r.seenAt = Date.now();
       r.inFlight = [];
       this.changed();
     }
@@ -241,6 +293,7 @@ export class ReplicaRegistry {
         appliedLsn: r.appliedLsn,
         durableLsn: r.durableLsn,
         lastAckAt: r.lastAckAt,
+        seenAt: r.connected ? Date.now() : r.seenAt,
       }));
       await writeFileDurable(
         join(this.journal.dir, FILE),

@@ -163,7 +163,12 @@ describe('GET /v1/replicas/:id', () => {
       { kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'a' },
       { kind: RecordKind.RECORD_KIND_ANNOTATE, text: 'b' },
     ]);
-    registry.connected('r1', '127.0.0.1:5555', 1);
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    expect(body(await app.inject({ method: 'GET', url: '/v1/replicas/r1' }))).toMatchObject({
+      appliedLsn: 0,
+      lastAckAt: null,
+    });
+    registry.acked('r1', 1, 1);
     const res = await app.inject({ method: 'GET', url: '/v1/replicas/r1' });
     expect(res.statusCode).toBe(200);
     expect(body(res)).toMatchObject({
@@ -173,7 +178,6 @@ describe('GET /v1/replicas/:id', () => {
       appliedLsn: 1,
       durableLsn: 1,
       lagRecords: 1,
-      lastAckAt: null,
     });
     const row = body(res) as { lagBytes: number; lagMs: number };
     expect(row.lagBytes).toBeGreaterThan(0);
@@ -206,7 +210,8 @@ describe('GET /v1/replicas/:id', () => {
   });
 
   it('waiting for an LSN already applied answers at once', async () => {
-    registry.connected('r1', '127.0.0.1:5555', 4);
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 4, 4);
     const res = await app.inject({
       method: 'GET',
       url: '/v1/replicas/r1?waitForLsn=4&timeoutMs=0',
@@ -280,6 +285,17 @@ describe('a replica row across reconnects', () => {
     expect(await positions()).toEqual([7, 4]);
     registry.acked('r1', 9, 9);
     expect(await positions()).toEqual([9, 9]);
+  });
+
+  it('a Hello claiming more than was acknowledged does not raise the row (a forged Hello)', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 7, 4);
+    registry.disconnected('r1');
+    registry.connected('r1', '127.0.0.1:6666', 9);
+    expect(await positions()).toEqual([7, 4]);
+    // An id never seen starts at 0 whatever it claims.
+    registry.connected('r9', '127.0.0.1:6667', 9);
+    expect(registry.row('r9')).toMatchObject({ appliedLsn: 0, durableLsn: 0 });
   });
 
   it('a new replica of the same id (Hello without a journal id) starts over', async () => {

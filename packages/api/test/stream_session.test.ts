@@ -122,8 +122,6 @@ function show(a: SessionAction): string {
     }
     case 'close':
       return `close ${a.code} ${a.reason}`;
-    case 'replace':
-      return `replace ${a.replicaId} ${a.code} ${a.reason}`;
     case 'registry':
       return `registry ${a.update.op}`;
     case 'count-error':
@@ -251,13 +249,12 @@ describe('Welcome or Resync (the primary decides, in this order)', () => {
   ])('$name', ({ hello: h, world, checkpoint: c, read }) => {
     const { state, actions, shown } = run([[msg(h, c), world]]);
     expect(shown).toEqual([
-      'replace standby-1 1008 replaced by a newer connection',
       'registry connected',
       'log info replica connected',
       'send welcome',
       read,
     ]);
-    expect(actions[1]).toEqual({
+    expect(actions[0]).toEqual({
       type: 'registry',
       update: {
         op: 'connected',
@@ -267,7 +264,7 @@ describe('Welcome or Resync (the primary decides, in this order)', () => {
         fresh: h.journalId === '',
       },
     });
-    expect(actions[3]).toEqual({
+    expect(actions[2]).toEqual({
       type: 'send',
       message: {
         type: 'welcome',
@@ -289,13 +286,12 @@ describe('Welcome or Resync (the primary decides, in this order)', () => {
       [msg(hello({ journalId: '' }), base), { firstLsn: 70 }],
     ]);
     expect(shown).toEqual([
-      'replace standby-1 1008 replaced by a newer connection',
       'registry connected',
       'log info new replica connected: bootstrapping it from a checkpoint (lsn 1 is released)',
       'send snapshot-begin',
       'start-snapshot ckpt-80',
     ]);
-    expect(actions[3]).toEqual({
+    expect(actions[2]).toEqual({
       type: 'send',
       message: {
         type: 'snapshot-begin',
@@ -589,6 +585,45 @@ describe('flow control: records, within the window from the last acknowledged re
       type: 'registry',
       update: { op: 'acked', replicaId: 'standby-1', appliedLsn: 13, durableLsn: 12 },
     });
+  });
+
+  it('an Ack counts only up to what this connection delivered, whatever the Hello claimed', () => {
+    // Hello at 10 (start()): nothing delivered yet, so an Ack of 10 records nothing above 0.
+    const s = start().state;
+    expect(run([ack(10, { applied: 10, durable: 10 })], s).actions[0]).toEqual({
+      type: 'registry',
+      update: { op: 'acked', replicaId: 'standby-1', appliedLsn: 0, durableLsn: 0 },
+    });
+    const sent = run([{ type: 'frames', frames: frames(11, 12) }], s).state;
+    expect(run([ack(12, { applied: 12, durable: 12 })], sent).actions[0]).toMatchObject({
+      update: { appliedLsn: 12, durableLsn: 12 },
+    });
+  });
+
+  it('a Hello under another id than the token is bound to is refused', () => {
+    const bound = initialSession({
+      address: '10.0.0.2:5000',
+      heartbeatMs: HEARTBEAT_MS,
+      nowMs: T0,
+      boundId: 'r2',
+    });
+    const { shown, state } = run([msg(hello())], bound);
+    expect(shown).toContain(
+      "send error FSJ_ERR_PROTOCOL_IDENTITY: the token is replica r2's, the hello says standby-1",
+    );
+    expect(state.hello).toBeUndefined();
+    expect(state.stopped).toBe(true);
+  });
+
+  it('a Hello for an id another live connection holds is refused, and that one is left alone', () => {
+    const { shown, state } = run([
+      { type: 'message', message: hello(), idInUseBy: '10.0.0.9:4000' },
+    ]);
+    expect(shown).toContain(
+      'send error FSJ_ERR_PROTOCOL_ID_IN_USE: replica standby-1 is connected from 10.0.0.9:4000: one live session per replica id',
+    );
+    expect(shown.some((a) => a.startsWith('registry'))).toBe(false);
+    expect(state.hello).toBeUndefined();
   });
 
   it('caught up with the durable LSN -> waits for the journal, then reads what became durable', () => {

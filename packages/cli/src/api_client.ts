@@ -15,7 +15,7 @@ export function apiHeaders(token: string | undefined, more: Record<string, strin
 }
 
 export async function callApi<T>(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   url: string,
   body?: unknown,
   token?: string,

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, usageError } from './errors.js';
 import { addAnnotateCommand } from './commands/annotate.js';
+import { addReplicasCommand } from './commands/replicas.js';
 import { addCheckpointCommand } from './commands/checkpoint.js';
 import { addDemoCommand } from './commands/demo.js';
 import { addLogCommand } from './commands/log.js';
@@ -64,6 +65,7 @@ Examples:
   addRestoreCommand(program, io);
   addCheckpointCommand(program, io);
   addAnnotateCommand(program, io);
+  addReplicasCommand(program, io);
   addVerifyCommand(program, io);
 
   addDemoCommand(program, io);

@@ -11,12 +11,17 @@ import type { Access } from '../access.js';
 
 /** The HTTP answer to an upgrade request that is refused. */
 export interface UpgradeRefusal {
-  status: 401 | 403 | 404;
+  status: 401 | 403 | 404 | 503;
   /** Why, for the log (the answer itself has no body). */
   reason: string;
 }
 
-const STATUS_TEXT = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' } as const;
+const STATUS_TEXT = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+} as const;
 
 /** Why an upgrade request may not become a stream, or undefined when it may. */
 export function upgradeRefusal(req: IncomingMessage, access: Access): UpgradeRefusal | undefined {

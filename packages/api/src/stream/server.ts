@@ -48,7 +48,12 @@ export interface StreamServerOptions {
   checkpoints?: Checkpoints;
   /** Bytes of a snapshot piece before it is sent. Default 1 MiB. */
   pieceBytes?: number;
+  /** Connections at once, Hello sent or not; more upgrades are answered 503. Default MAX_SESSIONS. */
+  maxSessions?: number;
 }
+
+/** Default of `maxSessions`: replicas of one primary, with room for reconnects. */
+export const MAX_SESSIONS = 64;
 
 /** Serves the stream on `server`; returns a function that closes every stream. */
 export function attachStreamServer(server: Server, o: StreamServerOptions): () => Promise<void> {
@@ -65,12 +70,21 @@ export function attachStreamServer(server: Server, o: StreamServerOptions): () =
       }
       return refuseUpgrade(socket, refused);
     }
+    if (connections.size >= (o.maxSessions ?? MAX_SESSIONS)) {
+      o.logger?.warn(
+        { address: req.socket.remoteAddress, sessions: connections.size },
+        'stream upgrade refused: too many sessions',
+      );
+      return refuseUpgrade(socket, { status: 503, reason: 'too many sessions' });
+    }
+    const boundId = o.access.principal(req.headers.authorization)?.replicaId;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const c = new StreamConnection(
         ws,
         `${req.socket.remoteAddress}:${req.socket.remotePort}`,
         o,
         connections,
+        boundId,
       );
       connections.add(c);
     });
@@ -90,15 +104,18 @@ class StreamConnection {
   private readonly timer: NodeJS.Timeout;
   private readonly live: LiveSender;
   private readonly snapshot: SnapshotSender | undefined;
+  private readonly address: string;
 
   constructor(
     private readonly ws: WebSocket,
     address: string,
     private readonly o: StreamServerOptions,
     private readonly connections: Set<StreamConnection>,
+    boundId: string | undefined,
   ) {
     const heartbeatMs = o.heartbeatMs ?? 5000;
-    this.state = initialSession({ address, heartbeatMs, nowMs: Date.now() });
+    this.address = address;
+    this.state = initialSession({ address, heartbeatMs, nowMs: Date.now(), boundId });
     const deliver = (e: SessionEvent): void => this.dispatch(e);
     const signal = this.abort.signal;
     this.live = new LiveSender(o.journal, o.batchBytes ?? 1024 * 1024, signal, deliver);
@@ -115,7 +132,7 @@ class StreamConnection {
     return this.state.hello?.replicaId;
   }
 
-  /** Closes the connection with `code` (shutdown, or a newer connection of its replica). */
+  /** Closes the connection with `code` (shutdown). */
   close(code: number, reason: string): void {
     this.dispatch({ type: 'close', code, reason });
   }
@@ -125,6 +142,9 @@ class StreamConnection {
     if (e.type === 'message' && e.message.type === 'hello') {
       const j = this.o.journal;
       e.checkpoint = this.o.checkpoints?.baseFor(j.durableLsn, j.firstLsn);
+      const id = e.message.replicaId;
+      e.idInUseBy = [...this.connections].find((c) => c !== this && c.replicaId === id)?.address;
+      e.registryFull = !this.o.registry.admits(id);
     }
     this.dispatch(e);
   }
@@ -158,11 +178,6 @@ class StreamConnection {
       case 'terminate':
         this.abort.abort();
         this.ws.terminate();
-        return;
-      case 'replace':
-        for (const other of this.connections) {
-          if (other !== this && other.replicaId === a.replicaId) other.close(a.code, a.reason);
-        }
         return;
       case 'registry':
         return this.update(a.update);

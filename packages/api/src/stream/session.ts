@@ -101,6 +101,14 @@ export interface SessionState {
   readonly received: number;
   /** Highest LSN sent on this connection (acks beyond it are forged). */
   readonly sentLsn: number;
+  /**
+   * Highest LSN this connection actually delivered (batches, or a snapshot
+   * up to its replay start): what the replica acknowledges counts for the
+   * registry only up to it, whatever its Hello claimed (0 until then).
+   */
+  readonly servedLsn: number;
+  /** The replica id the connection's token is bound to (`--tokens-file`), if any. */
+  readonly boundId: string | undefined;
   /** Snapshot pieces sent and acknowledged on this connection (bootstrap). */
   readonly piecesSent: number;
   readonly piecesAcked: number;
@@ -141,8 +149,6 @@ export type SessionAction =
   | { type: 'close'; code: number; reason: string }
   /** Stops the senders and drops the socket without a close handshake. */
   | { type: 'terminate' }
-  /** Closes every other connection of this replica id with this code. */
-  | { type: 'replace'; replicaId: string; code: number; reason: string }
   | { type: 'registry'; update: RegistryUpdate }
   /** `fsjournal_stream_errors_total`. */
   | { type: 'count-error'; code: string; side: StreamErrorSide }
@@ -165,12 +171,20 @@ export type SessionEvent =
    * newest checkpoint at or below the durable LSN that the journal may still
    * replay from (`Checkpoints.baseFor`), if the primary keeps checkpoints.
    */
-  | { type: 'message'; message: StreamMessage; checkpoint?: CheckpointHeader | undefined }
+  | {
+      type: 'message';
+      message: StreamMessage;
+      checkpoint?: CheckpointHeader | undefined;
+      /** For a Hello: the address of another live connection under its replica id, if any. */
+      idInUseBy?: string | undefined;
+      /** For a Hello: its id is new and the registry holds MAX_KNOWN_REPLICAS already. */
+      registryFull?: boolean;
+    }
   /** A message from the replica that was refused before it was decoded. */
   | { type: 'refused'; code: string; message: string }
   /** The heartbeat timer fired. */
   | { type: 'tick' }
-  /** The server closes this connection (shutdown, or a newer connection of the same replica). */
+  /** The server closes this connection (shutdown). */
   | { type: 'close'; code: number; reason: string }
   /** The socket closed or failed. */
   | { type: 'socket-closed' }
@@ -198,6 +212,8 @@ export function initialSession(o: {
   address: string;
   heartbeatMs: number;
   nowMs: number;
+  /** The replica id the upgrade's token is bound to. */
+  boundId?: string;
 }): SessionState {
   return {
     address: o.address,
@@ -208,6 +224,8 @@ export function initialSession(o: {
     stopped: false,
     received: 0,
     sentLsn: 0,
+    servedLsn: 0,
+    boundId: o.boundId,
     piecesSent: 0,
     piecesAcked: 0,
     snapshot: undefined,
@@ -259,7 +277,7 @@ export function step(state: SessionState, event: SessionEvent, now: Now): Step {
   switch (event.type) {
     case 'message':
       s.lastHeardMs = now.ms;
-      onMessage(t, event.message, event.checkpoint);
+      onMessage(t, event.message, event.checkpoint, event.idInUseBy, event.registryFull);
       break;
     case 'refused':
       s.lastHeardMs = now.ms;
@@ -335,11 +353,29 @@ function onTick(t: Turn): void {
   send(t, { type: 'heartbeat', timeMs: now.ms, newestLsn: now.journal.durableLsn });
 }
 
-function onMessage(t: Turn, m: StreamMessage, checkpoint: CheckpointHeader | undefined): void {
+function onMessage(
+  t: Turn,
+  m: StreamMessage,
+  checkpoint: CheckpointHeader | undefined,
+  idInUseBy: string | undefined,
+  registryFull = false,
+): void {
   const s = t.s;
   switch (m.type) {
     case 'hello':
       if (s.hello) return fail(t, 'FSJ_ERR_PROTOCOL_UNEXPECTED', 'second hello');
+      if (s.boundId !== undefined && m.replicaId !== s.boundId) {
+        const why = `the token is replica ${s.boundId}'s, the hello says ${m.replicaId}`;
+        return fail(t, 'FSJ_ERR_PROTOCOL_IDENTITY', why);
+      }
+      if (idInUseBy !== undefined) {
+        const why = `replica ${m.replicaId} is connected from ${idInUseBy}: one live session per replica id`;
+        return fail(t, 'FSJ_ERR_PROTOCOL_ID_IN_USE', why);
+      }
+      if (registryFull) {
+        const why = `replica ${m.replicaId} is new and the primary knows as many replicas as it keeps; forget one (fsjournal replicas forget ID)`;
+        return fail(t, 'FSJ_ERR_PROTOCOL_REPLICA_LIMIT', why);
+      }
       return onHello(t, m, checkpoint);
     case 'ack':
       if (!s.hello) return fail(t, 'FSJ_ERR_PROTOCOL_UNEXPECTED', 'ack before hello');
@@ -396,12 +432,6 @@ function onHello(t: Turn, h: Hello, checkpoint: CheckpointHeader | undefined): v
     }
   }
   const id = h.replicaId;
-  t.out.push({
-    type: 'replace',
-    replicaId: id,
-    code: 1008,
-    reason: 'replaced by a newer connection',
-  });
   registry(t, {
     op: 'connected',
     replicaId: id,
@@ -453,7 +483,10 @@ function onAck(t: Turn, h: Hello, m: Ack): void {
   // A stale one (received below the last) is ignored: positions only move forward.
   if (m.receivedLsn >= s.received) {
     s.received = m.receivedLsn;
-    const { appliedLsn, durableLsn } = m;
+    // What it says it holds counts up to what this connection delivered:
+    // positions claimed in a Hello are never recorded on their word alone.
+    const appliedLsn = Math.min(m.appliedLsn, s.servedLsn);
+    const durableLsn = Math.min(m.durableLsn, s.servedLsn);
     registry(t, { op: 'acked', replicaId: h.replicaId, appliedLsn, durableLsn });
     moved = true;
   }
@@ -525,6 +558,7 @@ function snapshotSent(t: Turn, read: { entries: number; blocks: number }): void 
   const pieces = s.piecesSent;
   s.received = from - 1;
   s.sentLsn = from - 1;
+  s.servedLsn = from - 1;
   send(t, { type: 'snapshot-end', pieces, entries, blocks });
   log(t, 'info', 'snapshot sent; streaming the records after it', {
     replica: s.hello!.replicaId,
@@ -578,6 +612,7 @@ function onFrames(t: Turn, frames: BatchFrame[]): void {
   registry(t, { op: 'sent', replicaId: s.hello!.replicaId, frames });
   const last = frames[frames.length - 1]!.lsn;
   s.sentLsn = last;
+  s.servedLsn = last;
   s.live = { next: last + 1, wait: 'none' };
   pump(t);
 }

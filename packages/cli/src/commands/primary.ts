@@ -28,6 +28,7 @@ interface PrimaryFlags {
   tokensFile?: string;
   allowedHost: string[];
   metricsPublic?: boolean;
+  replicaExpire: number;
   ignore: string[];
   retain: number;
   checkpointEvery: number;
@@ -83,6 +84,14 @@ export function addPrimaryCommand(program: Command): void {
         .default([] as string[], 'none'),
     )
     .option('--metrics-public', 'serve /metrics without a token')
+    .addOption(
+      new Option(
+        '--replica-expire <DURATION>',
+        'forget a replica not connected for this long (its retention hold goes with it)',
+      )
+        .argParser(parseDuration)
+        .default(parseDuration('7d'), '7d'),
+    )
     .addOption(
       new Option('--ignore <GLOB>', 'leave out matching paths (repeatable)')
         .argParser(collect)
@@ -176,6 +185,7 @@ Examples:
           replicaTokens,
           allowedHosts: flags.allowedHost,
           metricsPublic: flags.metricsPublic === true,
+          replicaExpireMs: flags.replicaExpire,
           ignore: flags.ignore,
           logger,
           retainMs: flags.retain,

@@ -10,6 +10,11 @@ export const PROTOCOL_ERROR_CODES = {
   FSJ_ERR_PROTOCOL_VERSION: 'the peer speaks a protocol version this build does not',
   FSJ_ERR_PROTOCOL_UNEXPECTED:
     'a message arrived that is not allowed at this point of the conversation',
+  FSJ_ERR_PROTOCOL_IDENTITY:
+    "a Hello names another replica id than the one the connection's token is bound to",
+  FSJ_ERR_PROTOCOL_ID_IN_USE: 'a Hello names a replica id that another live connection holds',
+  FSJ_ERR_PROTOCOL_REPLICA_LIMIT:
+    'a Hello names a new replica id and the primary already keeps as many replicas as it may',
 } as const;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_CODES;
