@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { Journal, type JournalEntry } from '@fsjournal/journal';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { freePort } from '../bench/free_port.mjs';
 
 /** The seeded PRNG of tests and benches (bench/rng.mjs). */
@@ -61,15 +62,26 @@ export interface HttpAnswer<T = Json> {
   body: T;
 }
 
+const agents = new WeakMap<Buffer, Agent>();
+
+/** One undici Agent per CA, so its connections are reused. */
+function agentFor(ca: Buffer): Agent {
+  let a = agents.get(ca);
+  if (!a) agents.set(ca, (a = new Agent({ connect: { ca } })));
+  return a;
+}
+
 /** A JSON request to a daemon's API. */
 export async function http<T = Json>(
   url: string,
-  init: { method?: string; body?: unknown; timeoutMs?: number; token?: string } = {},
+  init: { method?: string; body?: unknown; timeoutMs?: number; token?: string; ca?: Buffer } = {},
 ): Promise<HttpAnswer<T>> {
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
-  const res = await fetch(url, {
+  // An https:// daemon with the test's own CA: undici's fetch with an Agent trusting it.
+  const res = await undiciFetch(url, {
+    dispatcher: init.ca ? agentFor(init.ca) : undefined,
     method: init.method ?? 'GET',
     headers,
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -167,8 +179,10 @@ export class Daemon {
     logFile: string,
     /** The token its API requires (its --token-file), sent by status(). */
     readonly token?: string,
+    /** The CA of its certificate when it serves https (its --tls-cert). */
+    readonly ca?: Buffer,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}`;
     const file = createWriteStream(logFile);
     child.stderr!.pipe(file);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.onLog(d));
@@ -219,7 +233,7 @@ export class Daemon {
 
   /** GET /v1/status. */
   async status(): Promise<Json> {
-    const a = await http(`${this.url}/v1/status`, { token: this.token });
+    const a = await http(`${this.url}/v1/status`, { token: this.token, ca: this.ca });
     if (a.status !== 200) throw new Error(`${this.name} status: HTTP ${a.status}`);
     return a.body;
   }
@@ -232,10 +246,14 @@ export interface PrimaryStart {
   tokenFile?: string;
   /** A token its API accepts, for status() (one of a --tokens-file given in args). */
   token?: string;
+  /** It serves https (--tls-cert in args) with a certificate this CA signed. */
+  ca?: Buffer;
   args?: string[];
 }
 
 export interface ReplicaStart {
+  /** It serves https (--tls-cert in args) with a certificate this CA signed. */
+  ca?: Buffer;
   upstream: string;
   target: string;
   state?: string;
@@ -279,6 +297,7 @@ export class Harness {
     args: string[],
     env: Record<string, string> = {},
     token?: string,
+    ca?: Buffer,
   ): Promise<Daemon> {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -287,13 +306,13 @@ export class Harness {
     const id = `${name}#${++this.count}`;
     const logs = await this.dir('logs');
     const log = join(logs, `${id.replace(/[^\w.#-]/g, '_')}.log`);
-    const d = new Daemon(id, port, child, log, token);
+    const d = new Daemon(id, port, child, log, token, ca);
     this.daemons.push(d);
     let exited = false;
     await waitUntil(`${d.name} to answer on ${d.url}`, async () => {
       if (!d.running) return (exited = true);
       return (
-        (await http(`${d.url}/v1/status`, { timeoutMs: 2000, token }).catch(() => undefined))
+        (await http(`${d.url}/v1/status`, { timeoutMs: 2000, token, ca }).catch(() => undefined))
           ?.status === 200
       );
     });
@@ -312,6 +331,7 @@ export class Harness {
       [...args, ...(o.args ?? [])],
       {},
       o.token ?? tokenOf(o.tokenFile),
+      o.ca,
     );
   }
 
@@ -323,7 +343,14 @@ export class Harness {
     if (o.id) args.push('--id', o.id);
     if (o.tokenFile) args.push('--token-file', o.tokenFile);
     const name = `replica ${o.id ?? ''}`.trim();
-    return this.spawnDaemon(name, port, [...args, ...(o.args ?? [])], {}, tokenOf(o.tokenFile));
+    return this.spawnDaemon(
+      name,
+      port,
+      [...args, ...(o.args ?? [])],
+      {},
+      tokenOf(o.tokenFile),
+      o.ca,
+    );
   }
 
   /** Every daemon's last log lines, for a failed test. */

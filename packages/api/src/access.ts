@@ -21,6 +21,7 @@ import { hostname } from 'node:os';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiErrorCode } from './errors.js';
+import { clientCertId } from './tls.js';
 
 export interface AccessOptions {
   /** `--token-file`: one token, any replica id. */
@@ -33,6 +34,11 @@ export interface AccessOptions {
   allowedHosts?: readonly string[];
   /** `--metrics-public`: `/metrics` without a token. */
   metricsPublic?: boolean;
+  /**
+   * `--tls-client-ca`: a client certificate the CA signed is a credential
+   * too, bound to the replica id it names (tls.ts, clientCertId).
+   */
+  clientCerts?: boolean;
 }
 
 /** Who a valid token names: `replicaId` when it is bound to one. */
@@ -96,17 +102,26 @@ export class Access {
     this.anyHost = (o.allowedHosts ?? []).includes('*');
   }
 
-  /** Whether requests need a token at all. */
+  /** Whether requests need a credential at all. */
   get required(): boolean {
-    return this.o.token !== undefined || (this.o.replicaTokens?.size ?? 0) > 0;
+    return (
+      this.o.token !== undefined ||
+      (this.o.replicaTokens?.size ?? 0) > 0 ||
+      this.o.clientCerts === true
+    );
   }
 
   /**
-   * Who `authorization` names, or undefined when it presents no valid
-   * token. Without tokens configured everyone is an unbound principal.
+   * Who a request is: the replica a verified client certificate names, or
+   * who its `authorization` token is; undefined when it presents neither.
+   * Without credentials configured everyone is an unbound principal.
    */
-  principal(authorization: string | undefined): Principal | undefined {
+  principal(authorization: string | undefined, socket?: unknown): Principal | undefined {
     if (!this.required) return {};
+    if (this.o.clientCerts) {
+      const id = clientCertId(socket);
+      if (id !== undefined) return { replicaId: id };
+    }
     const t = presentedToken(authorization);
     if (t === undefined) return undefined;
     let found: Principal | undefined;
@@ -143,7 +158,12 @@ export class Access {
   }
 
   /** Why an HTTP request (REST) is refused, or undefined. */
-  requestRefusal(method: string, path: string, headers: IncomingHttpHeaders): Refusal | undefined {
+  requestRefusal(
+    method: string,
+    path: string,
+    headers: IncomingHttpHeaders,
+    socket?: unknown,
+  ): Refusal | undefined {
     const host = this.hostProblem(headers.host);
     if (host) return { status: 403, code: 'FSJ_ERR_API_FORBIDDEN_HOST', message: host };
     if (method !== 'GET' && method !== 'HEAD') {
@@ -157,7 +177,7 @@ export class Access {
       }
     }
     if (path === '/healthz' || (path === '/metrics' && this.o.metricsPublic)) return undefined;
-    if (this.principal(headers.authorization)) return undefined;
+    if (this.principal(headers.authorization, socket)) return undefined;
     const given = headers.authorization !== undefined;
     return {
       status: 401,
@@ -172,7 +192,7 @@ export class Access {
   }
 
   /** Why a stream upgrade is refused (before any WebSocket exists), or undefined. */
-  upgradeRefusal(headers: IncomingHttpHeaders): Refusal | undefined {
+  upgradeRefusal(headers: IncomingHttpHeaders, socket?: unknown): Refusal | undefined {
     // A replica is not a browser and may name the primary as it likes (a
     // container's service name): Host is not checked; Origin, which only
     // browsers send, is.
@@ -180,8 +200,12 @@ export class Access {
     if (cross) {
       return { status: 403, code: 'FSJ_ERR_API_CROSS_ORIGIN', message: `stream refused: ${cross}` };
     }
-    if (this.principal(headers.authorization)) return undefined;
-    return { status: 401, code: 'FSJ_ERR_API_UNAUTHORIZED', message: 'stream needs a valid token' };
+    if (this.principal(headers.authorization, socket)) return undefined;
+    return {
+      status: 401,
+      code: 'FSJ_ERR_API_UNAUTHORIZED',
+      message: 'stream needs a valid token or client certificate',
+    };
   }
 }
 
@@ -193,7 +217,7 @@ export function installAccess(
 ): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?')[0]!;
-    const r = access.requestRefusal(req.method, path, req.headers);
+    const r = access.requestRefusal(req.method, path, req.headers, req.raw.socket);
     if (!r) return;
     counted(r.code);
     if (r.headers) void reply.headers(r.headers);

@@ -16,6 +16,7 @@ export const API_ERROR_CODES = {
   FSJ_ERR_API_CROSS_ORIGIN:
     'a request that changes something, or a stream upgrade, from a web page of another origin',
   FSJ_ERR_API_BUSY: 'too many requests already wait for the same expensive work; try again later',
+  FSJ_ERR_API_TLS: 'a --tls-cert, --tls-key or --tls-client-ca file cannot be read or used',
   FSJ_ERR_API_INTERNAL: 'an unexpected failure; the log has details',
 } as const;
 

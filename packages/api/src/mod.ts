@@ -9,6 +9,7 @@ export { startPrimary, type PrimaryOptions, type PrimaryHandle } from './primary
 export { buildPrimaryApp, type PrimaryAppOptions, type PrimaryStatus } from './primary_app.js';
 export { buildReplicaApp } from './replica_app.js';
 export { ReplicaRegistry, type ReplicaRow } from './replica_registry.js';
+export { ServerTls, type ServerTlsFiles } from './tls.js';
 export { Access, type AccessOptions, type Principal } from './access.js';
 export { ApiError, API_ERROR_CODES, type ApiErrorCode } from './errors.js';
 export { PrimaryMetrics } from './primary_metrics.js';

@@ -5,6 +5,7 @@
  * or the mountpoint is mounted (mount), and the server listens.
  */
 import { resolve } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import {
   Checkpoints,
   Journal,
@@ -18,6 +19,7 @@ import type { Logger } from '@fsjournal/journal';
 import type { FastifyInstance } from 'fastify';
 import type { JournalHealth } from './journal_supervisor.js';
 import { Access } from './access.js';
+import type { ServerTls } from './tls.js';
 import { JournalSupervisor } from './journal_supervisor.js';
 import { buildPrimaryApp } from './primary_app.js';
 import { PrimaryMetrics } from './primary_metrics.js';
@@ -38,6 +40,8 @@ export interface PrimaryOptions {
   allowedHosts?: string[];
   /** `--metrics-public`: `/metrics` without a token. */
   metricsPublic?: boolean;
+  /** `--tls-cert`/`--tls-key` (and `--tls-client-ca`): serve https and wss only. */
+  tls?: ServerTls;
   /** `--replica-expire`: forget replicas not connected for this long (ms). Default 7 days. */
   replicaExpireMs?: number;
   ignore?: string[];
@@ -83,6 +87,8 @@ export interface PrimaryHandle {
   supervisor: JournalSupervisor;
   /** The address actually bound (port 0 picks one). */
   address: { host: string; port: number };
+  /** Reads the TLS files again and serves them to new connections (SIGHUP); no-op without TLS. */
+  reloadTls(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -163,9 +169,11 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       listenHost: o.host,
       allowedHosts: o.allowedHosts,
       metricsPublic: o.metricsPublic,
+      clientCerts: o.tls?.clientCerts,
     });
     const app = buildPrimaryApp({
       access,
+      https: o.tls?.options,
       journal,
       registry,
       capture,
@@ -188,6 +196,21 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       metrics,
       checkpoints,
     });
+    if (o.tls) {
+      // A plaintext client (http://, ws://) on the TLS port: said once in the log, then closed.
+      app.server.on(
+        'tlsClientError',
+        (err: NodeJS.ErrnoException, socket: { remoteAddress?: string }) => {
+          const plain = err.code === 'ERR_SSL_HTTP_REQUEST';
+          o.logger?.warn(
+            { address: socket.remoteAddress, code: err.code },
+            plain
+              ? 'plaintext request on the TLS port refused: use https:// or wss://'
+              : `TLS handshake failed: ${err.message}`,
+          );
+        },
+      );
+    }
     try {
       await app.listen({ host: o.host, port: o.port });
     } catch (err) {
@@ -211,6 +234,9 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       metrics,
       supervisor,
       address: { host: o.host, port },
+      reloadTls: async () => {
+        await o.tls?.reload(app.server as unknown as TlsServer);
+      },
       close: async () => {
         await supervisor.stop();
         await retention.stop();

@@ -26,6 +26,7 @@ import {
   type SyncReplicationStatus,
 } from '@fsjournal/journal';
 import { Access, installAccess } from './access.js';
+import { httpsFactory, type HttpsOptions } from './tls.js';
 import { dashboardRoutes } from './dashboard.js';
 import { ApiError } from './errors.js';
 import { installErrorHandling } from './http_errors.js';
@@ -39,6 +40,8 @@ import type { ReplicaRegistry, ReplicaRow } from './replica_registry.js';
 export interface PrimaryAppOptions {
   /** Who may call (tokens, Host, Origin); default: no token, Host checked against 127.0.0.1. */
   access?: Access;
+  /** Serve HTTPS (and the stream as wss) with these options (tls.ts); default plain HTTP. */
+  https?: HttpsOptions;
   journal: Journal;
   registry: ReplicaRegistry;
   /** The capture feeding the journal (barriers go through it); absent in tests of the API alone. */
@@ -147,6 +150,7 @@ async function* ndjsonLines(records: AsyncIterable<AuditRecord>): AsyncGenerator
 export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
   const app = Fastify({
     logger: o.logger ?? false,
+    serverFactory: httpsFactory(o.https),
     bodyLimit: 1024 * 1024,
     // fastify's default (removeAdditional) silently drops unknown fields and
     // query parameters; `additionalProperties: false` must refuse them instead.

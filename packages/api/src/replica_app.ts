@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ReplicaDaemon, ReplicaStatus } from '@fsjournal/replica';
 import { Access, installAccess } from './access.js';
+import { httpsFactory, type HttpsOptions } from './tls.js';
 import { installErrorHandling } from './http_errors.js';
 import { metricsRoute } from './metrics.js';
 import { errorResponses, installOpenApi, ok } from './openapi.js';
@@ -27,9 +28,11 @@ export function buildReplicaApp(
   daemon: ReplicaDaemon,
   logger?: FastifyServerOptions['logger'],
   access: Access = new Access({ listenHost: '127.0.0.1' }),
+  https?: HttpsOptions,
 ): FastifyInstance {
   const app = Fastify({
     logger: logger ?? false,
+    serverFactory: httpsFactory(https),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { removeAdditional: false } },
   });

@@ -1,36 +1,102 @@
-/** Small JSON client for the REST API; failures become CliErrors (exit 1). */
-import { CliError } from './errors.js';
+/**
+ * Small JSON client for the REST API; failures become CliErrors (exit 1).
+ * Requests go through undici with an Agent of our own when `--tls-ca` is
+ * given (Node's built-in fetch takes no CA): an https:// API whose
+ * certificate chains to that CA.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, fetch, type RequestInit, type Response } from 'undici';
+import { readToken } from './args.js';
+import { CliError, usageError } from './errors.js';
 
 /** The help of every client command's `--token-file`. */
 export const API_TOKEN_HELP = "bearer token the API requires (the daemon's --token-file)";
+/** The help of every client command's `--tls-ca`. */
+export const API_CA_HELP = "an https:// API's certificate must chain to this CA (PEM)";
 
 export interface ApiAnswer<T> {
   status: number;
   body: T;
 }
 
-/** The headers of a request to an API that may need `token` (`--token-file`). */
-export function apiHeaders(token: string | undefined, more: Record<string, string> = {}) {
-  return token === undefined ? more : { ...more, authorization: `Bearer ${token}` };
+/** How a client command reaches an API: its token and the CA of an https:// one. */
+export interface ApiAuth {
+  token?: string;
+  ca?: Buffer;
+}
+
+/** `--token-file` and `--tls-ca` of a client command, read. */
+export function apiAuth(flags: { tokenFile?: string; tlsCa?: string }): ApiAuth {
+  const auth: ApiAuth = {};
+  if (flags.tokenFile !== undefined) auth.token = readToken(flags.tokenFile);
+  if (flags.tlsCa !== undefined) {
+    try {
+      auth.ca = readFileSync(flags.tlsCa);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw usageError(`option '--tls-ca' cannot read ${flags.tlsCa}: ${code}`);
+    }
+  }
+  return auth;
+}
+
+/** Codes of a TLS failure reaching an https:// API. */
+const TLS_CODES =
+  /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|EPROTO)/;
+
+let agents: WeakMap<Buffer, Agent> | undefined;
+
+/** fetch() with the token sent and the CA trusted; a failure to connect is FSJ_ERR_CLI_API or _TLS. */
+export async function apiFetch(url: string, init: RequestInit, auth: ApiAuth): Promise<Response> {
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
+  if (auth.token !== undefined) headers.authorization = `Bearer ${auth.token}`;
+  let dispatcher: Agent | undefined;
+  if (auth.ca) {
+    agents ??= new WeakMap();
+    dispatcher = agents.get(auth.ca);
+    if (!dispatcher) {
+      dispatcher = new Agent({ connect: { ca: auth.ca } });
+      agents.set(auth.ca, dispatcher);
+    }
+  }
+  try {
+    return await fetch(url, { ...init, headers, dispatcher });
+  } catch (cause) {
+    const c = (cause as { cause?: { code?: string; message?: string } }).cause;
+    const reason = c?.code ?? String(cause);
+    if (TLS_CODES.test(reason)) {
+      throw new CliError(
+        'FSJ_ERR_CLI_TLS',
+        `cannot reach ${url}: TLS: ${reason}: ${c?.message ?? ''} (--tls-ca names the CA that signed the API's certificate)`,
+        1,
+        { cause },
+      );
+    }
+    const plain = url.startsWith('http:') && reason === 'UND_ERR_SOCKET';
+    throw new CliError(
+      'FSJ_ERR_CLI_API',
+      `cannot reach ${url}: ${reason}${plain ? ' (a daemon serving TLS closes plain connections: use https://)' : ''}`,
+      1,
+      { cause },
+    );
+  }
 }
 
 export async function callApi<T>(
   method: 'GET' | 'POST' | 'DELETE',
   url: string,
   body?: unknown,
-  token?: string,
+  auth: ApiAuth = {},
 ): Promise<ApiAnswer<T>> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
+  const res = await apiFetch(
+    url,
+    {
       method,
-      headers: apiHeaders(token, body === undefined ? {} : { 'content-type': 'application/json' }),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (cause) {
-    const reason = (cause as { cause?: { code?: string } }).cause?.code ?? String(cause);
-    throw new CliError('FSJ_ERR_CLI_API', `cannot reach ${url}: ${reason}`, 1, { cause });
-  }
+    },
+    auth,
+  );
   const text = await res.text();
   let parsed: unknown;
   try {

@@ -152,6 +152,30 @@ export function readTokens(path: string): Map<string, string> {
   return tokens;
 }
 
+/** `--tls-cert` and `--tls-key` come together; `needsCert` flags need them. */
+export function checkTlsPair(
+  flags: { tlsCert?: string; tlsKey?: string },
+  needsCert: [string, unknown][] = [],
+): void {
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw usageError("options '--tls-cert' and '--tls-key' go together");
+  for (const [flag, given] of needsCert) {
+    if (given !== undefined && flags.tlsCert === undefined)
+      throw usageError(`option '${flag}' needs --tls-cert and --tls-key`);
+  }
+}
+
+/** Reads a PEM file named by a TLS flag (a usage error when it cannot be read). */
+export function readPem(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw usageError(
+      `option '${flag}' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

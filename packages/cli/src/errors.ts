@@ -4,6 +4,8 @@ export const CLI_ERROR_CODES = {
   FSJ_ERR_CLI_USAGE: 'a flag or argument is missing, unknown or malformed',
   FSJ_ERR_CLI_UNAVAILABLE: 'the command or mode exists but is not available in this build yet',
   FSJ_ERR_CLI_API: 'the API could not be reached or answered with an error',
+  FSJ_ERR_CLI_TLS:
+    'TLS with an https:// API failed: its certificate is not trusted (--tls-ca), expired or for another name',
   FSJ_ERR_CLI_TIMEOUT: 'what the command waited for did not happen in time',
   FSJ_ERR_CLI_DIFFERENT: 'the compared trees differ',
   FSJ_ERR_CLI_JOURNAL: 'the journal could not be opened or read',

@@ -9,6 +9,8 @@ import { ProtocolError } from '@fsjournal/journal/wire';
 export const REPLICA_ERROR_CODES = {
   FSJ_ERR_REPLICA_AUTH: 'the primary refused the bearer token (or none was given)',
   FSJ_ERR_REPLICA_UPSTREAM: 'the primary cannot be reached or closed the stream',
+  FSJ_ERR_REPLICA_TLS:
+    'TLS with the primary failed: its certificate is not trusted (--tls-ca), expired or for another name, or it does not speak TLS',
   FSJ_ERR_REPLICA_REFUSED_RECORD:
     'a record would write outside the target or does not fit the tree; the stream stopped',
   FSJ_ERR_REPLICA_APPLY_IO:

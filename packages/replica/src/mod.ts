@@ -10,5 +10,6 @@ export {
   type ReplicaObserver,
   type ReplicaStatus,
   type BootstrapProgress,
+  type UpstreamTls,
 } from './replica.js';
 export { ReplicaError, REPLICA_ERROR_CODES, type ReplicaErrorCode } from './errors.js';

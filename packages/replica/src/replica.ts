@@ -52,6 +52,13 @@ import {
 } from './session.js';
 import { emptyDir, SnapshotWriter, type BootstrapProgress } from './snapshot_writer.js';
 
+/** TLS material for a `wss://` upstream (PEM). */
+export interface UpstreamTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
 export interface ReplicaOptions {
   /** `ws://HOST:PORT/v1/stream` */
   upstream: string;
@@ -62,6 +69,12 @@ export interface ReplicaOptions {
   id?: string;
   /** Bearer token for the upgrade request. */
   token?: string;
+  /**
+   * TLS for a `wss://` upstream: `ca` (PEM) the primary's certificate must
+   * chain to (default: the system's CAs), and a client certificate
+   * (`cert`, `key`) the primary may take instead of a token.
+   */
+  tls?: UpstreamTls;
   /** Records the primary may send beyond the last acknowledgement. Default 4096. */
   window?: number;
   heartbeatMs?: number;
@@ -184,6 +197,7 @@ export class ReplicaDaemon {
   /** The conversation (session.ts); replaced, never changed in place. */
   private s: SessionState;
   private readonly token: string | undefined;
+  private tls: UpstreamTls | undefined;
   private readonly logger: Logger;
 
   /** The snapshot being written into the target, while bootstrapping. */
@@ -209,11 +223,17 @@ export class ReplicaDaemon {
   /** Durability points of many paths may be one syncfs of the target's file system (SYNCFS_FROM). */
   private syncfs = false;
 
+  /** TLS material for the connections made from now on (a reload: SIGHUP). */
+  setUpstreamTls(tls: UpstreamTls | undefined): void {
+    this.tls = tls;
+  }
+
   private constructor(o: ReplicaOptions, stateDir: string, position: Position) {
     this.upstream = o.upstream;
     this.target = resolve(o.target);
     this.stateDir = stateDir;
     this.token = o.token;
+    this.tls = o.tls;
     this.logger = o.logger ?? silentLogger;
     this.io = new InlineFs({
       onSlow: (ms, coolOffMs) =>
@@ -394,6 +414,7 @@ export class ReplicaDaemon {
         headers,
         maxPayload: MAX_MESSAGE_BYTES,
         handshakeTimeout: 10_000,
+        ...this.tls,
       });
       // A new file's content past a few MiB waits for its commit on disk, not in memory.
       const applier = new TreeApplier(this.target, {
@@ -462,7 +483,10 @@ export class ReplicaDaemon {
           else resolveConnection(flowed);
         });
       });
-      ws.on('error', (err) => void this.feed({ type: 'socket-error', message: err.message }));
+      ws.on('error', (err) => {
+        const code = (err as NodeJS.ErrnoException).code;
+        void this.feed({ type: 'socket-error', message: err.message, code });
+      });
     });
   }
 

@@ -164,7 +164,8 @@ export type SessionEvent =
   /** The primary answered the upgrade with this HTTP status instead of 101. */
   | { type: 'refused'; status: number | undefined }
   /** The socket reported an error (it closes next). */
-  | { type: 'socket-error'; message: string }
+  /** `code`: Node's or OpenSSL's (`ECONNREFUSED`, `CERT_HAS_EXPIRED`, ...). */
+  | { type: 'socket-error'; message: string; code?: string | undefined }
   /** The socket closed and every message before was handled. */
   | { type: 'closed'; openTxn: number | undefined }
   /** The connection (or the preparation for it) ended on this failure. */
@@ -357,7 +358,7 @@ function react(s: SessionState, e: SessionEvent, now: number): SessionAction[] {
       return [{ type: 'terminate' }];
     }
     case 'socket-error':
-      s.conn.failure ??= upstreamError(`upstream: ${e.message}`);
+      s.conn.failure ??= socketFailure(e.message, e.code);
       return [];
     case 'closed': {
       const out: SessionAction[] = [];
@@ -636,6 +637,40 @@ function log(
   fields: Record<string, unknown>,
 ): SessionAction {
   return { type: 'log', level, fields, msg };
+}
+
+/** Codes of a TLS failure: the primary's certificate, or TLS spoken to a plain server. */
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What a socket error of a connection says, as the failure the status shows. */
+function socketFailure(message: string, code: string | undefined): ReplicaError {
+  if (code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_'))) {
+    const hint =
+      code.includes('CERT') || code.includes('SIGN')
+        ? " (--tls-ca names the CA that signed the primary's certificate)"
+        : '';
+    return new ReplicaError('FSJ_ERR_REPLICA_TLS', `upstream TLS: ${code}: ${message}${hint}`, {
+      retryable: true,
+    });
+  }
+  if (code === 'EPROTO' && /wrong version number/.test(message)) {
+    return new ReplicaError(
+      'FSJ_ERR_REPLICA_TLS',
+      `upstream TLS: the primary does not speak TLS (${message.slice(0, 120)}): use ws://, or start it with --tls-cert`,
+      { retryable: true },
+    );
+  }
+  const plain = code === 'ECONNRESET' && /socket hang up/.test(message);
+  const hint = plain ? ' (a primary serving TLS closes plaintext connections: use wss://)' : '';
+  return upstreamError(`upstream: ${message}${hint}`);
 }
 
 function upstreamError(message: string): ReplicaError {

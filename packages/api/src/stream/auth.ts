@@ -27,7 +27,7 @@ const STATUS_TEXT = {
 export function upgradeRefusal(req: IncomingMessage, access: Access): UpgradeRefusal | undefined {
   const path = (req.url ?? '').split('?')[0];
   if (path !== STREAM_PATH) return { status: 404, reason: `no stream at ${path}` };
-  const r = access.upgradeRefusal(req.headers);
+  const r = access.upgradeRefusal(req.headers, req.socket);
   return r && { status: r.status, reason: r.message };
 }
 

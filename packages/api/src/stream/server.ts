@@ -77,7 +77,7 @@ export function attachStreamServer(server: Server, o: StreamServerOptions): () =
       );
       return refuseUpgrade(socket, { status: 503, reason: 'too many sessions' });
     }
-    const boundId = o.access.principal(req.headers.authorization)?.replicaId;
+    const boundId = o.access.principal(req.headers.authorization, req.socket)?.replicaId;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const c = new StreamConnection(
         ws,

@@ -1,13 +1,14 @@
 /** `fsjournal annotate`: append a user marker to a primary's journal. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseApi, readToken } from '../args.js';
-import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
+import { parseApi } from '../args.js';
+import { API_CA_HELP, API_TOKEN_HELP, apiAuth, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface AnnotateFlags {
   api: string;
   tokenFile?: string;
+  tlsCa?: string;
   text: string;
 }
 
@@ -26,6 +27,7 @@ export function addAnnotateCommand(program: Command, io: CliIo): void {
     .description("Append a marker with TEXT to the primary's journal; prints its LSN.")
     .requiredOption('--api <URL>', 'the primary API, e.g. http://127.0.0.1:7070', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .requiredOption('--text <TEXT>', 'the marker text (1 to 4096 characters)', parseText)
     .addHelpText(
       'after',
@@ -36,13 +38,13 @@ Examples:
 `,
     )
     .action(async (flags: AnnotateFlags) => {
-      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const auth = apiAuth(flags);
       const body = { text: flags.text };
       const answer = await callApi<{ lsn: number }>(
         'POST',
         `${flags.api}/v1/annotations`,
         body,
-        token,
+        auth,
       );
       if (answer.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `annotate: ${describeApiError(answer)}`, 1);

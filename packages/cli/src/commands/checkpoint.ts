@@ -1,8 +1,8 @@
 /** `fsjournal checkpoint`: snapshot the journaled tree at its newest record. */
 import type { Command } from 'commander';
 import { Checkpoints, isJournalError, Journal, type CheckpointInfo } from '@fsjournal/journal';
-import { parseApi, readToken } from '../args.js';
-import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
+import { parseApi } from '../args.js';
+import { API_CA_HELP, API_TOKEN_HELP, apiAuth, callApi, describeApiError } from '../api_client.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
 import { excludeEachOther } from '../settings.js';
@@ -11,6 +11,7 @@ interface CheckpointFlags {
   journal?: string;
   api?: string;
   tokenFile?: string;
+  tlsCa?: string;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function addCheckpointCommand(program: Command, io: CliIo): void {
     .option('--journal <DIR>', 'a journal folder no primary has open')
     .option('--api <URL>', 'a running primary, e.g. http://127.0.0.1:7070', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .option('--json', 'print the checkpoint as JSON')
     .addHelpText(
       'after',
@@ -75,7 +77,7 @@ Examples:
           'POST',
           `${flags.api}/v1/checkpoints`,
           {},
-          flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile),
+          apiAuth(flags),
         );
         if (answer.status !== 200)
           throw new CliError('FSJ_ERR_CLI_API', `checkpoint: ${describeApiError(answer)}`, 1);

@@ -9,8 +9,15 @@ import {
   type AuditRecord,
   type QueryInput,
 } from '@fsjournal/journal';
-import { parseApi, readToken } from '../args.js';
-import { API_TOKEN_HELP, apiHeaders, describeApiError } from '../api_client.js';
+import { parseApi } from '../args.js';
+import {
+  API_CA_HELP,
+  API_TOKEN_HELP,
+  apiAuth,
+  apiFetch,
+  describeApiError,
+  type ApiAuth,
+} from '../api_client.js';
 import { CliError, usageError } from '../errors.js';
 import type { CliIo } from '../program.js';
 import { excludeEachOther } from '../settings.js';
@@ -19,6 +26,7 @@ interface LogFlags {
   journal?: string;
   api?: string;
   tokenFile?: string;
+  tlsCa?: string;
   since?: string;
   until?: string;
   path?: string;
@@ -89,11 +97,7 @@ function journalFailure(dir: string, cause: unknown): CliError {
   });
 }
 
-async function* online(
-  api: string,
-  input: QueryInput,
-  token: string | undefined,
-): AsyncGenerator<AuditRecord> {
+async function* online(api: string, input: QueryInput, auth: ApiAuth): AsyncGenerator<AuditRecord> {
   let afterLsn = 0;
   for (;;) {
     const params = new URLSearchParams();
@@ -101,13 +105,7 @@ async function* online(
     params.set('afterLsn', String(afterLsn));
     params.set('limit', String(PAGE));
     const url = `${api}/v1/journal?${params.toString()}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { headers: apiHeaders(token, { accept: 'application/x-ndjson' }) });
-    } catch (cause) {
-      const reason = (cause as { cause?: { code?: string } }).cause?.code ?? String(cause);
-      throw new CliError('FSJ_ERR_CLI_API', `cannot reach ${url}: ${reason}`, 1, { cause });
-    }
+    const res = await apiFetch(url, { headers: { accept: 'application/x-ndjson' } }, auth);
     if (res.status !== 200) {
       const text = await res.text();
       let body: unknown;
@@ -156,6 +154,7 @@ export function addLogCommand(program: Command, io: CliIo): void {
     .option('--journal <DIR>', 'read this journal folder (read-only; works while a primary runs)')
     .option('--api <URL>', 'ask this primary API, e.g. http://127.0.0.1:7070', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .option(
       '--since <TIME>',
       'records at or after TIME: ISO 8601 or relative (10m, 2h, 7d ago)',
@@ -201,11 +200,11 @@ Examples:
           throw usageError(`option '--${param}' ${(err as Error).message.replace(/^\w+: /, '')}`);
         throw err;
       }
-      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const auth = apiAuth(flags);
       const records =
         flags.journal !== undefined
           ? offline(flags.journal, input)
-          : online(flags.api!, input, token);
+          : online(flags.api!, input, auth);
       // The header once the source is open, so a failure prints nothing on stdout.
       let first = await records.next();
       if (!flags.json) io.out(`${tableLine(['lsn', 'time', 'op', 'path', 'details'])}\n`);

@@ -1,6 +1,6 @@
 /** `fsjournal primary`: capture a tree, journal it, serve REST and the stream. */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { startPrimary } from '@fsjournal/api';
+import { ServerTls, startPrimary } from '@fsjournal/api';
 import { tuneMalloc, type SyncPolicy } from '@fsjournal/journal';
 import {
   collect,
@@ -11,6 +11,7 @@ import {
   parseSync,
   readToken,
   readTokens,
+  checkTlsPair,
   type HostPort,
 } from '../args.js';
 import { runUntilSignal } from '../daemon.js';
@@ -29,6 +30,9 @@ interface PrimaryFlags {
   allowedHost: string[];
   metricsPublic?: boolean;
   replicaExpire: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
   ignore: string[];
   retain: number;
   checkpointEvery: number;
@@ -84,6 +88,12 @@ export function addPrimaryCommand(program: Command): void {
         .default([] as string[], 'none'),
     )
     .option('--metrics-public', 'serve /metrics without a token')
+    .option('--tls-cert <FILE>', 'serve https:// and wss:// only, with this certificate (PEM)')
+    .option('--tls-key <FILE>', "the certificate's private key (PEM)")
+    .option(
+      '--tls-client-ca <FILE>',
+      'accept replica client certificates signed by this CA (PEM) instead of a token; the CN names the replica id',
+    )
     .addOption(
       new Option(
         '--replica-expire <DURATION>',
@@ -148,6 +158,12 @@ Examples:
   FSJOURNAL_LISTEN=0.0.0.0:7070 FSJOURNAL_IGNORE='**/*.tmp,cache/**' \\
       fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal
 
+  # across a network: https/wss only (replicas and clients verify with --tls-ca);
+  # kill -HUP reloads renewed certificate files
+  fsjournal primary --source /srv/data --journal /var/lib/fsjournal/journal --listen 0.0.0.0:7070 \\
+      --tls-cert /etc/fsjournal/tls/primary.crt --tls-key /etc/fsjournal/tls/primary.key \\
+      --token-file /etc/fsjournal/token --allowed-host primary.example.internal
+
   # mount mode (Linux, FUSE): /mnt/data serves /srv/data-backing; every change made
   # there is journaled (with who made it) before it returns; each waits for one
   # replica, or 30s, after which replication degrades until the replica catches up
@@ -167,6 +183,7 @@ Examples:
           if (given) throw usageError(`option '${flag}' needs --mode mount`);
         }
       }
+      checkTlsPair(flags, [['--tls-client-ca', flags.tlsClientCa]]);
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
       const replicaTokens =
         flags.tokensFile === undefined ? undefined : readTokens(flags.tokensFile);
@@ -175,7 +192,16 @@ Examples:
       tuneMalloc();
       let primary;
       try {
+        const tls =
+          flags.tlsCert === undefined
+            ? undefined
+            : await ServerTls.load({
+                cert: flags.tlsCert,
+                key: flags.tlsKey!,
+                clientCa: flags.tlsClientCa,
+              });
         primary = await startPrimary({
+          tls,
           source: flags.source,
           journalDir: flags.journal,
           host: flags.listen.host,
@@ -223,7 +249,7 @@ Examples:
           journal: flags.journal,
           journalId: primary.journal.journalId,
           lastLsn: primary.journal.lastLsn,
-          listen: `http://${primary.address.host}:${primary.address.port}`,
+          listen: `${flags.tlsCert ? 'https' : 'http'}://${primary.address.host}:${primary.address.port}`,
           retainMs: flags.retain,
           mode: flags.mode,
           ...(flags.mode === 'mount'
@@ -236,6 +262,10 @@ Examples:
         },
         'primary ready',
       );
-      await runUntilSignal(logger, () => primary.close());
+      await runUntilSignal(
+        logger,
+        () => primary.close(),
+        () => primary.reloadTls(),
+      );
     });
 }

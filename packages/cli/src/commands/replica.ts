@@ -1,9 +1,18 @@
 /** `fsjournal replica`: follow a primary's stream into --target. */
 import { Option, type Command } from 'commander';
-import { Access, buildReplicaApp } from '@fsjournal/api';
-import { ReplicaDaemon } from '@fsjournal/replica';
+import type { Server as TlsServer } from 'node:tls';
+import { Access, buildReplicaApp, ServerTls } from '@fsjournal/api';
+import { ReplicaDaemon, type UpstreamTls } from '@fsjournal/replica';
 import { tuneMalloc } from '@fsjournal/journal';
-import { parseHostPort, parseReplicaId, parseUpstream, readToken, type HostPort } from '../args.js';
+import {
+  checkTlsPair,
+  parseHostPort,
+  parseReplicaId,
+  parseUpstream,
+  readPem,
+  readToken,
+  type HostPort,
+} from '../args.js';
 import { runUntilSignal } from '../daemon.js';
 import { CliError } from '../errors.js';
 import { makeLogger } from '../logger.js';
@@ -15,6 +24,9 @@ interface ReplicaFlags {
   id?: string;
   listen: HostPort;
   tokenFile?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function addReplicaCommand(program: Command): void {
@@ -45,6 +57,12 @@ export function addReplicaCommand(program: Command): void {
       '--token-file <FILE>',
       'bearer token the primary requires; this replica then requires it on its own API too',
     )
+    .option('--tls-ca <FILE>', "a wss:// upstream's certificate must chain to this CA (PEM)")
+    .option(
+      '--tls-cert <FILE>',
+      'serve the status API over https with this certificate (PEM), and present it to the primary',
+    )
+    .option('--tls-key <FILE>', "the certificate's private key (PEM)")
     .addHelpText(
       'after',
       `
@@ -52,12 +70,24 @@ Examples:
   fsjournal replica --upstream ws://primary:7070/v1/stream --target /srv/standby
   fsjournal replica --upstream ws://10.0.0.5:7070/v1/stream --target ./mirror --id standby-1 \\
       --token-file /etc/fsjournal/token --listen 0.0.0.0:7071
+  fsjournal replica --upstream wss://primary.example.internal:7070/v1/stream --target /srv/standby \\
+      --tls-ca /etc/fsjournal/tls/ca.crt --token-file /etc/fsjournal/token
   FSJOURNAL_UPSTREAM=ws://primary:7070/v1/stream FSJOURNAL_TARGET=/srv/standby \\
       fsjournal replica --config /etc/fsjournal/replica.yml
 `,
     )
     .action(async (flags: ReplicaFlags) => {
+      checkTlsPair(flags);
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const upstreamTls = (): UpstreamTls | undefined => {
+        const tls: UpstreamTls = {};
+        if (flags.tlsCa !== undefined) tls.ca = readPem('--tls-ca', flags.tlsCa);
+        if (flags.tlsCert !== undefined) {
+          tls.cert = readPem('--tls-cert', flags.tlsCert);
+          tls.key = readPem('--tls-key', flags.tlsKey!);
+        }
+        return Object.keys(tls).length > 0 ? tls : undefined;
+      };
       const logger = makeLogger('fsjournal-replica');
       // Freed buffers back to the system rather than kept in RSS (sys/malloc_tuning.ts).
       tuneMalloc();
@@ -69,6 +99,7 @@ Examples:
           stateDir: flags.state,
           id: flags.id,
           token,
+          tls: upstreamTls(),
           logger,
         });
       } catch (cause) {
@@ -82,10 +113,28 @@ Examples:
           },
         );
       }
+      let serverTls: ServerTls | undefined;
+      try {
+        serverTls =
+          flags.tlsCert === undefined
+            ? undefined
+            : await ServerTls.load({ cert: flags.tlsCert, key: flags.tlsKey! });
+      } catch (cause) {
+        await daemon.stop();
+        throw new CliError(
+          'FSJ_ERR_CLI_FAILED',
+          `fsjournal replica: ${(cause as Error).message}`,
+          1,
+          {
+            cause,
+          },
+        );
+      }
       const app = buildReplicaApp(
         daemon,
         undefined,
         new Access({ token, listenHost: flags.listen.host }),
+        serverTls?.options,
       );
       try {
         await app.listen({ host: flags.listen.host, port: flags.listen.port });
@@ -104,13 +153,20 @@ Examples:
           upstream: flags.upstream,
           target: daemon.target,
           state: daemon.stateDir,
-          listen: `http://${flags.listen.host}:${flags.listen.port}`,
+          listen: `${serverTls ? 'https' : 'http'}://${flags.listen.host}:${flags.listen.port}`,
         },
         'replica ready',
       );
-      await runUntilSignal(logger, async () => {
-        await app.close();
-        await daemon.stop();
-      });
+      await runUntilSignal(
+        logger,
+        async () => {
+          await app.close();
+          await daemon.stop();
+        },
+        async () => {
+          daemon.setUpstreamTls(upstreamTls());
+          await serverTls?.reload(app.server as unknown as TlsServer);
+        },
+      );
     });
 }

@@ -1,13 +1,14 @@
 /** `fsjournal replicas forget ID`: drop a replica the primary will not see again, and its retention hold. */
 import type { Command } from 'commander';
-import { parseApi, parseReplicaId, readToken } from '../args.js';
-import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
+import { parseApi, parseReplicaId } from '../args.js';
+import { API_CA_HELP, API_TOKEN_HELP, apiAuth, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface ForgetFlags {
   api: string;
   tokenFile?: string;
+  tlsCa?: string;
 }
 
 export function addReplicasCommand(program: Command, io: CliIo): void {
@@ -22,6 +23,7 @@ export function addReplicasCommand(program: Command, io: CliIo): void {
     .argument('<ID>', 'the replica id', parseReplicaId)
     .requiredOption('--api <URL>', 'the primary API, e.g. http://127.0.0.1:7070', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .addHelpText(
       'after',
       `
@@ -34,9 +36,9 @@ Examples:
 `,
     )
     .action(async (id: string, flags: ForgetFlags) => {
-      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const auth = apiAuth(flags);
       const url = `${flags.api}/v1/replicas/${encodeURIComponent(id)}`;
-      const answer = await callApi<{ id: string }>('DELETE', url, undefined, token);
+      const answer = await callApi<{ id: string }>('DELETE', url, undefined, auth);
       if (answer.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `replicas forget: ${describeApiError(answer)}`, 1);
       io.out(`forgot replica ${id}\n`);

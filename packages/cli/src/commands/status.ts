@@ -1,13 +1,14 @@
 /** `fsjournal status`: the primary's or a replica's status, as a table or JSON. */
 import type { Command } from 'commander';
-import { parseApi, readToken } from '../args.js';
-import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
+import { parseApi } from '../args.js';
+import { API_CA_HELP, API_TOKEN_HELP, apiAuth, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface StatusFlags {
   api: string;
   tokenFile?: string;
+  tlsCa?: string;
   json?: boolean;
 }
 
@@ -187,6 +188,7 @@ export function addStatusCommand(program: Command, io: CliIo): void {
     .description('Show the status of a primary or replica API.')
     .requiredOption('--api <URL>', 'a primary (:7070) or replica (:7071) API URL', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .option('--json', 'print the status as JSON (the API answer as is)')
     .addHelpText(
       'after',
@@ -201,8 +203,8 @@ Examples:
 `,
     )
     .action(async (flags: StatusFlags) => {
-      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
-      const answer = await callApi<Json>('GET', `${flags.api}/v1/status`, undefined, token);
+      const auth = apiAuth(flags);
+      const answer = await callApi<Json>('GET', `${flags.api}/v1/status`, undefined, auth);
       if (answer.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `status: ${describeApiError(answer)}`, 1);
       io.out(flags.json ? `${JSON.stringify(answer.body, null, 2)}\n` : renderStatus(answer.body));

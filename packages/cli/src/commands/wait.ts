@@ -1,13 +1,14 @@
 /** `fsjournal wait`: a barrier, then wait until replicas have applied it (failover scripts). */
 import type { Command } from 'commander';
-import { parseApi, parseReplicaId, parseSeconds, readToken } from '../args.js';
-import { API_TOKEN_HELP, callApi, describeApiError } from '../api_client.js';
+import { parseApi, parseReplicaId, parseSeconds } from '../args.js';
+import { API_CA_HELP, API_TOKEN_HELP, apiAuth, callApi, describeApiError } from '../api_client.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../program.js';
 
 interface WaitFlags {
   api: string;
   tokenFile?: string;
+  tlsCa?: string;
   replica?: string;
   timeout: number;
 }
@@ -26,6 +27,7 @@ export function addWaitCommand(program: Command, io: CliIo): void {
     )
     .requiredOption('--api <URL>', 'the primary API, e.g. http://127.0.0.1:7070', parseApi)
     .option('--token-file <FILE>', API_TOKEN_HELP)
+    .option('--tls-ca <FILE>', API_CA_HELP)
     .option('--replica <ID>', 'wait for this replica only', parseReplicaId)
     .option('--timeout <SECONDS>', 'give up after this long (exit 1)', parseSeconds, 60)
     .addHelpText(
@@ -40,12 +42,12 @@ Examples:
     )
     .action(async (flags: WaitFlags) => {
       const deadline = Date.now() + flags.timeout * 1000;
-      const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
+      const auth = apiAuth(flags);
       const barrier = await callApi<{ lsn: number }>(
         'POST',
         `${flags.api}/v1/barrier`,
         undefined,
-        token,
+        auth,
       );
       if (barrier.status !== 200)
         throw new CliError('FSJ_ERR_CLI_API', `barrier: ${describeApiError(barrier)}`, 1);
@@ -58,7 +60,7 @@ Examples:
           'GET',
           `${flags.api}/v1/replicas`,
           undefined,
-          token,
+          auth,
         );
         if (list.status !== 200)
           throw new CliError('FSJ_ERR_CLI_API', `replicas: ${describeApiError(list)}`, 1);
@@ -73,7 +75,7 @@ Examples:
       for (const id of ids) {
         const timeoutMs = Math.max(0, deadline - Date.now());
         const url = `${flags.api}/v1/replicas/${encodeURIComponent(id)}?waitForLsn=${lsn}&timeoutMs=${Math.round(timeoutMs)}`;
-        const answer = await callApi<ReplicaRow>('GET', url, undefined, token);
+        const answer = await callApi<ReplicaRow>('GET', url, undefined, auth);
         if (answer.status === 408) {
           throw new CliError(
             'FSJ_ERR_CLI_TIMEOUT',
