@@ -190,6 +190,24 @@ export const SHARED_SCHEMAS = [
           at: { type: 'string', format: 'date-time' },
         },
       },
+      preserve: { type: 'string', enum: ['safe', 'privileged'] },
+      problems: {
+        type: 'array',
+        description:
+          'paths not applied exactly (newest last, at most 100): never dropped in silence',
+        items: {
+          type: 'object',
+          required: ['path', 'code', 'message', 'lsn', 'at'],
+          properties: {
+            path: { type: 'string' },
+            code: { type: 'string' },
+            message: { type: 'string' },
+            lsn,
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+      problemCount: { type: 'integer', minimum: 0 },
       reconnects: { type: 'integer', minimum: 0 },
       skippedRecords: { type: 'integer', minimum: 0 },
       bootstrap: {

@@ -387,10 +387,33 @@ describe('POST /v1/annotations', () => {
 describe('unknown routes', () => {
   it.each([
     ['GET', '/nope'],
-    ['DELETE', '/v1/replicas/r1'],
+    ['DELETE', '/v1/status'],
     ['POST', '/v1/status'],
   ] as const)('%s %s is 404 FSJ_ERR_API_NOT_FOUND', async (method, url) => {
     const res = await app.inject({ method, url });
     expectError(res, 404, 'FSJ_ERR_API_NOT_FOUND');
+  });
+});
+
+describe('DELETE /v1/replicas/:id', () => {
+  it('forgets a replica that is not connected, with its hold; refuses a connected or unknown one', async () => {
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 0, 0);
+    expectError(
+      await app.inject({ method: 'DELETE', url: '/v1/replicas/r1' }),
+      409,
+      'FSJ_ERR_API_REPLICA_CONNECTED',
+    );
+    registry.disconnected('r1');
+    expect(registry.minDurableLsn()).toBe(0);
+    const res = await app.inject({ method: 'DELETE', url: '/v1/replicas/r1' });
+    expect(res.statusCode).toBe(200);
+    expect(body(res)).toEqual({ id: 'r1' });
+    expect(registry.minDurableLsn()).toBeUndefined();
+    expectError(
+      await app.inject({ method: 'DELETE', url: '/v1/replicas/r1' }),
+      404,
+      'FSJ_ERR_API_UNKNOWN_REPLICA',
+    );
   });
 });

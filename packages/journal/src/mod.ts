@@ -48,6 +48,12 @@ export {
   type CaptureStats,
 } from './capture/watch/watch_capture.js';
 export { TreeApplier } from './tree/applier.js';
+export {
+  allowedMode,
+  PRESERVE_POLICIES,
+  type NotPreserved,
+  type PreservePolicy,
+} from './tree/preserve.js';
 export { InlineFs, InlineFile, type InlineFsOptions } from './sys/inline_fs.js';
 export { syncFileSystem, syncfsCovers } from './sys/syncfs.js';
 export { Beneath, type Place } from './sys/beneath.js';

@@ -15,6 +15,8 @@ export const REPLICA_ERROR_CODES = {
     'a record would write outside the target or does not fit the tree; the stream stopped',
   FSJ_ERR_REPLICA_APPLY_IO:
     'applying a record failed with an I/O error (ENOSPC, EIO, ...); retrying',
+  FSJ_ERR_REPLICA_NOT_PRESERVED:
+    'a set-ID bit or a security./trusted. xattr the primary sent was left out under --preserve safe (a problem of the path, not an error of the stream)',
   FSJ_ERR_REPLICA_STATE: 'the state folder cannot be read or written',
   FSJ_ERR_REPLICA_RESYNC:
     'the replica must be rebuilt and the primary cannot serve what that needs',

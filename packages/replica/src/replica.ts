@@ -28,6 +28,8 @@ import {
   type JournalEntry,
   toEntry,
   type Logger,
+  type NotPreserved,
+  type PreservePolicy,
 } from '@fsjournal/journal';
 import {
   decodeMessage,
@@ -75,6 +77,12 @@ export interface ReplicaOptions {
    * (`cert`, `key`) the primary may take instead of a token.
    */
   tls?: UpstreamTls;
+  /**
+   * What is applied of set-ID bits and `security.`/`trusted.` xattrs
+   * (`--preserve`, tree/preserve.ts). Default `safe`: left out, each reported
+   * in `problems`.
+   */
+  preserve?: PreservePolicy;
   /** Records the primary may send beyond the last acknowledgement. Default 4096. */
   window?: number;
   heartbeatMs?: number;
@@ -126,7 +134,27 @@ export interface ReplicaStatus {
   bootstrap: BootstrapProgress | null;
   /** Bootstraps from a checkpoint completed by this process. */
   bootstraps: number;
+  /** `--preserve`: what is applied of privileged content. */
+  preserve: PreservePolicy;
+  /** Paths this replica could not apply exactly, newest last (the last PROBLEMS_KEPT). */
+  problems: ReplicaProblem[];
+  /** Every problem since start, also those no longer listed. */
+  problemCount: number;
 }
+
+/** A path this replica could not apply exactly: never dropped in silence. */
+export interface ReplicaProblem {
+  path: string;
+  /** `FSJ_ERR_REPLICA_NOT_PRESERVED`: left out by `--preserve safe`. */
+  code: 'FSJ_ERR_REPLICA_NOT_PRESERVED';
+  message: string;
+  /** The record's LSN; 0 for an entry of a bootstrap's snapshot. */
+  lsn: number;
+  at: string;
+}
+
+/** Problems a replica's status lists (the newest); the count goes on. */
+export const PROBLEMS_KEPT = 100;
 
 /** Default state folder for a target: a sibling, never inside the target. */
 export function defaultStateDir(target: string): string {
@@ -198,6 +226,9 @@ export class ReplicaDaemon {
   private s: SessionState;
   private readonly token: string | undefined;
   private tls: UpstreamTls | undefined;
+  private readonly preserve: PreservePolicy;
+  private readonly problems: ReplicaProblem[] = [];
+  private problemCount = 0;
   private readonly logger: Logger;
 
   /** The snapshot being written into the target, while bootstrapping. */
@@ -234,6 +265,7 @@ export class ReplicaDaemon {
     this.stateDir = stateDir;
     this.token = o.token;
     this.tls = o.tls;
+    this.preserve = o.preserve ?? 'safe';
     this.logger = o.logger ?? silentLogger;
     this.io = new InlineFs({
       onSlow: (ms, coolOffMs) =>
@@ -323,8 +355,26 @@ export class ReplicaDaemon {
       skippedRecords: s.skipped,
       bootstrap: this.writer ? { ...this.writer.progress } : null,
       bootstraps: s.bootstraps,
+      preserve: this.preserve,
+      problems: [...this.problems],
+      problemCount: this.problemCount,
     };
   }
+
+  /** Notes what `--preserve safe` left out: in `problems`, and once in the log. */
+  private notPreserved = (n: NotPreserved): void => {
+    const p: ReplicaProblem = {
+      path: n.path,
+      code: 'FSJ_ERR_REPLICA_NOT_PRESERVED',
+      message: `${n.what} not applied (--preserve safe)`,
+      lsn: n.lsn,
+      at: new Date().toISOString(),
+    };
+    this.problemCount++;
+    this.problems.push(p);
+    if (this.problems.length > PROBLEMS_KEPT) this.problems.shift();
+    this.logger.warn({ path: p.path, lsn: p.lsn, code: p.code }, p.message);
+  };
 
   /** Adds an observer of applied batches and errors; returns the function that removes it. */
   observe(observer: ReplicaObserver): () => void {
@@ -421,6 +471,8 @@ export class ReplicaDaemon {
         atomicCreate: true,
         spoolDir: this.stateDir,
         fs: this.io,
+        preserve: this.preserve,
+        onNotPreserved: this.notPreserved,
       });
       const targetFd = this.syncfs
         ? openSync(this.target, fsc.O_RDONLY | fsc.O_DIRECTORY)
@@ -515,7 +567,10 @@ export class ReplicaDaemon {
       case 'apply-record':
         return this.applyRecord(a.entry);
       case 'open-snapshot':
-        this.writer = new SnapshotWriter(this.target, a.begin);
+        this.writer = new SnapshotWriter(this.target, a.begin, {
+          policy: this.preserve,
+          onNotPreserved: this.notPreserved,
+        });
         return;
       case 'start-snapshot':
         return this.snapshotWriter().start();

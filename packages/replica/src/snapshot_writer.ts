@@ -17,7 +17,15 @@
  * counts, block checks, progress.
  */
 import { createHash } from 'node:crypto';
-import { emptyDir, TreeWriter, type FileSink, type WriteRefusal } from '@fsjournal/journal';
+import {
+  allowedMode,
+  emptyDir,
+  TreeWriter,
+  type FileSink,
+  type NotPreserved,
+  type PreservePolicy,
+  type WriteRefusal,
+} from '@fsjournal/journal';
 import { ReplicaError } from './errors.js';
 import {
   ProtocolError,
@@ -85,6 +93,11 @@ export class SnapshotWriter {
   constructor(
     readonly target: string,
     readonly begin: SnapshotBegin,
+    /** `--preserve` and where what it leaves out is told (replica.ts). */
+    preserve: { policy: PreservePolicy; onNotPreserved: (n: NotPreserved) => void } = {
+      policy: 'privileged',
+      onNotPreserved: () => undefined,
+    },
   ) {
     this.progress = {
       checkpointId: begin.checkpointId,
@@ -97,7 +110,12 @@ export class SnapshotWriter {
       bytesTotal: begin.bytes,
       startedAt: new Date().toISOString(),
     };
-    this.tree = new TreeWriter(target, { fsync: true, refuse: refusal });
+    const mode = (path: string, m: number, isDir: boolean): number => {
+      const a = allowedMode(preserve.policy, m, isDir);
+      if (a.left) preserve.onNotPreserved({ path, what: a.left, lsn: 0 });
+      return a.mode;
+    };
+    this.tree = new TreeWriter(target, { fsync: true, refuse: refusal, mode });
   }
 
   /** Empties the target: the snapshot is the whole tree. */

@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { Server as TlsServer } from 'node:tls';
 import { Access, buildReplicaApp, ServerTls } from '@fsjournal/api';
 import { ReplicaDaemon, type UpstreamTls } from '@fsjournal/replica';
-import { tuneMalloc } from '@fsjournal/journal';
+import { PRESERVE_POLICIES, tuneMalloc, type PreservePolicy } from '@fsjournal/journal';
 import {
   checkTlsPair,
   parseHostPort,
@@ -27,6 +27,7 @@ interface ReplicaFlags {
   tlsCa?: string;
   tlsCert?: string;
   tlsKey?: string;
+  preserve: PreservePolicy;
 }
 
 export function addReplicaCommand(program: Command): void {
@@ -56,6 +57,14 @@ export function addReplicaCommand(program: Command): void {
     .option(
       '--token-file <FILE>',
       'bearer token the primary requires; this replica then requires it on its own API too',
+    )
+    .addOption(
+      new Option(
+        '--preserve <safe|privileged>',
+        'safe: leave out set-user-ID/set-group-ID bits and security./trusted. xattrs the primary sends (each listed in status problems); privileged: apply them',
+      )
+        .choices(PRESERVE_POLICIES)
+        .default('safe'),
     )
     .option('--tls-ca <FILE>', "a wss:// upstream's certificate must chain to this CA (PEM)")
     .option(
@@ -100,6 +109,7 @@ Examples:
           id: flags.id,
           token,
           tls: upstreamTls(),
+          preserve: flags.preserve,
           logger,
         });
       } catch (cause) {

@@ -89,7 +89,21 @@ const SHOWN = new Set([
   'lagMs',
   'lastError',
   'bootstrap',
+  'problems',
+  'problemCount',
 ]);
+
+/** A replica's problems: how many, and the newest few (path, code, message). */
+function problemLines(s: Json): [string, string][] {
+  const count = Number(s.problemCount ?? 0);
+  const list = Array.isArray(s.problems) ? (s.problems as Json[]) : [];
+  if (count === 0) return [['problems', 'none']];
+  const newest = list
+    .slice(-3)
+    .map((p) => `${str(p.path)}: ${str(p.code)}: ${str(p.message)}`)
+    .join('; ');
+  return [['problems', `${count} (newest: ${newest})`]];
+}
 
 /** A replica's bootstrap progress (files and bytes of the checkpoint written), if it has one. */
 function bootstrapLine(b: Json | null | undefined): [string, string][] {
@@ -139,6 +153,7 @@ export function renderStatus(s: Json, now = Date.now()): string {
         ],
         ['lag', `${str(s.lagRecords)} records, ${humanMs(Number(s.lagMs ?? 0))}`],
         ...bootstrapLine(s.bootstrap as Json | null | undefined),
+        ...problemLines(s),
         [
           'lastError',
           e ? `${str(e.code)}: ${str(e.message)} (${age(e.at, now)}, ${str(e.at)})` : 'none',

@@ -14,6 +14,7 @@
  * - A directory's mtime is kept across changes to its children: the source's
  *   new directory mtime arrives as its own UTIMES record.
  */
+import { allowedMode, leavesOutXattr, type NotPreserved, type PreservePolicy } from './preserve.js';
 import { constants as fsc, type BigIntStats, type Stats } from 'node:fs';
 import { constants as osc } from 'node:os';
 import { JournalError } from '../errors.js';
@@ -119,6 +120,14 @@ export interface TreeApplierOptions {
    * thread while they are quick. Default: a new one of its own.
    */
   fs?: InlineFs;
+  /**
+   * What is applied of set-ID bits and privileged xattrs (preserve.ts).
+   * Default `privileged` (everything as recorded: restore, replay); a
+   * replica passes its `--preserve`, `safe` unless the operator opts in.
+   */
+  preserve?: PreservePolicy;
+  /** Told of each thing the policy left out. */
+  onNotPreserved?: (n: NotPreserved) => void;
 }
 
 function errnoCode(err: unknown): string | undefined {
@@ -160,16 +169,27 @@ export class TreeApplier {
   private readonly heldTimes = new Map<string, HeldTime>();
   /** The target, opened: every path is resolved beneath it. */
   readonly beneath: Beneath;
+  private readonly preserve: PreservePolicy;
+  private readonly onNotPreserved: (n: NotPreserved) => void;
 
   constructor(
     readonly target: string,
     options: TreeApplierOptions = {},
   ) {
     this.atomicCreate = options.atomicCreate ?? false;
+    this.preserve = options.preserve ?? 'privileged';
+    this.onNotPreserved = options.onNotPreserved ?? (() => undefined);
     this.fs = options.fs ?? new InlineFs();
     this.beneath = new Beneath(target);
     this.spool = options.spoolDir === undefined ? undefined : new Spool(options.spoolDir);
     this.gate = new TxnGate({ spool: this.spool });
+  }
+
+  /** The mode `mode` of `entry`'s path is set as under the policy; what it leaves out is reported. */
+  private modeOf(entry: JournalEntry, mode: number, isDir: boolean): number {
+    const a = allowedMode(this.preserve, mode, isDir);
+    if (a.left) this.onNotPreserved({ path: entry.record.path, what: a.left, lsn: entry.lsn });
+    return a.mode;
   }
 
   /** Frees what open transactions hold on disk; wait for records in flight first. */
@@ -528,8 +548,8 @@ export class TreeApplier {
             case RecordKind.RECORD_KIND_CREATE:
               // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
               if (canChown) await fh.chown(r.uid, r.gid);
-              await fh.chmod(r.mode);
-              mode = r.mode;
+              mode = this.modeOf(e, r.mode, false);
+              await fh.chmod(mode);
               break;
             case RecordKind.RECORD_KIND_WRITE:
               await fh.writeAll(r.data, r.offset);
@@ -538,8 +558,8 @@ export class TreeApplier {
               await fh.truncate(r.size);
               break;
             case RecordKind.RECORD_KIND_CHMOD:
-              await fh.chmod(r.mode);
-              mode = r.mode;
+              mode = this.modeOf(e, r.mode, false);
+              await fh.chmod(mode);
               break;
             case RecordKind.RECORD_KIND_CHOWN:
               if (canChown) {
@@ -761,7 +781,7 @@ export class TreeApplier {
           try {
             // Owner before mode: chown(2) clears set-user-ID and set-group-ID bits.
             if (canChown) await fh.chown(r.uid, r.gid);
-            await fh.chmod(r.mode);
+            await fh.chmod(this.modeOf(entry, r.mode, false));
           } finally {
             await fh.close();
           }
@@ -795,7 +815,7 @@ export class TreeApplier {
           if (!existing?.isDirectory()) await this.fs.mkdir(p.path, r.mode);
         });
         if (canChown) await this.fs.lchown(p.path, r.uid, r.gid);
-        await this.fs.lchmod(p.path, r.mode);
+        await this.fs.lchmod(p.path, this.modeOf(entry, r.mode, true));
         if (r.mtime) await this.fs.lutimes(p.path, seconds(r.mtime), seconds(r.mtime));
         return;
       }
@@ -861,7 +881,7 @@ export class TreeApplier {
       }
       case RecordKind.RECORD_KIND_CHMOD:
         if (!existing) this.refuse(entry, 'missing on the target');
-        await this.fs.lchmod(place!.path, r.mode);
+        await this.fs.lchmod(place!.path, this.modeOf(entry, r.mode, existing.isDirectory()));
         return;
       case RecordKind.RECORD_KIND_CHOWN:
         if (!existing) this.refuse(entry, 'missing on the target');
@@ -876,6 +896,11 @@ export class TreeApplier {
         await this.fs.lutimes(place!.path, seconds(r.atime ?? r.mtime), seconds(r.mtime));
         return;
       case RecordKind.RECORD_KIND_SETXATTR:
+        if (leavesOutXattr(this.preserve, r.xattrName)) {
+          const what = `${r.xattrRemove ? 'removal of ' : ''}extended attribute ${r.xattrName}`;
+          this.onNotPreserved({ path: rel, what, lsn: entry.lsn });
+          return;
+        }
         this.applyXattr(this.need(place, rel).path, r);
         return;
       default:

@@ -39,6 +39,11 @@ export interface TreeWriterOptions {
   fsync: boolean;
   /** The error thrown for a refused entry. */
   refuse: (r: WriteRefusal) => Error;
+  /**
+   * The mode an entry's `mode` is set as (a replica's `--preserve`,
+   * preserve.ts); default: as it is.
+   */
+  mode?: (path: string, mode: number, isDir: boolean) => number;
 }
 
 /**
@@ -106,7 +111,7 @@ export class TreeWriter {
   async dir(e: DirEntry): Promise<void> {
     await this.create(e.path, (at) => mkdir(at, { mode: 0o700 }));
     this.dirs.add(e.path);
-    this.dirAttrs.push(e);
+    this.dirAttrs.push(this.o.mode ? { ...e, mode: this.o.mode(e.path, e.mode, true) } : e);
   }
 
   /** Creates a symlink with its owner and times. */
@@ -131,7 +136,8 @@ export class TreeWriter {
     const fh = await this.create(e.path, (at) =>
       open(at, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600),
     );
-    return new FileSink(fh, e, this.o.fsync, () => this.files.add(e.path));
+    const entry = this.o.mode ? { ...e, mode: this.o.mode(e.path, e.mode, false) } : e;
+    return new FileSink(fh, entry, this.o.fsync, () => this.files.add(e.path));
   }
 
   /** Directory attributes, deepest first, then the root's (when known); fsyncs with `fsync`. */
