@@ -199,6 +199,32 @@ describe('restore, checkpoint and annotate through the CLI', () => {
     expect((await readdir(source)).sort()).toEqual(sourceFiles);
     await writeFile(join(source, 'after.txt'), 'after\n');
     expect(await barrier(primary.url)).toBeGreaterThan(lsn);
+    // A replica's state folder, and its target beside it (the default layout).
+    const target = await h.dir('standby');
+    await h.dir('standby.fsjournal-state');
+    await writeFile(
+      join(h.root, 'standby.fsjournal-state', 'position.json'),
+      JSON.stringify({ replicaId: 'standby-1', journalId: '', appliedLsn: 0 }),
+    );
+    const replicaCases: [string, RegExp][] = [
+      [target, /is the target of replica standby-1/],
+      [join(target, 'sub'), /is inside the target of replica standby-1/],
+      [join(h.root, 'standby.fsjournal-state'), /is the state folder of replica standby-1/],
+    ];
+    for (const [to, why] of replicaCases) {
+      const r = await runCli([
+        'restore',
+        '--journal',
+        journal,
+        '--to',
+        to,
+        '--lsn',
+        String(lsn),
+        '--force',
+      ]);
+      expect(r.code, `${to}: ${r.stderr}`).toBe(1);
+      expect(r.stderr, to).toMatch(why);
+    }
     const ok = await runCli([
       'restore',
       '--journal',

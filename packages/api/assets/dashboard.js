@@ -173,7 +173,10 @@
     try {
       const status = await getJson('/v1/status');
       document.getElementById('summary').textContent =
-        `journal ${status.journalId} · ${status.mode} mode on ${status.source} · LSN ${status.firstLsn}–${status.lastLsn}, durable ${status.durableLsn}`;
+        `journal ${status.journalId} · ${status.mode} mode on ${status.source} · LSN ${status.firstLsn}–${status.lastLsn}, durable ${status.durableLsn}` +
+        (status.retentionHold
+          ? ` · retention held after LSN ${status.retentionHold.lsn} by ${status.retentionHold.replicaId}`
+          : '');
       showReplicas(status.replicas);
       recordChart(status.replicas);
       const after = Math.max(0, status.durableLsn - TAIL);

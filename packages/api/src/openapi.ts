@@ -103,6 +103,14 @@ export const SHARED_SCHEMAS = [
       lastLsn: lsn,
       durableLsn: lsn,
       replicas: { type: 'array', items: { $ref: 'Replica#' } },
+      retentionHold: {
+        type: 'object',
+        nullable: true,
+        description:
+          'the replica with the lowest durable LSN: records after it are kept, however old (null: no replica known)',
+        required: ['replicaId', 'lsn'],
+        properties: { replicaId: { type: 'string' }, lsn },
+      },
       journal: {
         type: 'object',
         description:

@@ -72,6 +72,9 @@ export interface PrimaryOptions {
   recoveryRetryMaxMs?: number;
 }
 
+/** Connections (REST, stream, dashboards) the primary keeps open at once; more are dropped. */
+export const MAX_CONNECTIONS = 1024;
+
 /** Default of `syncTimeoutMs`. */
 export const DEFAULT_SYNC_TIMEOUT_MS = 10_000;
 
@@ -196,6 +199,10 @@ export async function startPrimary(o: PrimaryOptions): Promise<PrimaryHandle> {
       metrics,
       checkpoints,
     });
+    // Connections that never authenticate cost a socket each: a client has
+    // 10 s to send its request headers, and at most 1,024 are open at once.
+    app.server.headersTimeout = 10_000;
+    app.server.maxConnections = MAX_CONNECTIONS;
     if (o.tls) {
       // A plaintext client (http://, ws://) on the TLS port: said once in the log, then closed.
       app.server.on(

@@ -59,7 +59,12 @@ export interface PrimaryAppOptions {
   metrics?: PrimaryMetrics;
   /** The journal's health (the primary's supervisor); default: read from the journal. */
   health?: () => JournalHealth;
+  /** How long one audit query may read the journal (ms). Default QUERY_TIME_LIMIT_MS. */
+  queryTimeLimitMs?: number;
 }
+
+/** How long one audit query may read the journal before it is stopped (503 or an error line). */
+export const QUERY_TIME_LIMIT_MS = 30_000;
 
 export interface PrimaryStatus {
   role: 'primary';
@@ -72,6 +77,11 @@ export interface PrimaryStatus {
   replicas: ReplicaRow[];
   /** Whether changes are being journaled: `failed` while the journal or capture is failed. */
   journal: JournalHealth;
+  /**
+   * What holds retention back: the replica with the lowest durable LSN
+   * (records after it are kept, however old), or null with no replica.
+   */
+  retentionHold: { replicaId: string; lsn: number } | null;
   /** Mount mode only. */
   mountpoint?: string;
   /** Mount mode with `--sync-replicas N` (N > 0) only. */
@@ -143,8 +153,24 @@ function wantsNdjson(accept: string | undefined): boolean {
   return (accept ?? '').split(',').some((t) => t.split(';')[0]!.trim().toLowerCase() === NDJSON);
 }
 
+/** The answer to a query stopped by its time limit. */
+function queryTimeout(cause: unknown): ApiError {
+  return new ApiError('FSJ_ERR_API_BUSY', (cause as Error).message, 503, { cause });
+}
+
+/**
+ * The records as NDJSON lines. A query stopped by its time limit after the
+ * answer began ends with a line `{"error":{code,message}}` (the status was
+ * sent already): never a silently short answer.
+ */
 async function* ndjsonLines(records: AsyncIterable<AuditRecord>): AsyncGenerator<string> {
-  for await (const r of records) yield `${JSON.stringify(r)}\n`;
+  try {
+    for await (const r of records) yield `${JSON.stringify(r)}\n`;
+  } catch (cause) {
+    if (!isJournalError(cause, 'FSJ_ERR_JOURNAL_QUERY_TIMEOUT')) throw cause;
+    const e = queryTimeout(cause);
+    yield `${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`;
+  }
 }
 
 export function buildPrimaryApp(o: PrimaryAppOptions): FastifyInstance {
@@ -272,6 +298,7 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
         durableLsn: j.durableLsn,
         replicas: o.registry.rows(),
         journal: journalHealth(),
+        retentionHold: o.registry.hold() ?? null,
       };
       if (o.mountpoint !== undefined) status.mountpoint = o.mountpoint;
       const sync = o.syncStatus?.();
@@ -494,11 +521,17 @@ function primaryRoutes(app: FastifyInstance, o: PrimaryAppOptions): void {
     q: JournalQuery,
     reply: FastifyReply,
   ): Promise<unknown> => {
+    q.deadlineMs = Date.now() + (o.queryTimeLimitMs ?? QUERY_TIME_LIMIT_MS);
     if (wantsNdjson(accept)) {
       return reply.type(NDJSON).send(Readable.from(ndjsonLines(queryJournal(j, q))));
     }
     const rows: AuditRecord[] = [];
-    for await (const r of queryJournal(j, q)) rows.push(r);
+    try {
+      for await (const r of queryJournal(j, q)) rows.push(r);
+    } catch (cause) {
+      if (isJournalError(cause, 'FSJ_ERR_JOURNAL_QUERY_TIMEOUT')) throw queryTimeout(cause);
+      throw cause;
+    }
     return reply.send(rows);
   };
 

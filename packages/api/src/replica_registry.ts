@@ -182,6 +182,14 @@ export class ReplicaRegistry {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /** The replica with the lowest durable LSN, and that LSN: what holds retention back. */
+  hold(): { replicaId: string; lsn: number } | undefined {
+    let h: { replicaId: string; lsn: number } | undefined;
+    for (const r of this.replicas.values())
+      if (h === undefined || r.durableLsn < h.lsn) h = { replicaId: r.id, lsn: r.durableLsn };
+    return h;
+  }
+
   /** The lowest durable LSN among known replicas (what retention must keep above). */
   minDurableLsn(): number | undefined {
     let min: number | undefined;

@@ -8,7 +8,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RecordKind, formatTimeUs, type Journal, type RecordInput } from '@fsjournal/journal';
-import type { ReplicaRegistry } from '@fsjournal/api';
+import { buildPrimaryApp, type ReplicaRegistry } from '@fsjournal/api';
 import { closePrimaryApp, openPrimaryApp } from './primary_app_fixture.js';
 
 const K = RecordKind;
@@ -177,5 +177,45 @@ describe('GET /v1/files/*/history', () => {
     const res = await get('/v1/files/a.txt');
     expect(res.statusCode).toBe(404);
     expect((res.json() as { error: { code: string } }).error.code).toBe('FSJ_ERR_API_NOT_FOUND');
+  });
+});
+
+describe('the time limit of an audit query', () => {
+  it('stops a scan past it: 503 FSJ_ERR_API_BUSY as JSON, a last error line as NDJSON', async () => {
+    await journal.appendMany(
+      Array.from({ length: 3000 }, (_, i) => ({ kind: K.RECORD_KIND_ANNOTATE, text: `n${i}` })),
+    );
+    // The same journal behind an app whose queries may read for 0 ms.
+    const hasty = buildPrimaryApp({
+      journal,
+      registry,
+      mode: 'watch',
+      source: '/srv/data',
+      queryTimeLimitMs: 0,
+    });
+    await hasty.ready();
+    try {
+      const json = await hasty.inject({ method: 'GET', url: '/v1/journal?path=nothing/**' });
+      expect(json.statusCode, json.body).toBe(503);
+      const e = (json.json() as { error: { code: string; message: string } }).error;
+      expect(e.code).toBe('FSJ_ERR_API_BUSY');
+      expect(e.message).toMatch(/afterLsn=\d+/);
+      const nd = await hasty.inject({
+        method: 'GET',
+        url: '/v1/journal?op=ANNOTATE&limit=100000',
+        headers: { accept: 'application/x-ndjson' },
+      });
+      expect(nd.statusCode).toBe(200);
+      const lines = nd.body
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.at(-1)).toMatchObject({ error: { code: 'FSJ_ERR_API_BUSY' } });
+      expect(lines.length).toBeLessThan(3002);
+      // Within the default limit the same queries answer whole.
+      expect(lsns(await get('/v1/journal?path=nothing/**'))).toEqual([]);
+    } finally {
+      await hasty.close();
+    }
   });
 });

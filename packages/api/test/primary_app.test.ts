@@ -78,6 +78,7 @@ describe('health and status', () => {
       lastLsn: 1,
       durableLsn: 1,
       replicas: [],
+      retentionHold: null,
       journal: {
         state: 'ok',
         error: null,
@@ -392,6 +393,25 @@ describe('unknown routes', () => {
   ] as const)('%s %s is 404 FSJ_ERR_API_NOT_FOUND', async (method, url) => {
     const res = await app.inject({ method, url });
     expectError(res, 404, 'FSJ_ERR_API_NOT_FOUND');
+  });
+});
+
+describe('the retention hold in GET /v1/status', () => {
+  it('names the replica with the lowest durable LSN', async () => {
+    await journal.appendMany(
+      Array.from({ length: 5 }, (_, i) => ({
+        kind: RecordKind.RECORD_KIND_ANNOTATE,
+        text: `${i}`,
+      })),
+    );
+    registry.connected('r1', '127.0.0.1:5555', 0);
+    registry.acked('r1', 3, 3);
+    registry.connected('r2', '127.0.0.1:5556', 0);
+    registry.acked('r2', 5, 5);
+    const s = body(await app.inject({ method: 'GET', url: '/v1/status' })) as {
+      retentionHold: unknown;
+    };
+    expect(s.retentionHold).toEqual({ replicaId: 'r1', lsn: 3 });
   });
 });
 

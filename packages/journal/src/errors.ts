@@ -25,6 +25,7 @@ export const JOURNAL_ERROR_CODES = {
   FSJ_ERR_JOURNAL_OUT_OF_RANGE: 'the LSN asked for is past the newest record',
   FSJ_ERR_JOURNAL_LOCKED: 'another live process has the journal open',
   FSJ_ERR_JOURNAL_QUERY: 'an audit query parameter is not valid',
+  FSJ_ERR_JOURNAL_QUERY_TIMEOUT: 'an audit query read for its whole time limit without finishing',
   FSJ_ERR_FRAME_TOO_LARGE: 'a frame declares a payload larger than the cap',
   FSJ_ERR_CONTENT_CORRUPT: 'a content block or pack index fails its checksum',
   FSJ_ERR_CONTENT_MISSING: 'a checkpoint names a content block the store does not hold',

@@ -13,6 +13,7 @@ export { type Appended } from './store/segment_writer.js';
 export { type JournalObserver } from './store/observer.js';
 export { type JournalRecovery } from './store/recovery.js';
 export { readCaptureInfo, writeCaptureInfo, type CaptureInfo } from './store/journal_dir.js';
+export { REPLICA_POSITION_FILE, REPLICA_STATE_SUFFIX } from './history/keep_out.js';
 export { type ReadOptions } from './store/reader.js';
 export { type Logger, silentLogger } from './logger.js';
 export {

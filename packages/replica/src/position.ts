@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mkdirDurable, writeFileDurable } from '@fsjournal/journal';
+import { mkdirDurable, REPLICA_POSITION_FILE, writeFileDurable } from '@fsjournal/journal';
 import { ReplicaError } from './errors.js';
 
 export interface Position {
@@ -32,7 +32,7 @@ export interface Position {
   keepTxns?: number[];
 }
 
-const FILE = 'position.json';
+const FILE = REPLICA_POSITION_FILE;
 
 export async function loadPosition(stateDir: string): Promise<Position | undefined> {
   let text: string;

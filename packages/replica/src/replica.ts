@@ -28,6 +28,7 @@ import {
   type JournalEntry,
   toEntry,
   type Logger,
+  REPLICA_STATE_SUFFIX,
   type NotPreserved,
   type PreservePolicy,
 } from '@fsjournal/journal';
@@ -159,7 +160,7 @@ export const PROBLEMS_KEPT = 100;
 /** Default state folder for a target: a sibling, never inside the target. */
 export function defaultStateDir(target: string): string {
   const abs = resolve(target);
-  return join(dirname(abs), `${basename(abs)}.fsjournal-state`);
+  return join(dirname(abs), `${basename(abs)}${REPLICA_STATE_SUFFIX}`);
 }
 
 /** Records in flight at once on the replica (`fs` calls run on libuv's thread pool). */

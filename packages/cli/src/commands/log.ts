@@ -129,7 +129,10 @@ async function* online(api: string, input: QueryInput, auth: ApiAuth): AsyncGene
       partial = lines.pop()!;
       for (const line of lines) {
         if (line.trim() === '') continue;
-        const r = JSON.parse(line) as AuditRecord;
+        const r = JSON.parse(line) as AuditRecord | { error: { code: string; message: string } };
+        // A query stopped by the primary's time limit ends with an error line.
+        if ('error' in r)
+          throw new CliError('FSJ_ERR_CLI_API', `log: ${r.error.code}: ${r.error.message}`, 1);
         count++;
         afterLsn = r.lsn;
         yield r;

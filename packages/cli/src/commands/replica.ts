@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { Server as TlsServer } from 'node:tls';
 import { Access, buildReplicaApp, ServerTls } from '@fsjournal/api';
 import { ReplicaDaemon, type UpstreamTls } from '@fsjournal/replica';
-import { PRESERVE_POLICIES, tuneMalloc, type PreservePolicy } from '@fsjournal/journal';
+import { Beneath, PRESERVE_POLICIES, tuneMalloc, type PreservePolicy } from '@fsjournal/journal';
 import {
   checkTlsPair,
   parseHostPort,
@@ -157,9 +157,20 @@ Examples:
           { cause },
         );
       }
+      // How target paths are resolved (sys/beneath.ts): openat2, or one component at a time.
+      const probe = new Beneath(daemon.target);
+      const targetPaths = probe.method;
+      probe.close();
+      if (targetPaths === 'walk') {
+        logger.warn(
+          { target: daemon.target },
+          'this kernel has no openat2 (Linux 5.6+): target paths are resolved one component at a time, never through a symlink (the same guarantee, more calls)',
+        );
+      }
       logger.info(
         {
           id: daemon.id,
+          targetPaths,
           upstream: flags.upstream,
           target: daemon.target,
           state: daemon.stateDir,

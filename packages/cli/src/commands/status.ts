@@ -91,7 +91,14 @@ const SHOWN = new Set([
   'bootstrap',
   'problems',
   'problemCount',
+  'retentionHold',
 ]);
+
+/** What holds the journal's retention back. */
+function holdLine(h: Json | null | undefined): string {
+  if (!h) return 'held by no replica';
+  return `held after lsn ${str(h.lsn)} by replica ${str(h.replicaId)} (fsjournal replicas forget ID releases a replica gone for good)`;
+}
 
 /** A replica's problems: how many, and the newest few (path, code, message). */
 function problemLines(s: Json): [string, string][] {
@@ -136,6 +143,7 @@ export function renderStatus(s: Json, now = Date.now()): string {
         ['source', str(s.source)],
         ['lsn', `first ${str(s.firstLsn)}, last ${str(s.lastLsn)}, durable ${str(s.durableLsn)}`],
         ['journal', journalLine(s.journal as Json | undefined, now)],
+        ['retention', holdLine(s.retentionHold as Json | null | undefined)],
       ]),
     );
   } else if (s.role === 'replica') {

@@ -36,6 +36,13 @@ export interface JournalQuery {
   ops?: Set<RecordKind>;
   afterLsn: number;
   limit?: number;
+  /**
+   * Stop scanning at this time (ms since the epoch, `Date.now()`): the
+   * query then throws FSJ_ERR_JOURNAL_QUERY_TIMEOUT naming how far it read.
+   * A glob over a large journal reads all of it; `limit` bounds the answer,
+   * this the work.
+   */
+  deadlineMs?: number;
 }
 
 /** What one record did, as audit answers show it. */
@@ -185,7 +192,14 @@ export async function* queryJournal(
   if (from > journal.durableLsn) return;
   if (q.limit !== undefined && q.limit < 1) return;
   let n = 0;
+  let scanned = 0;
   for await (const e of journal.read({ fromLsn: from })) {
+    if (q.deadlineMs !== undefined && (++scanned & 1023) === 0 && Date.now() >= q.deadlineMs) {
+      throw new JournalError(
+        'FSJ_ERR_JOURNAL_QUERY_TIMEOUT',
+        `the query read lsn ${from}..${e.lsn} (${scanned} records) within its time limit without finishing: narrow it (since, path) or go on with afterLsn=${e.lsn - 1}`,
+      );
+    }
     if (q.untilUs !== undefined && e.timeUs > q.untilUs) return;
     if (!matches(q, e)) continue;
     yield toAuditRecord(e);

@@ -15,8 +15,8 @@
  * directory this restore created, and nothing is followed.
  */
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, readdir, realpath, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { formatTimeUs, parseTime } from '../time.js';
 import {
@@ -29,7 +29,7 @@ import {
 import { ContentStore, LayeredStore, type BlockStore } from './content_store.js';
 import { JournalError } from '../errors.js';
 import { Journal } from '../store/journal.js';
-import { lockOwner, readCaptureInfo } from '../store/journal_dir.js';
+import { refuseOverlap } from './keep_out.js';
 import { RecordKind } from '../record/record.js';
 import type { HardlinkEntry } from '../tree/entry.js';
 import { TreeModel } from '../tree/model.js';
@@ -119,58 +119,6 @@ export async function resolveAt(
 async function lastTime(journal: Journal): Promise<number | undefined> {
   for await (const e of journal.read({ fromLsn: journal.durableLsn })) return e.timeUs;
   return undefined;
-}
-
-/** The real path of `p`, or of its nearest existing ancestor with the rest joined on. */
-async function realOrIntended(p: string): Promise<string> {
-  const rest: string[] = [];
-  let at = resolve(p);
-  for (;;) {
-    try {
-      return join(await realpath(at), ...rest.reverse());
-    } catch {
-      const parent = dirname(at);
-      if (parent === at) return resolve(p);
-      rest.push(basename(at));
-      at = parent;
-    }
-  }
-}
-
-/** Whether one of two absolute paths is the other or inside it. */
-function overlap(a: string, b: string): boolean {
-  const within = (x: string, y: string) => x === y || x.startsWith(y.endsWith(sep) ? y : y + sep);
-  return within(a, b) || within(b, a);
-}
-
-/**
- * Refuses a `to` that is, holds or lies inside the journal folder, or the
- * tree (or mountpoint) of a primary that has the journal open now: a
- * restore there, emptied with --force, would destroy what it restores from
- * or a live tree under capture.
- */
-async function refuseOverlap(to: string, journalDir: string): Promise<void> {
-  const target = await realOrIntended(to);
-  const guarded: [string, string][] = [[await realOrIntended(journalDir), 'the journal folder']];
-  if ((await lockOwner(journalDir)) !== undefined) {
-    const capture = await readCaptureInfo(journalDir);
-    if (capture) {
-      guarded.push([await realOrIntended(capture.source), 'the source of the running primary']);
-      if (capture.mountpoint !== undefined) {
-        const mp = await realOrIntended(capture.mountpoint);
-        guarded.push([mp, 'the mountpoint of the running primary']);
-      }
-    }
-  }
-  for (const [dir, what] of guarded) {
-    if (overlap(target, dir)) {
-      const how = target === dir ? 'is' : target.startsWith(dir) ? 'is inside' : 'contains';
-      throw new JournalError(
-        'FSJ_ERR_RESTORE_TARGET',
-        `--to ${to} ${how} ${what} (${dir}): restore into a folder of its own`,
-      );
-    }
-  }
 }
 
 /** Makes `to` an empty folder, or says why it cannot be one. */
