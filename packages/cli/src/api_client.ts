@@ -4,10 +4,9 @@
  * given (Node's built-in fetch takes no CA): an https:// API whose
  * certificate chains to that CA.
  */
-import { readFileSync } from 'node:fs';
 import { Agent, fetch, type RequestInit, type Response } from 'undici';
-import { readToken } from './args.js';
-import { CliError, usageError } from './errors.js';
+import { readFlagFile, readToken } from './args.js';
+import { CliError } from './errors.js';
 
 /** The help of every client command's `--token-file`. */
 export const API_TOKEN_HELP = "bearer token the API requires (the daemon's --token-file)";
@@ -29,14 +28,7 @@ export interface ApiAuth {
 export function apiAuth(flags: { tokenFile?: string; tlsCa?: string }): ApiAuth {
   const auth: ApiAuth = {};
   if (flags.tokenFile !== undefined) auth.token = readToken(flags.tokenFile);
-  if (flags.tlsCa !== undefined) {
-    try {
-      auth.ca = readFileSync(flags.tlsCa);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? String(err);
-      throw usageError(`option '--tls-ca' cannot read ${flags.tlsCa}: ${code}`);
-    }
-  }
+  if (flags.tlsCa !== undefined) auth.ca = readFlagFile('--tls-ca', flags.tlsCa);
   return auth;
 }
 

@@ -100,16 +100,20 @@ export function parseReplicaId(value: string): string {
   return value;
 }
 
-/** Reads --token-file: its content without surrounding white space, one token, not empty. */
-export function readToken(path: string): string {
-  let text: string;
+/** The content of the file a flag names (token, certificate); one that cannot be read is a usage error. */
+export function readFlagFile(flag: string, path: string): Buffer {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (err) {
     throw usageError(
-      `option '--token-file' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      `option '${flag}' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     );
   }
+}
+
+/** Reads --token-file: its content without surrounding white space, one token, not empty. */
+export function readToken(path: string): string {
+  const text = readFlagFile('--token-file', path).toString('utf8');
   const token = text.trim();
   if (token === '' || /\s/.test(token))
     throw usageError(`option '--token-file' ${path} must hold one token`);
@@ -121,14 +125,7 @@ export function readToken(path: string): string {
  * skipped), each id a replica id, ids and tokens unique, at least one line.
  */
 export function readTokens(path: string): Map<string, string> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw usageError(
-      `option '--tokens-file' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
+  const text = readFlagFile('--tokens-file', path).toString('utf8');
   const tokens = new Map<string, string>();
   const seen = new Set<string>();
   for (const [i, raw] of text.split('\n').entries()) {
@@ -162,17 +159,6 @@ export function checkTlsPair(
   for (const [flag, given] of needsCert) {
     if (given !== undefined && flags.tlsCert === undefined)
       throw usageError(`option '${flag}' needs --tls-cert and --tls-key`);
-  }
-}
-
-/** Reads a PEM file named by a TLS flag (a usage error when it cannot be read). */
-export function readPem(flag: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw usageError(
-      `option '${flag}' cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
   }
 }
 

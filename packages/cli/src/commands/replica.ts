@@ -9,7 +9,7 @@ import {
   parseHostPort,
   parseReplicaId,
   parseUpstream,
-  readPem,
+  readFlagFile,
   readToken,
   type HostPort,
 } from '../args.js';
@@ -90,10 +90,10 @@ Examples:
       const token = flags.tokenFile === undefined ? undefined : readToken(flags.tokenFile);
       const upstreamTls = (): UpstreamTls | undefined => {
         const tls: UpstreamTls = {};
-        if (flags.tlsCa !== undefined) tls.ca = readPem('--tls-ca', flags.tlsCa);
+        if (flags.tlsCa !== undefined) tls.ca = readFlagFile('--tls-ca', flags.tlsCa);
         if (flags.tlsCert !== undefined) {
-          tls.cert = readPem('--tls-cert', flags.tlsCert);
-          tls.key = readPem('--tls-key', flags.tlsKey!);
+          tls.cert = readFlagFile('--tls-cert', flags.tlsCert);
+          tls.key = readFlagFile('--tls-key', flags.tlsKey!);
         }
         return Object.keys(tls).length > 0 ? tls : undefined;
       };
