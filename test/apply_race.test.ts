@@ -113,8 +113,14 @@ function finished(replica: Daemon, lsn: number): Promise<Json> {
 }
 
 describe('a replica whose target is changed under it while it applies', () => {
-  for (const how of ['entry', 'parent'] as const) {
-    it(`never changes a file outside the target when the ${how} is swapped for a symlink`, async () => {
+  // `walk`: the fallback for kernels without openat2, forced (FSJOURNAL_TARGET_PATHS).
+  for (const [how, paths] of [
+    ['entry', 'openat2'],
+    ['parent', 'openat2'],
+    ['entry', 'walk'],
+    ['parent', 'walk'],
+  ] as const) {
+    it(`never changes a file outside the target when the ${how} is swapped for a symlink (${paths})`, async () => {
       const h = harness();
       const outside = await sentinel(h);
       const outsideFile = join(outside.dir, 'sentinel.txt');
@@ -135,7 +141,9 @@ describe('a replica whose target is changed under it while it applies', () => {
       const primary = await fakePrimary(steps);
       let err: Json | null;
       try {
-        replica = await h.replica({ upstream: primary.url, target, id: 'victim' });
+        const env: Record<string, string> =
+          paths === 'walk' ? { FSJOURNAL_TARGET_PATHS: 'walk' } : {};
+        replica = await h.replica({ upstream: primary.url, target, id: 'victim', env });
         err = (await finished(replica, last)).lastError as Json | null;
       } finally {
         swapper?.kill('SIGKILL');

@@ -252,6 +252,8 @@ export interface PrimaryStart {
 }
 
 export interface ReplicaStart {
+  /** More environment variables of the process. */
+  env?: Record<string, string>;
   /** It serves https (--tls-cert in args) with a certificate this CA signed. */
   ca?: Buffer;
   upstream: string;
@@ -347,7 +349,7 @@ export class Harness {
       name,
       port,
       [...args, ...(o.args ?? [])],
-      {},
+      o.env ?? {},
       tokenOf(o.tokenFile),
       o.ca,
     );

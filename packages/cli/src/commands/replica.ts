@@ -164,7 +164,7 @@ Examples:
       if (targetPaths === 'walk') {
         logger.warn(
           { target: daemon.target },
-          'this kernel has no openat2 (Linux 5.6+): target paths are resolved one component at a time, never through a symlink (the same guarantee, more calls)',
+          'target paths are resolved one component at a time, never through a symlink (the same guarantee as openat2, more calls): openat2 (Linux 5.6+) is missing or refused here, or FSJOURNAL_TARGET_PATHS=walk',
         );
       }
       logger.info(

@@ -95,8 +95,15 @@ export class Beneath {
   /** Open directory descriptors and the target path each stands for (for messages). */
   private readonly dirs = new Map<number, string>();
 
-  /** Opens the target `root` (an absolute path); throws when it cannot be resolved safely. */
-  constructor(readonly root: string) {
+  /**
+   * Opens the target `root` (an absolute path); throws when it cannot be
+   * resolved safely. `o.method: 'walk'` forces the fallback (tests, and a
+   * check of it on a kernel that has openat2).
+   */
+  constructor(
+    readonly root: string,
+    o: { method?: 'walk' } = {},
+  ) {
     if (!fs.existsSync('/proc/self/fd')) {
       throw new JournalError(
         'FSJ_ERR_TARGET_UNSAFE',
@@ -106,7 +113,9 @@ export class Beneath {
     this.rootFd = fs.openSync(root, DIR);
     const b = fuseBinding();
     let method: 'openat2' | 'walk' = 'walk';
-    if (b && typeof b.openBeneath === 'function') {
+    // FSJOURNAL_TARGET_PATHS=walk forces the fallback (to check it where openat2 exists).
+    const forced = o.method === 'walk' || process.env.FSJOURNAL_TARGET_PATHS === 'walk';
+    if (!forced && b && typeof b.openBeneath === 'function') {
       const probe = b.openBeneath(this.rootFd, '', DIR, 0);
       if (probe >= 0) {
         fs.closeSync(probe);
@@ -134,6 +143,11 @@ export class Beneath {
    * component is a symlink, ENOTDIR where a parent is not a directory.
    */
   openFd(rel: string, flags: number, mode = 0): number {
+    // The same paths either way: no empty, `.` or `..` component (openat2
+    // would read `a//b` as `a/b` and allow a `..` that stays beneath).
+    if (rel !== '' && rel.split('/').some((p) => p === '' || p === '.' || p === '..')) {
+      throw this.fail('open', rel, -22);
+    }
     if (this.openat2) {
       const fd = this.openat2(this.rootFd, rel, flags, mode);
       if (fd < 0) throw this.fail('openat2', rel, fd);
@@ -262,7 +276,6 @@ export class Beneath {
       for (let i = 0; i < parts.length; i++) {
         const last = i === parts.length - 1;
         const part = parts[i]!;
-        if (part === '' || part === '.' || part === '..') throw this.fail('open', rel, -22);
         const next = fs.openSync(
           `${procPath(dir)}/${part}`,
           last ? flags : DIR | fs.constants.O_NOFOLLOW,
@@ -271,7 +284,10 @@ export class Beneath {
         if (dir !== this.rootFd) fs.closeSync(dir);
         dir = next;
       }
-      if (parts.length === 0) return fs.openSync(procPath(this.rootFd), flags, mode);
+      // The target itself: through its descriptor's magic link, which must be followed.
+      if (parts.length === 0) {
+        return fs.openSync(procPath(this.rootFd), flags & ~fs.constants.O_NOFOLLOW, mode);
+      }
       return dir;
     } catch (err) {
       if (dir !== this.rootFd) fs.closeSync(dir);
