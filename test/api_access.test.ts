@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import { http, runCli, useHarness, type Json } from './harness.js';
+import { http, runCli, useHarness, type Daemon, type Harness, type Json } from './harness.js';
 
 const harness = useHarness('api-access');
 const TOKEN = 'open-sesame-9d2f61';
@@ -59,6 +59,18 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<nu
     });
     ws.on('error', () => undefined);
   });
+}
+
+/** A primary with --token-file TOKEN (and `args`); answers it and the token file. */
+async function tokenPrimary(
+  h: Harness,
+  args: string[] = [],
+): Promise<{ primary: Daemon; tokenFile: string }> {
+  const tokenFile = join(h.root, 'token');
+  await writeFile(tokenFile, `${TOKEN}\n`);
+  const source = await h.dir('source');
+  const primary = await h.primary({ source, journal: join(h.root, 'journal'), tokenFile, args });
+  return { primary, tokenFile };
 }
 
 describe('the REST API of a primary with --token-file', () => {
@@ -131,15 +143,7 @@ describe('the REST API of a primary with --token-file', () => {
   }, 60_000);
 
   it('serves /metrics without a token with --metrics-public, and nothing else', async () => {
-    const h = harness();
-    const tokenFile = join(h.root, 'token');
-    await writeFile(tokenFile, `${TOKEN}\n`);
-    const primary = await h.primary({
-      source: await h.dir('source'),
-      journal: join(h.root, 'journal'),
-      tokenFile,
-      args: ['--metrics-public'],
-    });
+    const { primary } = await tokenPrimary(harness(), ['--metrics-public']);
     expect((await raw('GET', `${primary.url}/metrics`)).status).toBe(200);
     expect((await raw('GET', `${primary.url}/v1/status`)).status).toBe(401);
   }, 60_000);
@@ -172,11 +176,7 @@ describe('a primary reached from a web page', () => {
   }, 60_000);
 
   it('refuses changes and stream upgrades from another origin', async () => {
-    const h = harness();
-    const source = await h.dir('source');
-    const tokenFile = join(h.root, 'token');
-    await writeFile(tokenFile, `${TOKEN}\n`);
-    const primary = await h.primary({ source, journal: join(h.root, 'journal'), tokenFile });
+    const { primary } = await tokenPrimary(harness());
     const url = primary.url;
     const auth = { authorization: `Bearer ${TOKEN}` };
     const before = (await primary.status()).lastLsn as number;
@@ -206,13 +206,7 @@ describe('a primary reached from a web page', () => {
 describe('the REST API of a replica with --token-file', () => {
   it('needs the same token as the stream, but /healthz', async () => {
     const h = harness();
-    const tokenFile = join(h.root, 'token');
-    await writeFile(tokenFile, `${TOKEN}\n`);
-    const primary = await h.primary({
-      source: await h.dir('source'),
-      journal: join(h.root, 'journal'),
-      tokenFile,
-    });
+    const { primary, tokenFile } = await tokenPrimary(h);
     const replica = await h.replica({
       upstream: `ws://127.0.0.1:${primary.port}/v1/stream`,
       target: join(h.root, 'target'),

@@ -11,8 +11,8 @@ import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTrees } from '@fsjournal/journal';
-import { makeCa } from './certs.js';
-import { runCli, useHarness, waitUntil, type Daemon, type Json } from './harness.js';
+import { makeCa, type Cert, type TestCa } from './certs.js';
+import { runCli, useHarness, waitUntil, type Daemon, type Harness, type Json } from './harness.js';
 
 const harness = useHarness('tls');
 
@@ -33,6 +33,37 @@ function servedSerial(port: number): Promise<string> {
     });
     s.on('error', rej);
   });
+}
+
+/**
+ * A primary serving `first` from files of its own, and a function that
+ * installs `next` in their place and reloads (SIGHUP) until it is served.
+ */
+async function reloadablePrimary(
+  h: Harness,
+  ca: TestCa,
+  first: Cert,
+): Promise<{ primary: Daemon; install: (next: Cert) => Promise<void> }> {
+  const cert = join(h.root, 'server.crt');
+  const key = join(h.root, 'server.key');
+  await copyFile(first.cert, cert);
+  await copyFile(first.key, key);
+  const primary = await h.primary({
+    source: await h.dir('source'),
+    journal: join(h.root, 'journal'),
+    ca: ca.ca,
+    args: ['--tls-cert', cert, '--tls-key', key],
+  });
+  const install = async (next: Cert): Promise<void> => {
+    const before = await servedSerial(primary.port);
+    await copyFile(next.cert, cert);
+    await copyFile(next.key, key);
+    process.kill(primary.pid!, 'SIGHUP');
+    await waitUntil('the new certificate served', async () =>
+      (await servedSerial(primary.port)) !== before ? true : undefined,
+    );
+  };
+  return { primary, install };
 }
 
 describe('TLS', () => {
@@ -114,24 +145,9 @@ describe('TLS', () => {
     const ca = await makeCa(await h.dir('ca'));
     const good = await ca.issue('127.0.0.1');
     const old = await ca.issue('127.0.0.1', { expired: true });
-    const cert = join(h.root, 'server.crt');
-    const key = join(h.root, 'server.key');
-    await copyFile(good.cert, cert);
-    await copyFile(good.key, key);
-    const primary = await h.primary({
-      source: await h.dir('source'),
-      journal: join(h.root, 'journal'),
-      ca: ca.ca,
-      args: ['--tls-cert', cert, '--tls-key', key],
-    });
+    const { primary, install } = await reloadablePrimary(h, ca, good);
     // The operator installs a certificate that has expired and reloads.
-    const before = await servedSerial(primary.port);
-    await copyFile(old.cert, cert);
-    await copyFile(old.key, key);
-    process.kill(primary.pid!, 'SIGHUP');
-    await waitUntil('the expired certificate served', async () =>
-      (await servedSerial(primary.port)) !== before ? true : undefined,
-    );
+    await install(old);
     const late = await h.replica({
       upstream: `wss://127.0.0.1:${primary.port}/v1/stream`,
       target: join(h.root, 'target-late'),
@@ -225,24 +241,10 @@ describe('TLS', () => {
     const ca = await makeCa(await h.dir('ca'));
     const first = await ca.issue('127.0.0.1');
     const renewed = await ca.issue('127.0.0.1');
-    const cert = join(h.root, 'server.crt');
-    const key = join(h.root, 'server.key');
-    await copyFile(first.cert, cert);
-    await copyFile(first.key, key);
-    const primary = await h.primary({
-      source: await h.dir('source'),
-      journal: join(h.root, 'journal'),
-      ca: ca.ca,
-      args: ['--tls-cert', cert, '--tls-key', key],
-    });
+    const { primary, install } = await reloadablePrimary(h, ca, first);
     const before = await servedSerial(primary.port);
-    await copyFile(renewed.cert, cert);
-    await copyFile(renewed.key, key);
-    process.kill(primary.pid!, 'SIGHUP');
-    const after = await waitUntil('the renewed certificate served', async () => {
-      const s = await servedSerial(primary.port);
-      return s !== before ? s : undefined;
-    });
+    await install(renewed);
+    const after = await servedSerial(primary.port);
     expect(after).not.toBe(before);
     expect(primary.running).toBe(true);
     expect((await primary.status()).role).toBe('primary');
