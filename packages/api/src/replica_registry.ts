@@ -192,10 +192,7 @@ export class ReplicaRegistry {
 
   /** The lowest durable LSN among known replicas (what retention must keep above). */
   minDurableLsn(): number | undefined {
-    let min: number | undefined;
-    for (const r of this.replicas.values())
-      if (min === undefined || r.durableLsn < min) min = r.durableLsn;
-    return min;
+    return this.hold()?.lsn;
   }
 
   /**

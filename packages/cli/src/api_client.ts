@@ -18,17 +18,19 @@ export interface ApiAnswer<T> {
   body: T;
 }
 
-/** How a client command reaches an API: its token and the CA of an https:// one. */
+/** How a client command reaches an API: its token, and an Agent trusting the CA of an https:// one. */
 export interface ApiAuth {
   token?: string;
-  ca?: Buffer;
+  dispatcher?: Agent;
 }
 
 /** `--token-file` and `--tls-ca` of a client command, read. */
 export function apiAuth(flags: { tokenFile?: string; tlsCa?: string }): ApiAuth {
   const auth: ApiAuth = {};
   if (flags.tokenFile !== undefined) auth.token = readToken(flags.tokenFile);
-  if (flags.tlsCa !== undefined) auth.ca = readFlagFile('--tls-ca', flags.tlsCa);
+  if (flags.tlsCa !== undefined) {
+    auth.dispatcher = new Agent({ connect: { ca: readFlagFile('--tls-ca', flags.tlsCa) } });
+  }
   return auth;
 }
 
@@ -36,23 +38,12 @@ export function apiAuth(flags: { tokenFile?: string; tlsCa?: string }): ApiAuth 
 const TLS_CODES =
   /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|ERR_TLS_|ERR_SSL_|EPROTO)/;
 
-let agents: WeakMap<Buffer, Agent> | undefined;
-
 /** fetch() with the token sent and the CA trusted; a failure to connect is FSJ_ERR_CLI_API or _TLS. */
 export async function apiFetch(url: string, init: RequestInit, auth: ApiAuth): Promise<Response> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
   if (auth.token !== undefined) headers.authorization = `Bearer ${auth.token}`;
-  let dispatcher: Agent | undefined;
-  if (auth.ca) {
-    agents ??= new WeakMap();
-    dispatcher = agents.get(auth.ca);
-    if (!dispatcher) {
-      dispatcher = new Agent({ connect: { ca: auth.ca } });
-      agents.set(auth.ca, dispatcher);
-    }
-  }
   try {
-    return await fetch(url, { ...init, headers, dispatcher });
+    return await fetch(url, { ...init, headers, dispatcher: auth.dispatcher });
   } catch (cause) {
     const c = (cause as { cause?: { code?: string; message?: string } }).cause;
     const reason = c?.code ?? String(cause);

@@ -5,6 +5,12 @@
  */
 import { constants as osc } from 'node:os';
 
+/** The `E...` code of an error from the OS or Node (`ENOENT`), if it has one. */
+export function errnoCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function errnoError(
   syscall: string,
   what: string,

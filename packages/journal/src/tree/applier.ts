@@ -14,7 +14,6 @@
  * - A directory's mtime is kept across changes to its children: the source's
  *   new directory mtime arrives as its own UTIMES record.
  */
-import { allowedMode, leavesOutXattr, type NotPreserved, type PreservePolicy } from './preserve.js';
 import { constants as fsc, type BigIntStats, type Stats } from 'node:fs';
 import { constants as osc } from 'node:os';
 import { JournalError } from '../errors.js';
@@ -27,6 +26,8 @@ import { TxnGate, type OpenTxn } from './txn_gate.js';
 import { Spool } from './spool.js';
 import { InlineFs, type InlineFile } from '../sys/inline_fs.js';
 import { Beneath, type Place } from '../sys/beneath.js';
+import { errnoCode } from '../sys/errno_error.js';
+import { allowedMode, leavesOutXattr, type NotPreserved, type PreservePolicy } from './preserve.js';
 import { combinedEffect, pathEffect, ReplayWindow } from './replay_window.js';
 
 function seconds(t: { sec?: number | null; nsec?: number | null } | null | undefined): number {
@@ -128,10 +129,6 @@ export interface TreeApplierOptions {
   preserve?: PreservePolicy;
   /** Told of each thing the policy left out. */
   onNotPreserved?: (n: NotPreserved) => void;
-}
-
-function errnoCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** Node's kind of ENOENT error, for a call whose parent folder is missing. */

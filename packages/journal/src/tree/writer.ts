@@ -21,6 +21,7 @@ import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
 import { fsyncDir } from '../sys/durable_file.js';
 import { Beneath } from '../sys/beneath.js';
+import { errnoCode } from '../sys/errno_error.js';
 import { InlineFs } from '../sys/inline_fs.js';
 import { parentOf, pathProblem } from '../record/path_rules.js';
 import { setAttrs, setFileAttrs, setLinkAttrs } from './attrs.js';
@@ -58,10 +59,6 @@ export async function emptyDir(dir: string): Promise<void> {
     beneath.close();
   }
   await fsyncDir(dir);
-}
-
-function errnoOf(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
 /** Writes entries into `target`, which must be empty when the first one comes. */
@@ -102,7 +99,7 @@ export class TreeWriter {
     try {
       return await this.beneath.with(path, (p) => make(p.path));
     } catch (err) {
-      if (errnoOf(err) === 'EEXIST') throw this.o.refuse({ why: 'exists', path });
+      if (errnoCode(err) === 'EEXIST') throw this.o.refuse({ why: 'exists', path });
       throw err;
     }
   }
